@@ -1,0 +1,218 @@
+"""The `hongwang` command line: parses arguments, calls pipeline/, renders results.
+
+Exit codes: 0 success, 1 content errors, 2 usage or environment error.
+No Python traceback ever reaches a collector: unexpected failures are reported
+as one Chinese sentence with exit code 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from pipeline import dates, diagnostics as diagnostics_module, scaffold
+from pipeline.build import BuildError, build as run_build
+from pipeline.validate import validate as run_validate
+
+app = typer.Typer(
+    help="红网：县级党建门户的内容检查、生成与发布工具。",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+DEFAULT_CONTENT = Path("content")
+DEFAULT_OUTPUT = Path("output")
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Profile(str, Enum):
+    public = "public"
+    internal = "internal"
+
+
+class UsageProblem(Exception):
+    """Wrong arguments or environment: exit code 2."""
+
+
+def guarded(command):
+    """Turn every unexpected failure into a one-line Chinese message and exit code 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except (UsageProblem, BuildError) as problem:
+            typer.echo(f"错误：{problem}", err=True)
+            raise typer.Exit(2)
+        except KeyboardInterrupt:
+            typer.echo("已中断。", err=True)
+            raise typer.Exit(2)
+        except Exception as error:  # noqa: BLE001 - the promise is: never a traceback
+            typer.echo(f"错误：程序内部出错（{type(error).__name__}: {error}）。请把这条信息发给网站维护人员。",
+                       err=True)
+            raise typer.Exit(2)
+
+    return wrapper
+
+
+def content_dir_or_fail(content: Path) -> Path:
+    if not content.is_dir():
+        raise UsageProblem(f"找不到内容目录 {content}。请在网站目录中运行，或用 --content 指定内容目录")
+    return content
+
+
+def render_diagnostics(found, output_format: OutputFormat, stream=None) -> None:
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps([d.as_dict() for d in found], ensure_ascii=False, indent=2))
+        return
+    for d in found:
+        label = "错误" if d.is_error else "警告"
+        typer.echo(f"{d.file}:{d.line}: {label} [{d.code}] {d.message}", err=stream == "err")
+
+
+def summary_line(found) -> str:
+    errors = diagnostics_module.count_errors(found)
+    warnings = len(found) - errors
+    files = len({d.file for d in found if d.is_error})
+    if errors:
+        return f"共 {errors} 个错误（涉及 {files} 个文件），{warnings} 个警告。请按提示修改后重新检查。"
+    return f"检查通过：没有错误，{warnings} 个警告。"
+
+
+@app.command()
+@guarded
+def validate(
+    paths: Optional[List[Path]] = typer.Argument(None, help="只检查这些文件或文件夹（默认检查全部内容）"),
+    content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text 给人看，json 给程序用"),
+):
+    """检查内容：必填字段、日期、单位代码、栏目、网址名等。有错误时退出码为 1。"""
+    content = content_dir_or_fail(content)
+    only = [resolve_inside(p, content) for p in paths] if paths else None
+    result = run_validate(content, only)
+    render_diagnostics(result.diagnostics, output_format)
+    if output_format is OutputFormat.text:
+        typer.echo(summary_line(result.diagnostics))
+    raise typer.Exit(1 if result.errors else 0)
+
+
+def resolve_inside(path: Path, content: Path) -> Path:
+    resolved = path.resolve()
+    root = content.resolve()
+    if resolved != root and root not in resolved.parents:
+        raise UsageProblem(f"{path} 不在内容目录 {content} 中")
+    if not resolved.exists():
+        raise UsageProblem(f"找不到 {path}")
+    return resolved
+
+
+def parse_now(value: Optional[str]) -> Optional[datetime]:
+    if value is None:
+        return None
+    parsed = dates.parse(value)
+    if parsed is None:
+        raise UsageProblem(f"--now 的日期“{value}”无法识别，请写成 2026-11-23 或 \"2026-11-23 09:00\"")
+    return parsed.value
+
+
+@app.command()
+@guarded
+def build(
+    content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
+    output: Path = typer.Option(DEFAULT_OUTPUT, "--output", "-o", help="输出目录"),
+    profile: Profile = typer.Option(Profile.public, "--profile", help="public 对外网站；internal 含党内公开内容"),
+    now: Optional[str] = typer.Option(None, "--now", help="按这个时间生成（公示状态、定时发布），默认当前时间"),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f"),
+):
+    """先检查内容，再用 Pelican 生成网站到输出目录。有错误时不生成，退出码为 1。"""
+    content = content_dir_or_fail(content)
+    result = run_build(content, output, profile.value, now=parse_now(now))
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(build_report(result), ensure_ascii=False, indent=2))
+        raise typer.Exit(0 if result.ok else 1)
+    render_diagnostics(result.diagnostics, output_format)
+    if not result.ok:
+        typer.echo(summary_line(result.diagnostics))
+        typer.echo("未生成网站：请先改正以上错误。")
+        raise typer.Exit(1)
+    portal = result.portal
+    excluded = "，".join(f"{label} {len(portal.excluded.get(key, []))} 篇" for key, label in
+                        (("draft", "草稿"), ("internal", "党内公开"), ("future", "定时发布")))
+    typer.echo(f"已生成 {result.output_dir}：文章 {len(portal.articles)} 篇，公示 {len(portal.notices)} 个，"
+               f"来信 {len(portal.letters)} 件，单位 {len(portal.orgs)} 个，共 {result.files_written} 个文件，"
+               f"用时 {result.seconds:.1f} 秒（未发布：{excluded}）。")
+    typer.echo(f"用浏览器打开 {result.output_dir / 'index.html'}，或运行 hongwang serve 后访问 http://127.0.0.1:8000/")
+
+
+def build_report(result) -> dict:
+    report = {"ok": result.ok, "output": str(result.output_dir),
+              "diagnostics": [d.as_dict() for d in result.diagnostics]}
+    if result.ok:
+        portal = result.portal
+        report.update(articles=len(portal.articles), notices=len(portal.notices), letters=len(portal.letters),
+                      orgs=len(portal.orgs), files=result.files_written, seconds=round(result.seconds, 3),
+                      excluded={k: len(v) for k, v in portal.excluded.items()})
+    return report
+
+
+@app.command()
+@guarded
+def serve(
+    output: Path = typer.Option(DEFAULT_OUTPUT, "--output", "-o", "--site", help="要提供访问的网站目录"),
+    bind: str = typer.Option("127.0.0.1", "--bind", "-b", help="监听地址；村级电脑对局域网提供访问时用 0.0.0.0"),
+    port: int = typer.Option(8000, "--port", "-p"),
+):
+    """在本机提供网站访问（默认 http://127.0.0.1:8000/）。"""
+    from pipeline import serve as serving
+
+    if not (output / "index.html").is_file():
+        raise UsageProblem(f"{output} 中没有 index.html。请先运行 hongwang build")
+    typer.echo(f"网站地址：http://{bind}:{port}/ （按 Ctrl+C 停止）")
+    serving.serve(output, bind, port)
+
+
+class NewType(str, Enum):
+    article = "article"
+    notice = "notice"
+    letter = "letter"
+
+
+@app.command()
+@guarded
+def new(
+    kind: NewType = typer.Argument(..., help="article 文章 | notice 公示 | letter 来信"),
+    org: str = typer.Option(..., "--org", help="发布单位代码（见 content/orgs.yaml）"),
+    title: str = typer.Option("请填写标题", "--title", help="标题"),
+    content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
+):
+    """按模板新建一篇内容，并显示文件位置。"""
+    content = content_dir_or_fail(content)
+    try:
+        path = scaffold.create(content, kind.value, org, title, dates.now())
+    except scaffold.ScaffoldError as problem:
+        raise UsageProblem(str(problem)) from None
+    typer.echo(f"已新建：{path}")
+    typer.echo("请用记事本或其他编辑器打开，按提示填写后运行 hongwang validate 检查。")
+
+
+def main() -> None:  # pragma: no cover - console entry for `python cli.py`
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""validate → model → Pelican → post-build steps, as one call for the CLI.
+
+The build refuses (returns without writing) when validation finds errors. It
+runs Pelican in-process with fatal Pelican errors: Pelican itself logs bad
+content and still succeeds, which would hide a broken page.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from . import model, pelican_glue, validate
+from .diagnostics import Diagnostic
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SETTINGS = ROOT / "pelicanconf.py"
+PUBLISH_SETTINGS = ROOT / "publishconf.py"
+
+
+class BuildError(Exception):
+    """The engine failed after validation passed: a theme or environment problem, not content."""
+
+
+@dataclass
+class BuildResult:
+    validation: validate.Validation
+    output_dir: Path
+    portal: model.Portal | None = None
+    seconds: float = 0.0
+    files_written: int = 0
+    engine_warnings: list[str] = field(default_factory=list)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self.validation.diagnostics
+
+    @property
+    def ok(self) -> bool:
+        return self.portal is not None
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def check_output_dir(content_dir: Path, output_dir: Path) -> None:
+    content, output = content_dir.resolve(), output_dir.resolve()
+    if output == content or content in output.parents or output in content.parents or output == ROOT:
+        raise BuildError(f"输出目录 {output_dir} 不能是内容目录、其上级或其子目录，也不能是项目根目录")
+
+
+def build(content_dir: Path, output_dir: Path, profile: str = "public", settings_file: Path | None = None,
+          now: datetime | None = None, extra_settings: dict | None = None) -> BuildResult:
+    started = time.perf_counter()
+    content_dir, output_dir = Path(content_dir).resolve(), Path(output_dir).resolve()
+    check_output_dir(content_dir, output_dir)
+    validation = validate.validate(content_dir)
+    result = BuildResult(validation, output_dir)
+    if validation.errors:
+        return result
+    portal = model.build(validation, profile, now)
+    settings = {"PATH": str(content_dir), "OUTPUT_PATH": str(output_dir), "HONGWANG_PROFILE": profile,
+                **(extra_settings or {})}
+    result.engine_warnings = run_pelican(settings_file or DEFAULT_SETTINGS, settings, content_dir, portal)
+    result.portal = portal
+    result.files_written = sum(1 for p in output_dir.rglob("*") if p.is_file())
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def run_pelican(settings_file: Path, overrides: dict, content_dir: Path, portal: model.Portal) -> list[str]:
+    from pelican import Pelican
+    from pelican.log import console
+    from pelican.settings import read_settings
+
+    pelican_settings = read_settings(str(settings_file), override=overrides)
+    pelican_glue.prepare(content_dir, portal)
+    collector = _Collect()
+    pelican_logger = logging.getLogger("pelican")
+    pelican_logger.addHandler(collector)
+    previous = console.quiet
+    console.quiet = True
+    try:
+        Pelican(pelican_settings).run()
+    except Exception as error:  # the engine or a template failed: report it, not a traceback
+        raise BuildError(f"Pelican 生成失败：{type(error).__name__}: {error}") from error
+    finally:
+        console.quiet = previous
+        pelican_logger.removeHandler(collector)
+    errors = [r for r in collector.records if r.levelno >= logging.ERROR]
+    if errors:
+        raise BuildError("Pelican 报告错误：" + "; ".join(r.getMessage() for r in errors[:5]))
+    return [r.getMessage() for r in collector.records]

@@ -1,0 +1,109 @@
+"""Markdown → safe HTML. One reused Markdown instance; nh3 decides what HTML survives.
+
+Relative links and images in a submission are resolved against the file's own
+folder, must stay inside content/, and are rewritten to the copied asset's URL.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+import markdown
+import nh3
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "details",
+    "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "summary",
+    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "video", "audio", "source",
+    "track",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"title", "lang", "class", "id"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "video": {"src", "controls", "width", "height", "poster", "preload"},
+    "audio": {"src", "controls", "preload"},
+    "source": {"src", "type"},
+    "track": {"src", "kind", "srclang", "label"},
+    "ol": {"start"},
+    "abbr": {"title"},
+}
+URL_ATTRIBUTES = {"href", "src", "poster"}
+ASSET_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".mp4", ".webm", ".mp3", ".m4a", ".ogg",
+                  ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".zip", ".csv", ".txt", ".vtt"}
+ASSET_PREFIX = "files/"
+
+_markdown = markdown.Markdown(extensions=["extra", "sane_lists", "admonition"], output_format="html")
+
+
+@dataclass
+class Rendered:
+    html: Markup  # sanitised: the theme's autoescaping must not escape it again
+    assets: set[str] = field(default_factory=set)  # paths relative to content/
+    escaped_paths: list[str] = field(default_factory=list)
+    removed: bool = False  # the sanitiser removed something the author wrote
+
+
+def markdown_to_html(text: str) -> str:
+    _markdown.reset()
+    return _markdown.convert(text)
+
+
+def render(text: str, source_rel: str, depth: int) -> Rendered:
+    """Render Markdown from the file at source_rel (relative to content/) for a page `depth` folders deep."""
+    raw_html = markdown_to_html(text)
+    result = Rendered("")
+    base_dir = posixpath.dirname(source_rel)
+    up = "../" * depth
+
+    def rewrite(tag: str, attribute: str, value: str):
+        if attribute not in URL_ATTRIBUTES:
+            return value
+        return _rewrite_url(tag, value, base_dir, up, result)
+
+    result.html = Markup(sanitise(raw_html, rewrite))
+    result.removed = _removed_something(raw_html)
+    return result
+
+
+def sanitise(html: str, attribute_filter=None) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener noreferrer",
+        attribute_filter=attribute_filter,
+        strip_comments=True,
+    )
+
+
+def _rewrite_url(tag: str, value: str, base_dir: str, up: str, result: Rendered) -> str | None:
+    parts = urlsplit(value)
+    if parts.scheme or value.startswith(("#", "//")):
+        return value
+    if value.startswith("/"):
+        return None
+    path = posixpath.normpath(posixpath.join(base_dir, unquote(parts.path)))
+    if path.startswith("../") or path == "..":
+        result.escaped_paths.append(value)
+        return None
+    if posixpath.splitext(path)[1].lower() not in ASSET_SUFFIXES:
+        return value  # a link to another page is left as written
+    result.assets.add(path)
+    return up + ASSET_PREFIX + path
+
+
+_DANGEROUS = re.compile(r"<\s*(script|style|object|embed|form|input|iframe)\b|\son\w+\s*=|javascript:",
+                        re.IGNORECASE)
+
+
+def _removed_something(raw_html: str) -> bool:
+    return bool(_DANGEROUS.search(raw_html))

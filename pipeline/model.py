@@ -1,0 +1,331 @@
+"""Validated documents → the typed portal model the theme renders.
+
+The profile decides what is published: drafts never, future-dated items not
+before their date, `internal` items only in an internal build.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from . import dates, markup
+from .validate import Category, Document, SiteSettings, Validation
+
+PROFILES = ("public", "internal")
+NOTICE_TYPE_NAMES = {
+    "cadre": "干部任前公示",
+    "member-development": "发展党员公示",
+    "member-conversion": "预备党员转正公示",
+    "other": "其他公示",
+}
+ORG_KIND_NAMES = {"county": "县委", "township": "乡镇（街道）", "department": "县直部门",
+                  "village": "村（社区）", "branch": "党支部"}
+AUDIENCE_NAMES = {"public": "向社会公开", "internal": "党内公开"}
+PERSON_COLUMNS = {
+    "name": "姓名", "gender": "性别", "birth": "出生年月", "ethnicity": "民族", "native_place": "籍贯",
+    "education": "学历", "party_since": "入党时间", "current_post": "现任职务", "proposed_post": "拟任职务",
+    "branch": "所在支部", "applied_on": "申请入党时间", "activist_on": "确定为积极分子时间",
+    "probation_start": "预备期起始", "note": "备注",
+}
+CONTACT_NAMES = {"phone": "电话", "address": "地址", "email": "电子邮箱", "hours": "接待时间", "text": "方式"}
+
+
+@dataclass
+class Org:
+    code: str
+    name: str
+    short_name: str
+    kind: str
+    parent_code: str | None
+    contact: dict
+    parent: "Org | None" = None
+    children: list["Org"] = field(default_factory=list)
+    items: list = field(default_factory=list)
+    notices: list = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"org/{self.code}.html"
+
+    @property
+    def kind_name(self) -> str:
+        return ORG_KIND_NAMES[self.kind]
+
+    @property
+    def ancestors(self) -> list["Org"]:
+        chain, org = [], self.parent
+        while org is not None:
+            chain.insert(0, org)
+            org = org.parent
+        return chain
+
+    def descendants(self) -> list["Org"]:
+        found = []
+        for child in self.children:
+            found.append(child)
+            found.extend(child.descendants())
+        return found
+
+
+@dataclass
+class Item:
+    """What every published submission has."""
+
+    kind: str
+    slug: str
+    title: str
+    date: datetime | None
+    org: Org | None
+    summary: str
+    collector: str
+    tags: list[str]
+    audience: str
+    source: str
+    body_html: str = ""
+
+    folder = "item"
+
+    @property
+    def url(self) -> str:
+        return f"{self.folder}/{self.slug}.html"
+
+    @property
+    def audience_name(self) -> str:
+        return AUDIENCE_NAMES[self.audience]
+
+    @property
+    def year(self) -> int | None:
+        return self.date.year if self.date else None
+
+
+@dataclass
+class Article(Item):
+    category: Category | None = None
+    disclosure_type: str | None = None
+    reviewed_by: str | None = None
+    approved_by: str | None = None
+    approved_on: date | None = None
+    folder = "article"
+
+
+@dataclass
+class Notice(Item):
+    notice_type: str = "other"
+    period_start: date | None = None
+    period_end: date | None = None
+    contact: dict = field(default_factory=dict)
+    persons: list[dict] = field(default_factory=list)
+    exceptional: bool = False
+    exceptional_reason: str | None = None
+    state: str = "已结束"
+    folder = "notice"
+
+    @property
+    def type_name(self) -> str:
+        return NOTICE_TYPE_NAMES[self.notice_type]
+
+    @property
+    def person_columns(self) -> list[tuple[str, str]]:
+        keys: list[str] = []
+        for person in self.persons:
+            keys.extend(k for k in person if k not in keys)
+        order = list(PERSON_COLUMNS)
+        keys.sort(key=lambda k: order.index(k) if k in order else len(order))
+        return [(k, PERSON_COLUMNS.get(k, k)) for k in keys]
+
+    @property
+    def contact_rows(self) -> list[tuple[str, str, str]]:
+        return [(k, CONTACT_NAMES.get(k, k), v) for k, v in self.contact.items()]
+
+
+@dataclass
+class Letter(Item):
+    received: date | None = None
+    reply_date: date | None = None
+    reply_html: str = ""
+    asker: str = ""
+    letter_status: str = "办理中"
+    folder = "letters"
+
+    @property
+    def days_to_reply(self) -> int | None:
+        if self.received and self.reply_date:
+            return (self.reply_date - self.received).days
+        return None
+
+
+@dataclass
+class Page(Item):
+    folder = "page"
+
+
+@dataclass
+class Stats(Item):
+    unit: str = ""
+    data_source: str = ""
+    columns: list[str] = field(default_factory=list)
+    rows: list[list] = field(default_factory=list)
+    folder = "stats"
+
+    @property
+    def csv_url(self) -> str:
+        return f"stats/{self.slug}.csv"
+
+
+@dataclass
+class Portal:
+    site: SiteSettings
+    profile: str
+    now: datetime
+    orgs: dict[str, Org]
+    links: list[dict]
+    articles: list[Article]
+    notices: list[Notice]
+    letters: list[Letter]
+    pages: list[Page]
+    stats: list[Stats]
+    assets: set[str]
+    content_dir: Path
+    excluded: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def categories(self) -> list[Category]:
+        return self.site.categories
+
+    @property
+    def root_orgs(self) -> list[Org]:
+        return [o for o in self.orgs.values() if o.parent is None]
+
+    def articles_in(self, category: Category) -> list[Article]:
+        return [a for a in self.articles if a.category is category]
+
+    def link_groups(self) -> list[tuple[str, list[dict]]]:
+        groups: dict[str, list[dict]] = defaultdict(list)
+        for link in self.links:
+            groups[link["group"]].append(link)
+        return list(groups.items())
+
+    @property
+    def items(self) -> list[Item]:
+        return [*self.articles, *self.notices, *self.letters, *self.pages, *self.stats]
+
+
+def notice_state(start: date | None, end: date | None, today: date) -> str:
+    if start and today < start:
+        return "即将开始"
+    if end and today > end:
+        return "已结束"
+    return "公示中"
+
+
+def exclusion_reason(document: Document, profile: str, now: datetime) -> str | None:
+    fields = document.fields
+    if fields["status"] == "draft":
+        return "draft"
+    if fields["audience"] == "internal" and profile != "internal":
+        return "internal"
+    if fields.get("date") and fields["date"].value > now:
+        return "future"
+    return None
+
+
+class _Builder:
+    def __init__(self, validation: Validation, profile: str, now: datetime):
+        self.validation = validation
+        self.profile = profile
+        self.now = now
+        self.site = validation.site
+        self.orgs = _build_orgs(validation.orgs)
+        self.assets: set[str] = set()
+
+    def body(self, document: Document, text: str) -> str:
+        folder_depth = 1
+        rendered = markup.render(text, document.rel, folder_depth)
+        self.assets |= rendered.assets
+        return rendered.html
+
+    def base(self, document: Document) -> dict:
+        f = document.fields
+        return dict(
+            kind=document.kind, slug=f["slug"], title=f["title"],
+            date=f["date"].value if f.get("date") else None,
+            org=self.orgs.get(f["org"]) if f.get("org") else None,
+            summary=f["summary"], collector=f["collector"],
+            tags=f["tags"], audience=f["audience"], source=document.rel,
+            body_html=self.body(document, document.source.body),
+        )
+
+    def article(self, document: Document) -> Article:
+        f = document.fields
+        return Article(**self.base(document), category=self.site.category(f["category"]),
+                       disclosure_type=f.get("disclosure_type"), reviewed_by=f.get("reviewed_by"),
+                       approved_by=f.get("approved_by"), approved_on=f.get("approved_on"))
+
+    def notice(self, document: Document) -> Notice:
+        f = document.fields
+        return Notice(**self.base(document), notice_type=f["notice_type"], period_start=f["period_start"],
+                      period_end=f["period_end"],
+                      contact=f["contact"], persons=f["persons"], exceptional=f["exceptional"],
+                      exceptional_reason=f["exceptional_reason"],
+                      state=notice_state(f["period_start"], f["period_end"], self.now.date()))
+
+    def letter(self, document: Document) -> Letter:
+        f = document.fields
+        return Letter(**self.base(document), received=f["received"], reply_date=f["reply_date"],
+                      reply_html=self.body(document, f["reply"]) if f["reply"] else "",
+                      asker=f["asker"], letter_status=f["letter_status"])
+
+    def page(self, document: Document) -> Page:
+        return Page(**self.base(document))
+
+    def stats(self, document: Document) -> Stats:
+        f = document.fields
+        meta = document.source.meta
+        return Stats(**self.base(document), unit=str(meta.get("unit") or ""),
+                     data_source=str(meta.get("source") or ""), columns=f["columns"], rows=f["rows"])
+
+    def build(self) -> Portal:
+        records: dict[str, list] = defaultdict(list)
+        excluded: dict[str, list[str]] = defaultdict(list)
+        for document in self.validation.documents:
+            reason = exclusion_reason(document, self.profile, self.now)
+            if reason:
+                excluded[reason].append(document.rel)
+                continue
+            records[document.kind].append(getattr(self, document.kind)(document))
+        newest_first = lambda item: (item.date or datetime.min.replace(tzinfo=dates.SHANGHAI), item.slug)  # noqa: E731
+        for kind in ("article", "notice", "letter", "stats"):
+            records[kind].sort(key=newest_first, reverse=True)
+        records["page"].sort(key=lambda p: p.slug)
+        for item in [*records["article"], *records["notice"]]:
+            if item.org:
+                (item.org.notices if item.kind == "notice" else item.org.items).append(item)
+        return Portal(self.site, self.profile, self.now, self.orgs, self.validation.links,
+                      records["article"], records["notice"], records["letter"], records["page"],
+                      records["stats"], self.assets, self.validation.content_dir, dict(excluded))
+
+
+def _build_orgs(raw_orgs: list[dict]) -> dict[str, Org]:
+    orgs = {
+        o["code"]: Org(o["code"], str(o["name"]), str(o.get("short_name") or o["name"]), o["kind"],
+                       o["parent"], _contact(o.get("contact")))
+        for o in raw_orgs
+    }
+    for org in orgs.values():
+        if org.parent_code and org.parent_code in orgs:
+            org.parent = orgs[org.parent_code]
+            org.parent.children.append(org)
+    return orgs
+
+
+def _contact(raw) -> dict:
+    return {k: str(v) for k, v in raw.items() if v is not None} if isinstance(raw, dict) else {}
+
+
+def build(validation: Validation, profile: str = "public", now: datetime | None = None) -> Portal:
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}")
+    return _Builder(validation, profile, now or dates.now()).build()

@@ -1,0 +1,105 @@
+"""Personal data that must never reach a public page (个人信息保护法).
+
+Resident ID numbers (18-digit with checksum, 15-digit legacy), bank card numbers
+(Luhn) and personal mobile numbers outside declared contact fields. Messages
+show only a masked value, never the number itself.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Iterator
+
+from .diagnostics import Diagnostic, diag
+
+_DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])\d(?:[\d ]{12,22}\d|\d{13,17}[\dXx])(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![\d])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+CONTACT_KEYS = {"contact"}
+
+
+def mask(number: str) -> str:
+    digits = re.sub(r"[\s-]", "", number)
+    if len(digits) <= 8:
+        return digits[:3] + "*" * (len(digits) - 3)
+    return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
+
+
+def _valid_birth(year: int, month: int, day: int) -> bool:
+    try:
+        return date(year, month, day) <= date.today() and year >= 1900
+    except ValueError:
+        return False
+
+
+def is_resident_id(digits: str) -> bool:
+    if len(digits) == 18 and digits[:17].isdigit():
+        check = _ID_CHECK[sum(int(d) * w for d, w in zip(digits[:17], _ID_WEIGHTS)) % 11]
+        return digits[17].upper() == check and _valid_birth(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
+    if len(digits) == 15 and digits.isdigit():
+        return _valid_birth(1900 + int(digits[6:8]), int(digits[8:10]), int(digits[10:12]))
+    return False
+
+
+def is_bank_card(digits: str) -> bool:
+    if not (16 <= len(digits) <= 19 and digits.isdigit()):
+        return False
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def find(text: str, allow_mobile: bool = False) -> Iterator[tuple[str, str, int]]:
+    """(code, masked value, offset) for each piece of personal data in text."""
+    taken: list[tuple[int, int]] = []
+    for match in _DIGIT_RUN.finditer(text):
+        digits = match.group().replace(" ", "")
+        if is_resident_id(digits):
+            code = "personal-id"
+        elif is_bank_card(digits):
+            code = "personal-bank-card"
+        else:
+            continue
+        taken.append(match.span())
+        yield code, mask(digits), match.start()
+    if allow_mobile:
+        return
+    for match in _MOBILE.finditer(text):
+        if any(start <= match.start() < end for start, end in taken):
+            continue
+        yield "personal-mobile", mask(match.group()[-11:] if len(match.group()) >= 11 else match.group()), match.start()
+
+
+_LABELS = {"personal-id": "身份证号码", "personal-bank-card": "银行卡号", "personal-mobile": "手机号码"}
+
+
+def scan(document) -> list[Diagnostic]:
+    """Diagnostics for personal data anywhere in a document's front matter or body."""
+    source = document.source
+    found = []
+    for key_path, text in _strings(source.meta, ()):
+        allow_mobile = bool(key_path) and key_path[0] in CONTACT_KEYS
+        for code, masked, _ in find(text, allow_mobile):
+            found.append(diag(source.rel, source.line(*key_path), code,
+                              f"{'.'.join(map(str, key_path))} 中有{_LABELS[code]} {masked}"))
+    for code, masked, offset in find(source.body):
+        line = source.body_line + source.body.count("\n", 0, offset)
+        found.append(diag(source.rel, line, code, f"正文第 {line} 行有{_LABELS[code]} {masked}"))
+    return found
+
+
+def _strings(value, path: tuple):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, path + (index,))
+    elif isinstance(value, (str, int)) and not isinstance(value, bool):
+        yield path, str(value)

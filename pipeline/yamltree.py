@@ -1,0 +1,158 @@
+"""Safe, bounded YAML that remembers the line of every key.
+
+Collectors' YAML is untrusted: aliases are refused (no "billion laughs"), the
+number of nodes is bounded, and YAML 1.1's surprising implicit types are off
+(`12:30` stays a string instead of 750, `0755` is not octal, `no` is not
+False). Dates stay strings: pipeline.dates parses them with our own rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import yaml
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+MAX_NODES = 20_000
+MAX_DEPTH = 12
+
+Path = tuple  # ("persons", 0, "name")
+
+
+class YamlProblem(Exception):
+    """A YAML problem with the 1-based line it happened on (relative to the text)."""
+
+    def __init__(self, code: str, line: int, detail: str):
+        super().__init__(detail)
+        self.code = code
+        self.line = line
+        self.detail = detail
+
+
+class _StrictLoader(yaml.SafeLoader):
+    def compose_node(self, parent, index):
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            raise YamlProblem("yaml-alias", event.start_mark.line + 1,
+                              f"第 {event.start_mark.line + 1} 行使用了 YAML 引用 *{event.anchor}")
+        self._node_count = getattr(self, "_node_count", 0) + 1
+        if self._node_count > MAX_NODES:
+            mark = self.peek_event().start_mark
+            raise YamlProblem("yaml-too-complex", mark.line + 1,
+                              f"信息块超过 {MAX_NODES} 个条目")
+        return super().compose_node(parent, index)
+
+
+# Keep only unsurprising implicit types: null, true/false, decimal ints and floats.
+_StrictLoader.yaml_implicit_resolvers = {}
+for _tag, _regexp, _first in [
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", list("-+0123456789")),
+    ("tag:yaml.org,2002:float", r"^[-+]?(?:[0-9]+\.[0-9]+)$", list("-+0123456789")),
+]:
+    _StrictLoader.add_implicit_resolver(_tag, re.compile(_regexp), _first)
+
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float", "tag:yaml.org,2002:str",
+}
+
+
+@dataclass
+class Tree:
+    value: object
+    lines: dict[Path, int] = field(default_factory=dict)
+
+    def line(self, path: Path, default: int = 1) -> int:
+        """Line of a key path, falling back to its nearest known parent."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), default)
+
+
+KeyMapper = Callable[[Path, str], str]
+
+
+def parse(text: str, line_offset: int = 0, map_key: KeyMapper | None = None) -> Tree:
+    """Parse YAML text; lines in the result are 1-based and shifted by line_offset."""
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+    except YamlProblem as problem:
+        problem.line += line_offset
+        raise
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = (mark.line + 1 if mark else 1) + line_offset
+        raise YamlProblem("yaml-syntax", line, _describe_yaml_error(error)) from None
+    except yaml.YAMLError as error:
+        raise YamlProblem("yaml-syntax", 1 + line_offset, str(error)) from None
+    finally:
+        loader.dispose()
+    tree = Tree(None)
+    if node is None:
+        return tree
+    builder = _Builder(loader, line_offset, map_key or (lambda _p, k: k), tree.lines)
+    tree.value = builder.build(node, ())
+    return tree
+
+
+def _describe_yaml_error(error: yaml.MarkedYAMLError) -> str:
+    problem = (error.problem or "").strip()
+    known = {
+        "could not find expected ':'": "缺少英文冒号“:”",
+        "mapping values are not allowed here": "冒号位置不对（值里含冒号时请用英文引号括起来）",
+        "found character '\\t' that cannot start any token": "使用了 Tab",
+        "found undefined alias": "使用了未定义的引用",
+    }
+    for english, chinese in known.items():
+        if english in problem:
+            return f"信息块格式错误：{chinese}"
+    return f"信息块格式错误（{problem or '无法解析'}）"
+
+
+class _Builder:
+    def __init__(self, loader, line_offset: int, map_key: KeyMapper, lines: dict):
+        self.loader = loader
+        self.offset = line_offset
+        self.map_key = map_key
+        self.lines = lines
+
+    def line_of(self, node) -> int:
+        return node.start_mark.line + 1 + self.offset
+
+    def build(self, node, path: Path):
+        if len(path) > MAX_DEPTH:
+            raise YamlProblem("yaml-too-complex", self.line_of(node), "信息块嵌套层级过深")
+        self.lines.setdefault(path, self.line_of(node))
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _mapping(self, node: MappingNode, path: Path) -> dict:
+        result: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise YamlProblem("yaml-syntax", self.line_of(key_node), "字段名必须是文字")
+            raw_key = str(self._scalar(key_node))
+            key = self.map_key(path, raw_key)
+            if key in result:
+                raise YamlProblem("yaml-syntax", self.line_of(key_node),
+                                  f"字段“{raw_key}”重复出现（可能同时写了中文和英文字段名）")
+            self.lines[path + (key,)] = self.line_of(key_node)
+            result[key] = self.build(value_node, path + (key,))
+        return result
+
+    def _scalar(self, node: ScalarNode):
+        if node.tag not in _SAFE_TAGS:
+            # Unknown explicit tags (!!python/object, !!timestamp, ...) are read as plain text.
+            return node.value
+        return self.loader.construct_object(node, deep=True)
