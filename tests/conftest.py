@@ -77,3 +77,10 @@ def example_copy(tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("example-copy") / "content"
     shutil.copytree(EXAMPLE, target)
     return target
+
+
+from browser_support import chromium, served_example  # noqa: E402,F401  (shared fixtures)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives Debian's chromium through Playwright")
