@@ -99,6 +99,12 @@ CODES: dict[str, Code] = {
              "columns 写列名列表，rows 每行的项数要与 columns 相同"),
         Code("site-config", ERROR, "网站配置（site.yaml / orgs.yaml / links.yaml）有误",
              "按提示修改配置文件"),
+        Code("punctuation-half-width", WARNING, "中文句子中使用了半角标点",
+             "按 GB/T 15834 把中文之间的 , . ? ! ; 改为全角的 ，。？！；"),
+        Code("title-too-long", WARNING, "标题超过 40 个字",
+             "把标题压缩到 40 个字以内，细节写进摘要或正文"),
+        Code("summary-missing", WARNING, "正文较长（超过 500 字）但没有摘要",
+             "在信息块中加一行“摘要: ……”，用一两句话概括全文"),
         Code("site-identifier-missing", WARNING, "网站页脚标识信息不全",
              "在 site.yaml 中补上主办单位、ICP备案号、公安机关备案号和网站标识码"),
     ]

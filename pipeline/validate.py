@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import aliases, dates, load, privacy, workdays
+from . import aliases, dates, lint, load, privacy, workdays
 from .diagnostics import Diagnostic, diag, sort_key
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -585,6 +585,7 @@ def validate(content_dir: Path, only: list[Path] | None = None) -> Validation:
             diagnostics += privacy.scan(document)
             result.documents.append(document)
     diagnostics += _check_unique_slugs(result.documents)
+    diagnostics += lint.check(result)
     result.diagnostics = sorted(diagnostics, key=sort_key)
     return result
 
