@@ -18,6 +18,7 @@ from typing import List, Optional
 import typer
 
 from pipeline import dates, diagnostics as diagnostics_module, scaffold
+from pipeline import report as site_report, report_render
 from pipeline.build import BuildError, build as run_build
 from pipeline.validate import validate as run_validate
 
@@ -208,6 +209,50 @@ def new(
         raise UsageProblem(str(problem)) from None
     typer.echo(f"已新建：{path}")
     typer.echo("请用记事本或其他编辑器打开，按提示填写后运行 hongwang validate 检查。")
+
+
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+    html = "html"
+
+
+def parse_as_of(value: Optional[str]) -> datetime:
+    """A day means the end of that day: everything dated that day counts as published."""
+    if value is None:
+        return dates.now()
+    parsed = dates.parse(value)
+    if parsed is None:
+        raise UsageProblem(f"--as-of 的日期“{value}”无法识别，请写成 2026-11-23")
+    return parsed.value if parsed.has_time else parsed.value.replace(hour=23, minute=59, second=59)
+
+
+@app.command()
+@guarded
+def report(
+    content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="按这一天检查（默认今天），如 2026-11-23"),
+    output_format: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f",
+                                               help="text 给人看，json 给程序用，html 生成网页"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="写入这个文件（html 默认写入 hongwang-report.html）"),
+    links_results: Path = typer.Option(site_report.DEFAULT_LINK_RESULTS, "--links-results",
+                                       help="hongwang check-links 的结果文件（没有则不含链接检查）"),
+):
+    """按网站检查指标生成健康报告：栏目更新、首页、来信答复、公示、页脚标识、链接。有不合格项时退出码为 1。"""
+    content = content_dir_or_fail(content)
+    result = site_report.from_content(content, parse_as_of(as_of), links_results)
+    rendered = report_render.render(result, output_format.value)
+    if output is None and output_format is ReportFormat.html:
+        output = Path("hongwang-report.html")
+    if output is None:
+        typer.echo(rendered, nl=False)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(rendered, encoding="utf-8")
+        typer.echo(f"报告已写入 {output}")
+        typer.echo(site_report.summary(result))
+    raise typer.Exit(0 if result.ok else 1)
 
 
 def main() -> None:  # pragma: no cover - console entry for `python cli.py`

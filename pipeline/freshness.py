@@ -31,14 +31,22 @@ class Window:
         """The earliest date an update may carry and still keep a column fresh on `today`."""
         if self.unit == "days":
             return today - timedelta(days=self.count)
-        month_index = today.year * 12 + today.month - 1 - self.count
-        year, month = divmod(month_index, 12)
-        month += 1
-        return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+        return _add_months(today, -self.count)
+
+    def first_stale_day(self, last_update: date) -> date:
+        """The first day on which an update made on `last_update` no longer keeps its column fresh."""
+        if self.unit == "days":
+            return last_update + timedelta(days=self.count + 1)
+        return _add_months(last_update, self.count) + timedelta(days=1)
 
     @property
     def label(self) -> str:
         return f"{self.count} 天" if self.unit == "days" else f"{self.count} 个月"
+
+
+def _add_months(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 DEFAULTS = {"news": Window(14, "days"), "notices": Window(6, "months"),
