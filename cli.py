@@ -18,7 +18,8 @@ from typing import List, Optional
 import typer
 
 from pipeline import dates, diagnostics as diagnostics_module, scaffold
-from pipeline import report as site_report, report_render
+from pipeline import linkcheck, report as site_report, report_render
+from pipeline.model import build as build_model
 from pipeline.build import BuildError, build as run_build
 from pipeline.validate import validate as run_validate
 
@@ -252,6 +253,44 @@ def report(
         output.write_text(rendered, encoding="utf-8")
         typer.echo(f"报告已写入 {output}")
         typer.echo(site_report.summary(result))
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command("check-links")
+@guarded
+def check_links(
+    output: Path = typer.Option(DEFAULT_OUTPUT, "--output", "-o", help="已生成的网站目录"),
+    external: bool = typer.Option(False, "--external", help="同时检查友情链接和内容中的外部链接（需要联网）"),
+    content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录（--external 时读取外部链接）"),
+    state_dir: Path = typer.Option(linkcheck.DEFAULT_STATE_DIR, "--state-dir",
+                                   help="检查结果和缓存的存放目录（hongwang report 从这里读取结果）"),
+    max_age: float = typer.Option(72, "--max-age", help="外部链接检查结果缓存多少小时内有效"),
+    timeout: float = typer.Option(10, "--timeout", help="每次请求最多等待的秒数"),
+    retries: int = typer.Option(2, "--retries", help="超时、连接失败或 5xx 时重试次数"),
+    workers: int = typer.Option(8, "--workers", help="同时检查的外部链接数"),
+):
+    """检查网站中的失效链接：内部链接和图片等文件（离线），加 --external 时检查外部网站。有失效链接时退出码为 1。"""
+    if not (output / "index.html").is_file():
+        raise UsageProblem(f"{output} 中没有 index.html。请先运行 hongwang build")
+    portal = None
+    if external:
+        validation = run_validate(content_dir_or_fail(content))
+        portal = build_model(validation, "public", dates.now())
+    result = linkcheck.run(output, state_dir, portal, max_age_hours=max_age, timeout=timeout,
+                           retries=max(0, retries), workers=max(1, workers))
+    for broken in result.internal.broken:
+        typer.echo(f"{broken['page']}: 失效链接 {broken['ref']}（找不到这个文件）")
+    for link in result.broken_external:
+        typer.echo(f"{link['url']}: {link['error']}（出现在 {'、'.join(link['sources'])}）")
+    for link in result.redirected:
+        hops = " → ".join(f"{hop['status']} {hop['to']}" for hop in link["redirects"])
+        typer.echo(f"{link['url']}: 已跳转 {hops}（建议改为最终地址）")
+    line = (f"内部链接 {result.internal.references} 个（{result.internal.pages} 个文件），"
+            f"失效 {len(result.internal.broken)} 个")
+    if result.external is not None:
+        line += (f"；外部链接 {result.external['checked']} 个（其中 {result.external['from_cache']} 个用缓存），"
+                 f"失效 {len(result.broken_external)} 个，跳转 {len(result.redirected)} 个")
+    typer.echo(f"{line}。结果已写入 {state_dir / linkcheck.RESULTS_FILE}")
     raise typer.Exit(0 if result.ok else 1)
 
 

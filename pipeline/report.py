@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from . import dates, freshness, model
+from . import dates, freshness, linkcheck, model
 from .model import Item, Org, Portal
 from .validate import IDENTIFIERS, validate
 
@@ -127,7 +127,7 @@ class Report:
         return data
 
 
-DEFAULT_LINK_RESULTS = Path(".hongwang") / "check-links.json"
+DEFAULT_LINK_RESULTS = linkcheck.DEFAULT_STATE_DIR / linkcheck.RESULTS_FILE
 
 
 def from_content(content_dir: Path, as_of: datetime, links_results: Path | None = DEFAULT_LINK_RESULTS) -> Report:
