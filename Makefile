@@ -11,6 +11,11 @@ OUTPUT ?= output
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+BENCH_STAMP := $(VENV)/.installed-bench
+# make bench BENCH_SIZES=1000,5000,20000 (or BENCH_FULL=1) adds the 20,000-item run.
+BENCH_DEFAULT_SIZES := 1000,5000
+BENCH_FULL_SIZES := 1000,5000,20000
+BENCH_SIZES ?= $(if $(BENCH_FULL),$(BENCH_FULL_SIZES),$(BENCH_DEFAULT_SIZES))
 
 .PHONY: help install install-test site html build serve devserver test bench clean validate
 
@@ -31,6 +36,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@ $(STAMP)
+
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	@touch $@ $(STAMP)
 
 install: $(STAMP)
@@ -54,6 +63,9 @@ serve: $(STAMP)
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python bench/run.py --sizes $(BENCH_SIZES)
 
 clean:
 	rm -rf $(OUTPUT) .pytest_cache
