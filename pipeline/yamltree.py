@@ -4,6 +4,11 @@ Collectors' YAML is untrusted: aliases are refused (no "billion laughs"), the
 number of nodes is bounded, and YAML 1.1's surprising implicit types are off
 (`12:30` stays a string instead of 750, `0755` is not octal, `no` is not
 False). Dates stay strings: pipeline.dates parses them with our own rules.
+
+Text with no anchor, alias or tag character and little flow nesting is composed
+by libyaml (CSafeLoader, several times faster); anything else, and anything
+libyaml refuses, goes through the pure-Python loader that enforces the rules
+above and words the errors. Both resolve the same restricted implicit types.
 """
 
 from __future__ import annotations
@@ -46,15 +51,22 @@ class _StrictLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+_FastLoader = type("_FastLoader", (getattr(yaml, "CSafeLoader", _StrictLoader),), {})
+# Only text that cannot hold an anchor (&), alias (*) or explicit tag (!), and whose flow
+# nesting is shallow, may take the libyaml path: it has no hook to refuse aliases.
+_NEEDS_STRICT = re.compile(r"[&*!]")
+_MAX_FAST_BRACKETS = 256
+
 # Keep only unsurprising implicit types: null, true/false, decimal ints and floats.
-_StrictLoader.yaml_implicit_resolvers = {}
-for _tag, _regexp, _first in [
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
-    ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", list("-+0123456789")),
-    ("tag:yaml.org,2002:float", r"^[-+]?(?:[0-9]+\.[0-9]+)$", list("-+0123456789")),
-]:
-    _StrictLoader.add_implicit_resolver(_tag, re.compile(_regexp), _first)
+for _loader in {_StrictLoader, _FastLoader}:
+    _loader.yaml_implicit_resolvers = {}
+    for _tag, _regexp, _first in [
+        ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+        ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+        ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", list("-+0123456789")),
+        ("tag:yaml.org,2002:float", r"^[-+]?(?:[0-9]+\.[0-9]+)$", list("-+0123456789")),
+    ]:
+        _loader.add_implicit_resolver(_tag, re.compile(_regexp), _first)
 
 _SAFE_TAGS = {
     "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
@@ -81,6 +93,32 @@ KeyMapper = Callable[[Path, str], str]
 
 def parse(text: str, line_offset: int = 0, map_key: KeyMapper | None = None) -> Tree:
     """Parse YAML text; lines in the result are 1-based and shifted by line_offset."""
+    loader, node = _compose_fast(text)
+    if loader is None:
+        loader, node = _compose_strict(text, line_offset)
+    tree = Tree(None)
+    if node is None:
+        return tree
+    builder = _Builder(loader, line_offset, map_key or (lambda _p, k: k), tree.lines)
+    tree.value = builder.build(node, ())
+    return tree
+
+
+def _compose_fast(text: str):
+    """(loader, node) from libyaml, or (None, None) when the strict loader must decide."""
+    if _FastLoader is _StrictLoader or _NEEDS_STRICT.search(text) \
+            or text.count("[") + text.count("{") > _MAX_FAST_BRACKETS:
+        return None, None
+    loader = _FastLoader(text)
+    try:
+        return loader, loader.get_single_node()
+    except yaml.YAMLError:
+        return None, None  # let the strict loader find and word the problem
+    finally:
+        loader.dispose()
+
+
+def _compose_strict(text: str, line_offset: int):
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
@@ -95,12 +133,7 @@ def parse(text: str, line_offset: int = 0, map_key: KeyMapper | None = None) -> 
         raise YamlProblem("yaml-syntax", 1 + line_offset, str(error)) from None
     finally:
         loader.dispose()
-    tree = Tree(None)
-    if node is None:
-        return tree
-    builder = _Builder(loader, line_offset, map_key or (lambda _p, k: k), tree.lines)
-    tree.value = builder.build(node, ())
-    return tree
+    return loader, node
 
 
 def _describe_yaml_error(error: yaml.MarkedYAMLError) -> str:
@@ -123,6 +156,7 @@ class _Builder:
         self.offset = line_offset
         self.map_key = map_key
         self.lines = lines
+        self.nodes = 0
 
     def line_of(self, node) -> int:
         return node.start_mark.line + 1 + self.offset
@@ -130,6 +164,9 @@ class _Builder:
     def build(self, node, path: Path):
         if len(path) > MAX_DEPTH:
             raise YamlProblem("yaml-too-complex", self.line_of(node), "信息块嵌套层级过深")
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise YamlProblem("yaml-too-complex", self.line_of(node), f"信息块超过 {MAX_NODES} 个条目")
         self.lines.setdefault(path, self.line_of(node))
         if isinstance(node, MappingNode):
             return self._mapping(node, path)

@@ -1,3 +1,5 @@
+import pytest
+
 from pipeline import load, yamltree
 from pipeline.aliases import SUBMISSION_ALIASES, canonical_key
 
@@ -99,3 +101,34 @@ def test_config_files_and_media_are_not_submissions(content):
     content.article("dz/a.md", "title: x")
     names = [p.name for p in load.submission_files(content.root)]
     assert names == ["a.md"]
+
+
+def test_libyaml_path_reads_exactly_what_the_strict_loader_reads():
+    from pathlib import Path
+
+    texts = ["time: 12:30\nmode: 0755\nanswer: no\ncount: 12\nratio: 1.5\nflag: true\nempty:\n",
+             "title: 标题\npersons:\n  - name: 张三\n    birth: \"1990-01\"\n  - {name: 李四, gender: 女}\n"]
+    for path in sorted(Path("content").rglob("*.md")) + sorted(Path("content").rglob("*.yaml")):
+        split = load.split_front_matter(path.read_text(encoding="utf-8-sig"))
+        texts.append(split[0] if split and path.suffix == ".md" else path.read_text(encoding="utf-8-sig"))
+    fast_used = 0
+    for text in texts:
+        if text is None:
+            continue
+        loader, node = yamltree._compose_fast(text)
+        fast_used += loader is not None
+        fast = yamltree.parse(text, 3)
+        strict_loader, strict_node = yamltree._compose_strict(text, 3)
+        strict = yamltree.Tree(None)
+        if strict_node is not None:
+            strict.value = yamltree._Builder(strict_loader, 3, lambda _p, k: k, strict.lines).build(strict_node, ())
+        assert (fast.value, fast.lines) == (strict.value, strict.lines), text
+    assert fast_used > len(texts) // 2  # the fast path is really taken
+
+
+def test_yaml_node_bound_holds_on_the_libyaml_path():
+    text = "items: [" + ", ".join(["1"] * (yamltree.MAX_NODES + 5)) + "]\n"
+    assert yamltree._compose_fast(text)[0] is not None
+    with pytest.raises(yamltree.YamlProblem) as problem:
+        yamltree.parse(text)
+    assert problem.value.code == "yaml-too-complex"
