@@ -6,6 +6,7 @@ diagnostics and no metadata, so validation can report every file at once.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -269,9 +270,25 @@ def _walk(root: Path):
             yield path
 
 
+def _inside(path: Path, content_dir: Path) -> Path:
+    """path relative to content/; resolving only symlinks (resolving every file costs a storm of lstat calls)."""
+    root = _resolved(content_dir)
+    if path.is_absolute() and not path.is_symlink():
+        try:
+            return path.relative_to(root)
+        except ValueError:
+            pass
+    return path.resolve().relative_to(root)
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(directory: Path) -> Path:
+    return directory.resolve()
+
+
 def _is_submission(path: Path, content_dir: Path) -> bool:
     try:
-        parts = path.resolve().relative_to(content_dir.resolve()).parts
+        parts = _inside(path, content_dir).parts
     except ValueError:
         parts = path.parts
     if any(p.startswith((".", "_")) for p in parts) or (len(parts) > 1 and parts[0] in SKIPPED_DIRS):
@@ -284,7 +301,7 @@ def _is_submission(path: Path, content_dir: Path) -> bool:
 
 def relative_name(path: Path, content_dir: Path) -> str:
     try:
-        return path.resolve().relative_to(content_dir.resolve()).as_posix()
+        return _inside(path, content_dir).as_posix()
     except ValueError:
         return path.as_posix()
 
