@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from . import dates, markup
-from .validate import Category, Document, SiteSettings, Validation
+from .validate import Category, Document, SiteSettings, Validation, default_slug
 
 PROFILES = ("public", "internal")
 NOTICE_TYPE_NAMES = {
@@ -61,6 +61,11 @@ class Org:
             chain.insert(0, org)
             org = org.parent
         return chain
+
+    def items_by_category(self, categories: list[Category]) -> list[tuple[Category, list]]:
+        """This org's articles grouped by the site's categories, in the site's order, newest first."""
+        groups = [(c, [i for i in self.items if i.category is c]) for c in categories]
+        return [(c, items) for c, items in groups if items]
 
     def descendants(self) -> list["Org"]:
         found = []
@@ -141,6 +146,9 @@ class Notice(Item):
         return [(k, CONTACT_NAMES.get(k, k), v) for k, v in self.contact.items()]
 
 
+LETTER_STATUS_SLUGS = {"已答复": "replied", "办理中": "pending"}
+
+
 @dataclass
 class Letter(Item):
     received: date | None = None
@@ -148,6 +156,7 @@ class Letter(Item):
     reply_html: str = ""
     asker: str = ""
     letter_status: str = "办理中"
+    days_open: int | None = None  # for a letter still 办理中: days since received, as of the build
     folder = "letters"
 
     @property
@@ -155,6 +164,10 @@ class Letter(Item):
         if self.received and self.reply_date:
             return (self.reply_date - self.received).days
         return None
+
+    @property
+    def status_slug(self) -> str:
+        return LETTER_STATUS_SLUGS[self.letter_status]
 
 
 @dataclass
@@ -173,6 +186,19 @@ class Stats(Item):
     @property
     def csv_url(self) -> str:
         return f"stats/{self.slug}.csv"
+
+
+@dataclass
+class DisclosureGroup:
+    """One 党务公开 sub-category (公开类别) or one year of the archive."""
+
+    name: str
+    slug: str
+    items: list[Article]
+
+    @property
+    def url(self) -> str:
+        return f"disclosure/{self.slug}.html"
 
 
 @dataclass
@@ -207,6 +233,41 @@ class Portal:
         for link in self.links:
             groups[link["group"]].append(link)
         return list(groups.items())
+
+    @property
+    def disclosure_category(self) -> Category | None:
+        return next((c for c in self.categories if c.kind == "disclosure"), None)
+
+    @property
+    def disclosures(self) -> list[Article]:
+        return [a for a in self.articles if a.category and a.category.kind == "disclosure"]
+
+    def disclosure_types(self) -> list[DisclosureGroup]:
+        """Every configured 公开类别 (empty ones too: readers see the column exists), then any others found."""
+        names = list(self.site.disclosure_types)
+        names += [a.disclosure_type for a in self.disclosures if a.disclosure_type and a.disclosure_type not in names]
+        groups, used = [], set()
+        for name in dict.fromkeys(names):
+            slug = default_slug("", name)
+            while slug in used or slug.isdigit():
+                slug += "-x"
+            used.add(slug)
+            groups.append(DisclosureGroup(name, slug, [a for a in self.disclosures if a.disclosure_type == name]))
+        return groups
+
+    def disclosure_years(self) -> list[DisclosureGroup]:
+        years = sorted({a.year for a in self.disclosures if a.year}, reverse=True)
+        return [DisclosureGroup(f"{y}年", str(y), [a for a in self.disclosures if a.year == y]) for y in years]
+
+    def letter_orgs(self) -> list[Org]:
+        found: list[Org] = []
+        for letter in self.letters:
+            if letter.org and all(letter.org is not o for o in found):
+                found.append(letter.org)
+        return found
+
+    def letters_with_status(self, status: str) -> list[Letter]:
+        return [letter for letter in self.letters if letter.letter_status == status]
 
     @property
     def items(self) -> list[Item]:
@@ -276,7 +337,9 @@ class _Builder:
         f = document.fields
         return Letter(**self.base(document), received=f["received"], reply_date=f["reply_date"],
                       reply_html=self.body(document, f["reply"]) if f["reply"] else "",
-                      asker=f["asker"], letter_status=f["letter_status"])
+                      asker=f["asker"], letter_status=f["letter_status"],
+                      days_open=(self.now.date() - f["received"]).days
+                      if f["letter_status"] == "办理中" and f["received"] else None)
 
     def page(self, document: Document) -> Page:
         return Page(**self.base(document))

@@ -78,3 +78,21 @@ def from_config(data: dict | None) -> Calendar:
         if isinstance(year, int):
             calendar.override_years.add(year)
     return calendar
+
+
+def exceptions(calendar: Calendar, years) -> dict:
+    """Where the official calendar departs from Monday–Friday in `years`, for the reader-side notice script.
+
+    Only years the calendar really knows are listed; the script shows no
+    working-day count for any other year rather than guessing Mon–Fri.
+    """
+    covered = sorted(year for year in set(years) if calendar.covers(year))
+    holidays, workdays = [], []
+    for year in covered:
+        day = date(year, 1, 1)
+        while day.year == year:
+            weekday = day.weekday() < 5
+            if calendar.is_workday(day) != weekday:
+                (holidays if weekday else workdays).append(day.isoformat())
+            day += timedelta(days=1)
+    return {"years": covered, "holidays": holidays, "workdays": workdays}
