@@ -17,8 +17,8 @@ LONG_BODY_CHARS = 500
 MAX_PUNCTUATION_REPORTS = 5  # per file: enough to show the habit without drowning other messages
 SUMMARY_KINDS = ("article", "notice")
 
-_HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
-_HALF_WIDTH_IN_CHINESE = re.compile(rf"(?<={_HAN})[ \t]*([,.?!;])[ \t]*(?={_HAN})")
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+_HALF_WIDTH = re.compile(r"[,.?!;]")  # a plain class: re scans for it fast, unlike a leading look-behind
 _FULL_WIDTH = {",": "，", ".": "。", "?": "？", "!": "！", ";": "；"}
 
 _FENCED_CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.MULTILINE | re.DOTALL)
@@ -44,23 +44,45 @@ def check_document(document) -> list[Diagnostic]:
         found.append(diag(source.rel, source.line("title"), "title-too-long",
                           f"标题有 {len(title)} 个字，超过 {TITLE_MAX_CHARS} 个字",
                           f"把标题压缩到 {TITLE_MAX_CHARS} 个字以内，细节写进摘要或正文"))
-    body_text = plain_text(source.body)
-    if document.kind in SUMMARY_KINDS and not fields.get("summary") and len(body_text) > LONG_BODY_CHARS:
-        found.append(diag(source.rel, 1, "summary-missing",
-                          f"正文有 {len(body_text)} 个字，超过 {LONG_BODY_CHARS} 字却没有摘要",
-                          "在信息块中加一行“摘要: ……”，用一两句话概括全文"))
+    # The raw body is never shorter than its plain text: skip the work for short bodies.
+    needs_summary = document.kind in SUMMARY_KINDS and not fields.get("summary")
+    if needs_summary and len(source.body) > LONG_BODY_CHARS:
+        body_chars = len(plain_text(source.body))
+        if body_chars > LONG_BODY_CHARS:
+            found.append(diag(source.rel, 1, "summary-missing",
+                              f"正文有 {body_chars} 个字，超过 {LONG_BODY_CHARS} 字却没有摘要",
+                              "在信息块中加一行“摘要: ……”，用一两句话概括全文"))
     punctuation = _punctuation(source.rel, source.line("title"), title)
     punctuation += _punctuation(source.rel, source.line("summary"), fields.get("summary") or "")
-    body = _blank_out_code(source.body)
-    for offset, line in enumerate(body.split("\n")):
-        punctuation += _punctuation(source.rel, source.body_line + offset, line)
+    if _marks_between_han(source.body):  # one pass; most bodies stop here
+        body = _blank_out_code(source.body)
+        for offset, line in enumerate(body.split("\n")):
+            punctuation += _punctuation(source.rel, source.body_line + offset, line)
     return found + punctuation[:MAX_PUNCTUATION_REPORTS]
 
 
 def half_width_marks(line: str) -> list[str]:
     """The half-width marks standing between two Chinese characters in one line of prose."""
     prose = _URL.sub(" ", _LINK_TARGET.sub(" ", _INLINE_CODE.sub(" ", line)))
-    return [match.group(1) for match in _HALF_WIDTH_IN_CHINESE.finditer(prose)]
+    return _marks_between_han(prose)
+
+
+def _is_han(char: str) -> bool:
+    code = ord(char)
+    return any(low <= code <= high for low, high in _HAN_RANGES)
+
+
+def _marks_between_han(text: str) -> list[str]:
+    marks = []
+    for match in _HALF_WIDTH.finditer(text):
+        before, after = match.start() - 1, match.end()
+        while before >= 0 and text[before] in " \t":
+            before -= 1
+        while after < len(text) and text[after] in " \t":
+            after += 1
+        if before >= 0 and after < len(text) and _is_han(text[before]) and _is_han(text[after]):
+            marks.append(match.group())
+    return marks
 
 
 def plain_text(markdown_text: str) -> str:

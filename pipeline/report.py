@@ -317,11 +317,12 @@ def failures(report: Report) -> list[Failure]:
     found = []
     if report.home.state != "ok":
         when = report.home.last_update or "从未"
-        found.append(Failure("home-stale", f"首页最近更新于 {when}，超过 {report.home.window} 未更新"))
+        found.append(Failure("home-stale", f"首页最近更新于 {when}，超过 {report.home.window}未更新"))
     for letter in report.letters_waiting:
         if letter.overdue:
-            found.append(Failure("letter-overdue", f"来信“{letter.title}”（{letter.org_name or '未指定单位'}）"
-                                                   f"已等待 {letter.days_waiting} 天未答复，超过 {LETTER_LIMIT_DAYS} 天"))
+            waited = f"已等待 {letter.days_waiting} 天未答复，超过 {LETTER_LIMIT_DAYS} 天" \
+                if letter.days_waiting is not None else "没有收信日期，按超期未答复计"
+            found.append(Failure("letter-overdue", f"来信“{letter.title}”（{letter.org_name or '未指定单位'}）{waited}"))
     for identifier in report.identifiers_missing:
         found.append(Failure("identifier-missing",
                              f"site.yaml 缺少 {identifier['key']}（{identifier['name']}），页脚不显示"))

@@ -279,3 +279,12 @@ def test_month_windows_clamp_to_month_end():
 def test_month_keys_and_text_sparkline():
     assert report.month_keys(dates.parse("2026-02-10").value.date(), 3) == ["2025-12", "2026-01", "2026-02"]
     assert spark([0, 1, 4, 8]) == "·▁▄█"
+
+
+def test_content_with_errors_is_still_reported(content, tmp_path):
+    article(content, "dz/a.md", "2026-11-20")
+    content.article("letters/x.md", 'kind: letter\ntitle: 没写收信日期\norg: "dz"\nstatus: 办理中', "来信。")
+    code, data = report_json(content.root, tmp_path)
+    assert code == 1 and data["content_errors"] == 1
+    assert data["failures"] == [{"code": "letter-overdue",
+                                 "message": "来信“没写收信日期”（东渚镇）没有收信日期，按超期未答复计"}]
