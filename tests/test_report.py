@@ -288,3 +288,26 @@ def test_content_with_errors_is_still_reported(content, tmp_path):
     assert code == 1 and data["content_errors"] == 1
     assert data["failures"] == [{"code": "letter-overdue",
                                  "message": "来信“没写收信日期”（东渚镇）没有收信日期，按超期未答复计"}]
+
+
+@pytest.mark.browser
+def test_html_report_as_chromium_shows_it(chromium, tmp_path):
+    from browser_support import screenshot
+
+    target = tmp_path / "report.html"
+    run("report", "--content", EXAMPLE, "--as-of", AS_OF, "--format", "html", "--output", target,
+        "--links-results", tmp_path / "none.json")
+    page = chromium.new_page(viewport={"width": 1100, "height": 900})
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(target.as_uri())
+    assert requests == [target.as_uri()]  # standalone: no stylesheet, font or script fetched
+    assert page.locator("#summary").inner_text().startswith("青溪红网 2026-11-23 检查结论：1 项不合格")
+    sparklines = page.locator("svg.spark polyline")
+    assert sparklines.count() == 37
+    box = sparklines.first.bounding_box()
+    assert box and box["width"] > 100  # drawn across the 12 months, not collapsed
+    stale_row = page.locator("tr.state-stale").first
+    assert stale_row.evaluate("row => getComputedStyle(row).backgroundColor") != "rgba(0, 0, 0, 0)"
+    screenshot(page, "report-example")
+    page.close()
