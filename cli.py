@@ -158,7 +158,18 @@ def build(
     typer.echo(f"已生成 {result.output_dir}：文章 {len(portal.articles)} 篇，公示 {len(portal.notices)} 个，"
                f"来信 {len(portal.letters)} 件，单位 {len(portal.orgs)} 个，共 {result.files_written} 个文件，"
                f"用时 {result.seconds:.1f} 秒（未发布：{excluded}）。")
+    typer.echo(discovery_line(result.post))
+    for warning in result.warnings:
+        typer.echo(f"警告：{warning}")
     typer.echo(f"用浏览器打开 {result.output_dir / 'index.html'}，或运行 hongwang serve 后访问 http://127.0.0.1:8000/")
+
+
+def discovery_line(post) -> str:
+    feeds = f"订阅源 {post.feeds.feeds} 个（RSS 与 Atom 各一份）" if post.feeds else "未生成订阅源"
+    sitemap = f"网站地图 {post.sitemap.urls} 个网址" if post.sitemap and post.sitemap.urls else "未生成网站地图"
+    search = post.search
+    return (f"{feeds}，{sitemap}，搜索索引 {search.pages} 页"
+            f"（{search.index_bytes / 1024:.0f} KB，{search.seconds:.1f} 秒）。")
 
 
 def build_report(result) -> dict:
@@ -169,6 +180,11 @@ def build_report(result) -> dict:
         report.update(articles=len(portal.articles), notices=len(portal.notices), letters=len(portal.letters),
                       orgs=len(portal.orgs), files=result.files_written, seconds=round(result.seconds, 3),
                       excluded={k: len(v) for k, v in portal.excluded.items()})
+        post = result.post
+        report.update(site_url=post.site_url, warnings=result.warnings,
+                      feeds=post.feeds.files if post.feeds else [],
+                      sitemap_urls=post.sitemap.urls if post.sitemap else 0,
+                      search=post.search.as_dict() if post.search else None)
     return report
 
 

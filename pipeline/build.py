@@ -3,6 +3,9 @@
 The build refuses (returns without writing) when validation finds errors. It
 runs Pelican in-process with fatal Pelican errors: Pelican itself logs bad
 content and still succeeds, which would hide a broken page.
+
+Post-build steps run in order on the written output, each one function taking
+(portal, output_dir, site_url): feeds.write, sitemap.write, then search.index.
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from . import model, pelican_glue, validate
+from . import feeds, model, pelican_glue, search, sitemap, urls, validate
 from .diagnostics import Diagnostic
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETTINGS = ROOT / "pelicanconf.py"
 PUBLISH_SETTINGS = ROOT / "publishconf.py"
+NO_SITE_URL = ("未配置网站地址（site.yaml 的 siteurl，或 Pelican 设置 HONGWANG_SITEURL）："
+               "未生成 RSS/Atom 订阅和 sitemap.xml，因为它们需要完整网址。页面和站内搜索不受影响")
 
 
 class BuildError(Exception):
@@ -33,6 +38,12 @@ class BuildResult:
     seconds: float = 0.0
     files_written: int = 0
     engine_warnings: list[str] = field(default_factory=list)
+    post: "PostBuild | None" = None
+
+    @property
+    def warnings(self) -> list[str]:
+        """Build-level warnings for the report (content warnings are in diagnostics)."""
+        return list(self.post.warnings) if self.post else []
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -41,6 +52,15 @@ class BuildResult:
     @property
     def ok(self) -> bool:
         return self.portal is not None
+
+
+@dataclass
+class PostBuild:
+    site_url: str | None
+    feeds: feeds.FeedReport | None = None
+    sitemap: sitemap.SitemapReport | None = None
+    search: search.SearchStats | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 class _Collect(logging.Handler):
@@ -70,11 +90,38 @@ def build(content_dir: Path, output_dir: Path, profile: str = "public", settings
     portal = model.build(validation, profile, now)
     settings = {"PATH": str(content_dir), "OUTPUT_PATH": str(output_dir), "HONGWANG_PROFILE": profile,
                 **(extra_settings or {})}
-    result.engine_warnings = run_pelican(settings_file or DEFAULT_SETTINGS, settings, content_dir, portal)
+    settings_file = settings_file or DEFAULT_SETTINGS
+    site_url = configured_site_url(settings_file, settings, portal)
+    result.engine_warnings = run_pelican(settings_file, settings, content_dir, portal)
+    result.post = post_build(portal, output_dir, site_url)
     result.portal = portal
     result.files_written = sum(1 for p in output_dir.rglob("*") if p.is_file())
     result.seconds = time.perf_counter() - started
     return result
+
+
+def configured_site_url(settings_file: Path, overrides: dict, portal: model.Portal) -> str | None:
+    from pelican.settings import read_settings
+
+    setting = read_settings(str(settings_file), override=overrides).get("HONGWANG_SITEURL")
+    try:
+        return urls.resolve_site_url(setting, portal.site.values)
+    except urls.SiteUrlError as problem:
+        raise BuildError(str(problem)) from None
+
+
+def post_build(portal: model.Portal, output_dir: Path, site_url: str | None) -> PostBuild:
+    report = PostBuild(site_url)
+    if site_url:
+        report.feeds = feeds.write(portal, output_dir, site_url)
+    else:
+        report.warnings.append(NO_SITE_URL)
+    report.sitemap = sitemap.write(portal, output_dir, site_url)
+    try:
+        report.search = search.index(output_dir)
+    except search.SearchIndexError as problem:
+        raise BuildError(str(problem)) from problem
+    return report
 
 
 def run_pelican(settings_file: Path, overrides: dict, content_dir: Path, portal: model.Portal) -> list[str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import stats, workdays
+from . import feeds, stats, workdays
 from .model import LETTER_STATUS_SLUGS, Portal
 
 PER_PAGE = 20
@@ -105,6 +105,9 @@ def plan(portal: Portal) -> list[PageSpec]:
         specs.append(PageSpec(page.url, "page", page.title, home + [(page.title, page.url)], {"doc": page}))
     specs.append(PageSpec("contact.html", "contact", "联系我们", home + [("联系我们", "contact.html")]))
     specs.append(PageSpec("links.html", "links", "友情链接", home + [("友情链接", "links.html")]))
+    specs.append(PageSpec("feeds.html", "feeds", "订阅", home + [("订阅", "feeds.html")],
+                          {"feed_groups": feeds.groups(portal)}))
+    specs.append(PageSpec("search.html", "search", "站内搜索", home + [("站内搜索", "search.html")]))
     specs.append(PageSpec("404.html", "404", "页面未找到", home))
     return specs
 

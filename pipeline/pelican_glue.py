@@ -13,7 +13,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from . import pages, theme_filters
+from . import feeds, pages, search, theme_filters, urls
 
 _prepared: dict[str, object] = {}
 
@@ -44,11 +44,19 @@ class PortalGenerator(Generator):
         self.portal = _portal_for(self.settings)
         self.context["portal"] = self.portal
         self.context["site"] = self.portal.site.values
+        # Feeds exist only with an absolute site URL (see pipeline/urls.py); templates announce them then.
+        self.context["feeds_enabled"] = bool(
+            urls.resolve_site_url(self.settings.get("HONGWANG_SITEURL"), self.portal.site.values))
 
     def generate_output(self, writer) -> None:
         for page in pages.plan(self.portal):
+            page_feeds = feeds.for_page(self.portal, page.variables, page.template) \
+                if self.context["feeds_enabled"] else []
+            if page_feeds and page.feed is None:
+                page.feed = page_feeds[-1].rss  # the most specific: the org's, else the section's
             writer.write_file(page.name, self.get_template(page.template), self.context,
-                              relative_urls=self.settings["RELATIVE_URLS"], page=page, **page.variables)
+                              relative_urls=self.settings["RELATIVE_URLS"], page=page, feeds=page_feeds,
+                              search=search.facets(page.template, page.variables, page.pager), **page.variables)
         self._copy_assets()
         pages.write_data_files(self.portal, Path(self.output_path))
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import aliases, dates, lint, load, privacy, workdays
+from . import aliases, dates, lint, load, privacy, urls, workdays
 from .diagnostics import Diagnostic, diag, sort_key
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -135,6 +135,10 @@ def check_site(config: load.Config, calendar_data) -> tuple[SiteSettings, list[D
             found.append(diag(config.rel, 1, "site-identifier-missing",
                               f"site.yaml 缺少 {key}（{label}），页脚将不显示",
                               f"在 site.yaml 中加一行 {key}: ……"))
+    if values.get("siteurl") and not urls.SITE_URL.match(str(values["siteurl"]).strip().rstrip("/")):
+        found.append(diag(config.rel, config.tree.line(("siteurl",)), "site-config",
+                          f"网站地址 siteurl“{values['siteurl']}”不是 http(s) 网址",
+                          "写成 siteurl: https://www.example.gov.cn（订阅和网站地图要用完整网址）"))
     rules = values.get("notice_rules") if isinstance(values.get("notice_rules"), dict) else {}
     minimums = dict(DEFAULT_NOTICE_MIN_WORKDAYS)
     for notice_type, rule in rules.items():

@@ -1,0 +1,111 @@
+"""Post-build step: the Pagefind full-text index, and what each page tells Pagefind.
+
+Chinese needs Pagefind's *extended* binary (`pagefind-bin-extended`): it segments
+Chinese words at index time; the standard binary finds nothing for a Chinese
+query. Pages declare `lang="zh-CN"`. Only content pages (articles, notices,
+letters, pages, statistics, the first page of each org) carry
+`data-pagefind-body`, so lists, navigation and footers never enter the index.
+
+`index(output_dir)` is the one call the build and the benchmark make.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import dates
+
+BUNDLE = "pagefind"
+UI_SUFFIXES = (".js", ".css")
+
+
+class SearchIndexError(RuntimeError):
+    """Pagefind is missing or failed."""
+
+
+@dataclass(frozen=True)
+class Facets:
+    """The filters and metadata a content page carries for Pagefind (Chinese names: the UI shows them)."""
+
+    kind: str  # 类型
+    title: str
+    org: str | None = None  # 单位
+    section: str | None = None  # 栏目
+    year: int | None = None  # 年份
+    date: str | None = None
+
+
+@dataclass
+class SearchStats:
+    pages: int
+    seconds: float
+    index_bytes: int  # the index proper: fragments, index chunks, metadata, wasm
+    bundle_bytes: int  # everything under output/pagefind/, UI scripts included
+    files: int
+
+    def as_dict(self) -> dict:
+        return {"pages": self.pages, "seconds": round(self.seconds, 3), "index_bytes": self.index_bytes,
+                "bundle_bytes": self.bundle_bytes, "files": self.files}
+
+
+def facets(template: str, variables: dict, pager=None) -> Facets | None:
+    """What a page contributes to search, or None for pages that are not indexed."""
+    if template == "article":
+        item = variables["article"]
+        return _item_facets("文章", item, item.category.name if item.category else None)
+    if template == "notice":
+        item = variables["notice"]
+        return _item_facets("公示", item, "公示公告")
+    if template == "letter":
+        return _item_facets("来信", variables["letter"], "回音壁")
+    if template == "page":
+        return _item_facets("页面", variables["doc"], None)
+    if template == "stats":
+        return _item_facets("统计", variables["table"], "数据统计")
+    if template == "org" and (pager is None or pager.number == 1):
+        org = variables["org"]
+        return Facets("单位", org.name, org=org.short_name)
+    return None
+
+
+def _item_facets(kind: str, item, section: str | None) -> Facets:
+    return Facets(kind, item.title, org=item.org.short_name if item.org else None, section=section,
+                  year=item.year, date=dates.iso_day(item.date) if item.date else None)
+
+
+def executable() -> Path:
+    try:
+        import pagefind_bin_extended
+        return Path(pagefind_bin_extended.get_executable())
+    except (ImportError, FileNotFoundError) as error:
+        raise SearchIndexError("找不到 Pagefind 中文搜索索引程序（pagefind-bin-extended），"
+                               "请在网站目录运行 make install 重新安装") from error
+
+
+def index(output_dir: Path) -> SearchStats:
+    """Index the built site in place; the bundle goes to output/pagefind/."""
+    output_dir = Path(output_dir)
+    bundle = output_dir / BUNDLE
+    shutil.rmtree(bundle, ignore_errors=True)
+    command = [str(executable()), "--site", str(output_dir), "--output-subdir", BUNDLE,
+               "--keep-index-url", "--silent"]
+    started = time.perf_counter()
+    run = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace")
+    seconds = time.perf_counter() - started
+    if run.returncode != 0:
+        detail = (run.stderr or run.stdout).strip().splitlines()
+        raise SearchIndexError("生成搜索索引失败（Pagefind）：" + (detail[-1] if detail else f"退出码 {run.returncode}"))
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    files = [p for p in bundle.rglob("*") if p.is_file()]
+    return SearchStats(
+        pages=sum(lang["page_count"] for lang in entry["languages"].values()),
+        seconds=seconds,
+        index_bytes=sum(p.stat().st_size for p in files if p.suffix not in UI_SUFFIXES),
+        bundle_bytes=sum(p.stat().st_size for p in files),
+        files=len(files),
+    )

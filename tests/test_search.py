@@ -1,0 +1,152 @@
+"""Full-text search: what the pages tell Pagefind, the index it builds, and the search page in chromium."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from urllib.parse import quote
+
+import pytest
+
+from browser_support import Served, screenshot
+from pipeline import pages, search
+
+
+def test_index_covers_content_pages_only(example_site):
+    out, portal = example_site.output_dir, example_site.portal
+    stats = example_site.post.search
+    indexed = [spec for spec in pages.plan(portal) if search.facets(spec.template, spec.variables, spec.pager)]
+    assert stats.pages == len(indexed) > len(portal.articles)
+    entry = json.loads((out / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
+    assert list(entry["languages"]) == ["zh-cn"]
+    assert stats.index_bytes > 0 and stats.bundle_bytes > stats.index_bytes
+    for bundled in ("pagefind-ui.js", "pagefind-ui.css", "pagefind.js"):
+        assert (out / "pagefind" / bundled).is_file()
+
+
+def test_pages_carry_filters_and_keep_navigation_out(example_site):
+    out, portal = example_site.output_dir, example_site.portal
+    article = portal.articles[0]
+    html = (out / article.url).read_text(encoding="utf-8")
+    assert "<main id=\"main\" class=\"wrap\" tabindex=\"-1\" data-pagefind-body>" in html
+    for name, value in (("类型", "文章"), ("单位", article.org.short_name), ("栏目", article.category.name),
+                        ("年份", str(article.year))):
+        assert f'<span data-pagefind-filter="{name}">{value}</span>' in html
+    assert f'<span data-pagefind-meta="title">{article.title}</span>' in html
+    for landmark in ('<header class="site-header" data-pagefind-ignore="all">',
+                     '<footer class="site-footer" data-pagefind-ignore="all">'):
+        assert landmark in html
+    for listing in ("index.html", "category/dongtai.html", "notice/index.html", "search.html", "404.html"):
+        assert "data-pagefind-body" not in (out / listing).read_text(encoding="utf-8"), listing
+
+
+def test_search_page_bundles_the_ui_locally_and_explains_file_urls(example_site):
+    html = (example_site.output_dir / "search.html").read_text(encoding="utf-8")
+    assert 'src="./pagefind/pagefind-ui.js"' in html and "https://" not in html.split("<main")[1]
+    assert "<noscript>" in html and "hongwang serve" in html
+    assert 'href="./org/index.html"' in html and 'href="./category/dongtai.html"' in html
+
+
+def test_missing_pagefind_is_reported_in_chinese(monkeypatch, tmp_path):
+    import pagefind_bin_extended
+
+    def missing():
+        raise FileNotFoundError("gone")
+
+    monkeypatch.setattr(pagefind_bin_extended, "get_executable", missing)
+    with pytest.raises(search.SearchIndexError, match="pagefind-bin-extended"):
+        search.index(tmp_path)
+
+
+# ---------------------------------------------------------------- in the browser
+
+def results_for(page, base: str, query: str) -> list[str]:
+    page.goto(f"{base}search.html?q={quote(query)}")
+    # The message reads 正在搜索… while searching, then 找到 N 个… or 未找到….
+    page.wait_for_function("() => (document.querySelector('.pagefind-ui__message') || {}).textContent"
+                           "?.includes('找到')")
+    return loaded_results(page)
+
+
+def loaded_results(page) -> list[str]:
+    """Result links once every listed result has loaded (the UI fills them in one by one)."""
+    page.wait_for_function("() => [...document.querySelectorAll('li.pagefind-ui__result')]"
+                           ".every(li => li.querySelector('.pagefind-ui__result-title > a'))")
+    return page.locator(".pagefind-ui__result-title > .pagefind-ui__result-link").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")
+
+
+QUERIES = [
+    # (query, page it must find among the first three results, what kind of query it is)
+    ("茶叶", "/article/sx-ct-chaye-chanyelian-dangjian.html", "two-character word"),
+    ("冬训", "/article/sx-dangyuan-dongxun-jieye.html", "two-character word"),
+    ("警示教育", "/article/", "four-character phrase"),
+    ("红旗村", "/org/dz-hq.html", "an organisation's name"),
+    ("梅林村", "/org/sx-ml.html", "an organisation's name"),
+    ("人力资源和社会保障局", "/notice/gongshi-ganbu-renqian.html", "a cadre notice person's post"),
+]
+
+
+@pytest.mark.browser
+def test_chinese_queries_find_the_right_page(chromium, served_example):
+    page = chromium.new_page()
+    try:
+        for query, expected, what in QUERIES:
+            found = results_for(page, served_example.base, query)
+            assert any(href.startswith(expected) for href in found[:3]), (what, query, found)
+        screenshot(page, "search-results")
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+def test_a_filter_narrows_the_results(chromium, served_example):
+    page = chromium.new_page()
+    try:
+        everything = results_for(page, served_example.base, "党员")
+        message = page.locator(".pagefind-ui__message").evaluate("m => m.textContent")
+        assert len(everything) == 5 and not all(href.startswith("/notice/") for href in everything)
+        page.locator(".pagefind-ui__filter-name", has_text="类型").click()
+        page.locator("label[for='类型-公示']").click()
+        page.wait_for_function("() => /找到 \\d+ 个/.test(document.querySelector('.pagefind-ui__message')"
+                               ".textContent) && document.querySelector('.pagefind-ui__message').textContent"
+                               f" !== {json.dumps(message)}")
+        narrowed = loaded_results(page)
+        assert narrowed and all(href.startswith("/notice/") for href in narrowed), narrowed
+        screenshot(page, "search-filtered")
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+def test_search_works_under_a_sub_path(chromium, example_site, tmp_path):
+    shutil.copytree(example_site.output_dir, tmp_path / "sub" / "hongwang")
+    served = Served(tmp_path / "sub")
+    page = chromium.new_page()
+    try:
+        page.goto(served.url("hongwang/index.html"))
+        page.fill("#site-search-q", "茶叶")
+        page.press("#site-search-q", "Enter")
+        page.wait_for_selector(".pagefind-ui__result-link")
+        link = page.locator(".pagefind-ui__result-title > .pagefind-ui__result-link").first
+        assert link.get_attribute("href") == "/hongwang/article/sx-ct-chaye-chanyelian-dangjian.html"
+        link.click()
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text() == "茶亭村把党支部建在茶叶产业链上"
+    finally:
+        page.close()
+        served.close()
+
+
+@pytest.mark.browser
+def test_from_a_file_url_the_page_says_search_needs_the_server(chromium, example_site):
+    page = chromium.new_page()
+    try:
+        page.goto((example_site.output_dir / "search.html").as_uri())
+        offline = page.locator("#search-offline")
+        offline.wait_for(state="visible")
+        assert "hongwang serve" in offline.inner_text()
+        offline.get_by_role("link", name="组织机构").click()
+        assert page.url.endswith("org/index.html")
+    finally:
+        page.close()
