@@ -73,8 +73,9 @@ def numeric_columns(columns: list[str], rows: list[list]) -> list[int]:
 
 # Every colour keeps ≥ 3:1 against white (WCAG 1.4.11 for graphics).
 PALETTE = ("#b3161b", "#1a5fb4", "#a35200", "#2e7d32", "#6a1b9a", "#00737a", "#5d4037", "#ad1457")
-WIDTH, HEIGHT = 640, 320
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 40, 36
+WIDTH, HEIGHT = 520, 300
+LEFT, RIGHT, TOP, BOTTOM = 56, 12, 44, 36
+FONT = 13
 _YEAR = re.compile(r"^\d{4}$")
 
 
@@ -136,7 +137,7 @@ class _Plot:
         return round(self.y0 - (value - self.low) / (self.high - self.low) * (self.y0 - self.y1), 1)
 
     def axes(self, unit: str) -> str:
-        lines = ['<g class="axis" font-size="12" fill="#333">']
+        lines = [f'<g class="axis" font-size="{FONT}" fill="#333">']
         for tick in self.ticks:
             y = self.y(tick)
             lines.append(f'<line x1="{self.x0}" x2="{self.x1}" y1="{y}" y2="{y}" stroke="#ddd"/>'
@@ -151,14 +152,14 @@ def _legend(names: list[str]) -> str:
     items, x = [], LEFT
     for index, name in enumerate(names):
         colour = PALETTE[index % len(PALETTE)]
-        items.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{colour}"/>'
-                     f'<text x="{x + 16}" y="18">{escape(name)}</text>')
-        x += 28 + 13 * len(name)
-    return f'<g class="legend" font-size="12" fill="#333">{"".join(items)}</g>'
+        items.append(f'<rect x="{x}" y="8" width="13" height="13" fill="{colour}"/>'
+                     f'<text x="{x + 17}" y="19">{escape(name)}</text>')
+        x += 30 + sum(FONT if ord(c) > 0x2000 else FONT * 0.6 for c in name)
+    return f'<g class="legend" font-size="{FONT}" fill="#333">{"".join(items)}</g>'
 
 
 def _x_labels(plot: _Plot, labels: list[str], centre) -> str:
-    size = 12 if len(labels) <= 12 else 10
+    size = FONT if len(labels) <= 10 else 10
     return "".join(f'<text x="{centre(i)}" y="{plot.y0 + 18}" text-anchor="middle" font-size="{size}" '
                    f'fill="#333">{escape(label)}</text>' for i, label in enumerate(labels))
 
