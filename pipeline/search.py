@@ -37,7 +37,8 @@ class Facets:
     org: str | None = None  # 单位
     section: str | None = None  # 栏目
     year: int | None = None  # 年份
-    date: str | None = None
+    date: str | None = None  # ISO, for sorting
+    date_label: str | None = None  # 2026年11月23日, shown under each result
 
 
 @dataclass
@@ -75,7 +76,8 @@ def facets(template: str, variables: dict, pager=None) -> Facets | None:
 
 def _item_facets(kind: str, item, section: str | None) -> Facets:
     return Facets(kind, item.title, org=item.org.short_name if item.org else None, section=section,
-                  year=item.year, date=dates.iso_day(item.date) if item.date else None)
+                  year=item.year, date=dates.iso_day(item.date) if item.date else None,
+                  date_label=dates.cn_date(item.date) if item.date else None)
 
 
 def executable() -> Path:

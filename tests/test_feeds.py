@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
@@ -238,6 +239,10 @@ def test_without_a_site_url_the_build_says_so_and_writes_no_feeds(content, tmp_p
     runner = CliRunner()
     cli = runner.invoke(app, ["build", "--content", str(content.root), "--output", str(tmp_path / "cli")])
     assert cli.exit_code == 0 and "警告：未配置网站地址" in cli.output
+    report = json.loads(runner.invoke(app, ["build", "--content", str(content.root), "--output",
+                                            str(tmp_path / "json"), "--format", "json"]).output)
+    assert report["site_url"] is None and report["feeds"] == [] and report["warnings"] == [NO_SITE_URL]
+    assert report["search"]["pages"] >= 1 and report["search"]["index_bytes"] > 0
 
 
 def test_the_site_url_setting_overrides_site_yaml(content, tmp_path):
