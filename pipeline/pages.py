@@ -98,7 +98,7 @@ def plan(portal: Portal) -> list[PageSpec]:
     stats_crumb = home + [("数据统计", "stats/index.html")]
     specs.append(PageSpec("stats/index.html", "stats_index", "数据统计", stats_crumb))
     for table in portal.stats:
-        chart = stats.chart_svg(table.slug, table.title, table.unit, table.columns, table.rows)
+        chart = stats.chart_html(table.slug, table.title, table.unit, table.columns, table.rows)
         specs.append(PageSpec(table.url, "stats", table.title, stats_crumb + [(table.title, table.url)],
                               {"table": table, "chart": Markup(chart) if chart else None}))
     for page in portal.pages:

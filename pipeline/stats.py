@@ -74,7 +74,7 @@ def numeric_columns(columns: list[str], rows: list[list]) -> list[int]:
 # Every colour keeps ≥ 3:1 against white (WCAG 1.4.11 for graphics).
 PALETTE = ("#b3161b", "#1a5fb4", "#a35200", "#2e7d32", "#6a1b9a", "#00737a", "#5d4037", "#ad1457")
 WIDTH, HEIGHT = 520, 300
-LEFT, RIGHT, TOP, BOTTOM = 56, 12, 44, 36
+LEFT, RIGHT, TOP, BOTTOM = 56, 12, 36, 36
 FONT = 13
 _YEAR = re.compile(r"^\d{4}$")
 
@@ -97,8 +97,9 @@ def _label(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def chart_svg(slug: str, title: str, unit: str, columns: list[str], rows: list[list]) -> str | None:
-    """An SVG chart of the table: a line over years when rows are years, else grouped bars; None if nothing numeric."""
+def chart_html(slug: str, title: str, unit: str, columns: list[str], rows: list[list]) -> str | None:
+    """A legend (HTML, so it wraps on a phone) and an SVG chart of the table: a line over years when rows
+    are years, else grouped bars; None if nothing is numeric."""
     series = numeric_columns(columns, rows)
     if not series:
         return None
@@ -114,12 +115,12 @@ def chart_svg(slug: str, title: str, unit: str, columns: list[str], rows: list[l
     ) + "。完整数据见下表。"
     plot = _Plot(ticks)
     parts = [
+        _legend([columns[i] for i in series]),
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}（{kind}）" '
         f'aria-describedby="chart-desc-{slug}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}（{kind}）</title>",
         f'<desc id="chart-desc-{slug}">{escape(desc)}</desc>',
         plot.axes(unit),
-        _legend([columns[i] for i in series]),
         (_lines if is_timeline else _bars)(plot, labels, rows, series, columns, unit),
         "</svg>",
     ]
@@ -143,19 +144,16 @@ class _Plot:
             lines.append(f'<line x1="{self.x0}" x2="{self.x1}" y1="{y}" y2="{y}" stroke="#ddd"/>'
                          f'<text x="{self.x0 - 6}" y="{y + 4}" text-anchor="end">{_label(tick)}</text>')
         if unit:
-            lines.append(f'<text x="{self.x0 - 6}" y="{self.y1 - 12}" text-anchor="end">{escape(unit)}</text>')
+            lines.append(f'<text x="{self.x0 - 6}" y="{self.y1 - 16}" text-anchor="end">{escape(unit)}</text>')
         lines.append(f'<line x1="{self.x0}" x2="{self.x1}" y1="{self.y0}" y2="{self.y0}" stroke="#555"/></g>')
         return "".join(lines)
 
 
 def _legend(names: list[str]) -> str:
-    items, x = [], LEFT
-    for index, name in enumerate(names):
-        colour = PALETTE[index % len(PALETTE)]
-        items.append(f'<rect x="{x}" y="8" width="13" height="13" fill="{colour}"/>'
-                     f'<text x="{x + 17}" y="19">{escape(name)}</text>')
-        x += 30 + sum(FONT if ord(c) > 0x2000 else FONT * 0.6 for c in name)
-    return f'<g class="legend" font-size="{FONT}" fill="#333">{"".join(items)}</g>'
+    """Decorative for screen readers: the SVG's <desc> and the table below carry the same names."""
+    items = "".join(f'<li><span class="swatch" style="background:{PALETTE[i % len(PALETTE)]}"></span>{escape(name)}</li>'
+                    for i, name in enumerate(names))
+    return f'<ul class="chart-legend" aria-hidden="true">{items}</ul>'
 
 
 def _x_labels(plot: _Plot, labels: list[str], centre) -> str:

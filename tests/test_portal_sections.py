@@ -217,12 +217,12 @@ def test_stats_pages_have_accessible_table_svg_chart_and_csv(example_site):
 def test_nice_ticks_and_chart_choice():
     assert stats.nice_ticks(0, 3377) == [0, 1000, 2000, 3000, 4000]
     assert stats.nice_ticks(0, 0.8) == [0, 0.2, 0.4, 0.6, 0.8]
-    years = stats.chart_svg("a", "党费", "万元", ["年度", "收缴"], [["2024", 1.5], ["2025", 2.5]])
-    places = stats.chart_svg("b", "党员", "人", ["单位", "2024"], [["东渚镇", 10], ["横塘镇", 20]])
+    years = stats.chart_html("a", "党费", "万元", ["年度", "收缴"], [["2024", 1.5], ["2025", 2.5]])
+    places = stats.chart_html("b", "党员", "人", ["单位", "2024"], [["东渚镇", 10], ["横塘镇", 20]])
     assert "<polyline" in years and "折线图" in years
     assert "<polyline" not in places and "柱状图" in places and "东渚镇" in places
-    assert stats.chart_svg("c", "名单", "", ["单位", "书记"], [["东渚镇", "张三"]]) is None
-    hostile = stats.chart_svg("d", "<b>标题</b>", "", ["单位", "<i>"], [["<x>", 1]])
+    assert stats.chart_html("c", "名单", "", ["单位", "书记"], [["东渚镇", "张三"]]) is None
+    hostile = stats.chart_html("d", "<b>标题</b>", "", ["单位", "<i>"], [["<x>", 1]])
     assert "<b>" not in hostile and "<i>" not in hostile and "<x>" not in hostile
 
 
