@@ -194,14 +194,42 @@ def serve(
     output: Path = typer.Option(DEFAULT_OUTPUT, "--output", "-o", "--site", help="要提供访问的网站目录"),
     bind: str = typer.Option("127.0.0.1", "--bind", "-b", help="监听地址；村级电脑对局域网提供访问时用 0.0.0.0"),
     port: int = typer.Option(8000, "--port", "-p"),
+    watch: bool = typer.Option(False, "--watch", "-w", help="预览：先生成，内容或模板改动后自动重新生成"),
+    content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录（用于 --watch）"),
 ):
-    """在本机提供网站访问（默认 http://127.0.0.1:8000/）。"""
+    """在本机提供网站访问（默认 http://127.0.0.1:8000/）；也可服务解压的离线包或 sync 的目录。"""
     from pipeline import serve as serving
 
+    if watch:
+        serve_and_watch(content_dir_or_fail(content), output, bind, port)
+        return
+    if not (output / "index.html").is_file() and (output / "current" / "index.html").is_file():
+        output = output / "current"  # a publish target or a village sync folder: follow `current` per request
     if not (output / "index.html").is_file():
         raise UsageProblem(f"{output} 中没有 index.html。请先运行 hongwang build")
     typer.echo(f"网站地址：http://{bind}:{port}/ （按 Ctrl+C 停止）")
     serving.serve(output, bind, port)
+
+
+def serve_and_watch(content: Path, output: Path, bind: str, port: int) -> None:
+    from pipeline import devserver
+
+    def report(result, problem):
+        if problem:
+            typer.echo(f"错误：{problem}（继续提供上一次生成的网页）", err=True)
+        elif not result.ok:
+            render_diagnostics(result.diagnostics, OutputFormat.text)
+            typer.echo(summary_line(result.diagnostics) + " 未重新生成。")
+        else:
+            typer.echo(f"已重新生成：{result.files_written} 个文件，用时 {result.seconds:.1f} 秒。", err=False)
+
+    def ready(actual_port):
+        typer.echo(f"网站地址：http://{bind}:{actual_port}/ （修改 {content} 或 theme/ 后自动重新生成；按 Ctrl+C 停止）")
+
+    try:
+        devserver.run(content, output, bind, port, report, ready)
+    except KeyboardInterrupt:
+        pass
 
 
 class NewType(str, Enum):
@@ -242,6 +270,32 @@ def parse_as_of(value: Optional[str]) -> datetime:
     if parsed is None:
         raise UsageProblem(f"--as-of 的日期“{value}”无法识别，请写成 2026-11-23")
     return parsed.value if parsed.has_time else parsed.value.replace(hour=23, minute=59, second=59)
+
+
+# ---------------------------------------------------------------- publish, bundle, sync
+
+DEFAULT_PUBLISH_CONFIG = Path("publish.yaml")
+
+
+def human_bytes(count: int) -> str:
+    for unit in ("字节", "KB", "MB"):
+        if count < 1024 or unit == "MB":
+            return f"{count} {unit}" if unit == "字节" else f"{count:.1f} {unit}"
+        count /= 1024
+    return f"{count:.1f} GB"  # pragma: no cover
+
+
+def refuse_unless_built(outcome) -> None:
+    """Exit 1 with the validation report (or the refusal) when the release could not be built."""
+    if outcome.build is not None and not outcome.build.ok:
+        render_diagnostics(outcome.build.diagnostics, OutputFormat.text)
+        typer.echo(summary_line(outcome.build.diagnostics))
+        typer.echo("未发布：请先改正以上错误。线上网站保持不变。")
+        raise typer.Exit(1)
+    if outcome.refusal:
+        typer.echo(f"错误：{outcome.refusal}", err=True)
+        typer.echo("未发布：线上网站保持不变。")
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -308,6 +362,106 @@ def check_links(
                  f"失效 {len(result.broken_external)} 个，跳转 {len(result.redirected)} 个")
     typer.echo(f"{line}。结果已写入 {state_dir / linkcheck.RESULTS_FILE}")
     raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command()
+@guarded
+def publish(
+    target_name: Optional[str] = typer.Option(None, "--target", "-t", help="publish.yaml 中的发布目标名称"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="只生成并检查，显示将要发布的内容，不改动线上网站"),
+    rollback: bool = typer.Option(False, "--rollback", help="把 current 切回上一个版本（不重新生成）"),
+    bundle_dir: Optional[Path] = typer.Option(None, "--bundle", help="同时把这次发布打包成村级离线包，放到此目录"),
+    config: Path = typer.Option(DEFAULT_PUBLISH_CONFIG, "--config", help="发布配置文件"),
+    content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
+    now: Optional[str] = typer.Option(None, "--now", help="按这个时间生成，默认当前时间"),
+):
+    """用 publishconf.py 生成网站，原子地发布到目标（新版本目录 + 切换 current），可回退。"""
+    from pipeline import publish as publishing
+
+    try:
+        target = publishing.choose_target(publishing.load_config(config), target_name)
+        if rollback:
+            done = publishing.rollback(target)
+            typer.echo(f"已回退 {target.name}（{target.describe()}）：current 从 {done.previous} 切换到 {done.release}。")
+            return
+        content = content_dir_or_fail(content)
+        outcome = publishing.publish(content, target, dry_run=dry_run, now=parse_now(now), bundle_dir=bundle_dir)
+    except (publishing.PublishError, publishing.bundle.ManifestError) as problem:
+        raise UsageProblem(str(problem)) from None
+    refuse_unless_built(outcome)
+    render_deployment(outcome)
+
+
+def render_deployment(outcome) -> None:
+    done, manifest = outcome.deployment, outcome.manifest
+    size = human_bytes(manifest.total_size)
+    if outcome.dry_run:
+        typer.echo(f"试运行：将发布版本 {done.release} 到 {done.target.name}（{done.target.describe()}），"
+                   f"共 {len(manifest.files)} 个文件 {size}；当前线上版本：{done.previous or '无'}。")
+        typer.echo(f"其中需要复制 {done.files_copied} 个文件（{human_bytes(done.bytes_copied)}），"
+                   f"{done.files_linked} 个与线上相同{done.detail}。未改动线上网站。")
+        return
+    typer.echo(f"已发布版本 {done.release} 到 {done.target.name}（{done.target.describe()}）：共 {len(manifest.files)} "
+               f"个文件 {size}；传输 {done.files_copied} 个（{human_bytes(done.bytes_copied)}），"
+               f"{done.files_linked} 个未变直接沿用。")
+    typer.echo(f"上一个版本：{done.previous or '无'}（可用 hongwang publish --rollback 回退）。"
+               + (f"已清理旧版本：{'、'.join(done.removed)}。" if done.removed else ""))
+    if outcome.bundle is not None:
+        typer.echo(f"村级离线包：{outcome.bundle.archive}（校验文件 {outcome.bundle.checksum_file.name}）")
+
+
+@app.command()
+@guarded
+def bundle(
+    destination: Path = typer.Option(Path("dist"), "--output", "-o", help="离线包放到这个目录"),
+    site: Optional[Path] = typer.Option(None, "--site", help="打包一个已发布的版本目录（含 manifest.json），不重新生成"),
+    content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
+    now: Optional[str] = typer.Option(None, "--now", help="按这个时间生成，默认当前时间"),
+):
+    """生成村级离线包：网站 + manifest.json（版本、生成时间、每个文件的 sha256 和大小）的 zip，外加 .sha256 校验文件。"""
+    from pipeline import bundle as bundling, publish as publishing
+
+    try:
+        if site is not None:
+            made = bundling.write_bundle(site, destination)
+        else:
+            outcome = publishing.make_bundle(content_dir_or_fail(content), destination, parse_now(now))
+            refuse_unless_built(outcome)
+            made = outcome.bundle
+    except bundling.ManifestError as problem:
+        raise UsageProblem(str(problem)) from None
+    typer.echo(f"已生成离线包 {made.archive}：版本 {made.manifest.version}，{len(made.manifest.files)} 个文件 "
+               f"{human_bytes(made.manifest.total_size)}；sha256 {made.sha256}（见 {made.checksum_file.name}）。")
+    typer.echo("村级电脑：解压后运行 hongwang serve --site 解压出的文件夹 --bind 0.0.0.0，"
+               "或用 hongwang sync 从县里服务器更新。")
+
+
+@app.command()
+@guarded
+def sync(
+    url: str = typer.Argument(..., help="县里网站的地址，例如 https://www.example.gov.cn/ （从中读取 manifest.json）"),
+    dest: Path = typer.Option(Path("village-site"), "--dest", "-d", help="本机网站目录（其中的 current 是当前版本）"),
+    keep: int = typer.Option(3, "--keep", help="保留的版本数", min=2),
+    retries: int = typer.Option(3, "--retries", help="每个文件下载失败或校验不符时的重试次数", min=1),
+):
+    """村级电脑更新：只下载有变化的文件，逐个核对 sha256，全部正确后才原子切换到新版本。"""
+    from pipeline import sync as syncing
+
+    try:
+        report = syncing.sync(url, dest, keep=keep, retries=retries)
+    except syncing.SyncError as problem:
+        raise UsageProblem(f"{problem}。本机网站保持原样未切换") from None
+    if report.up_to_date:
+        typer.echo(f"已是最新版本 {report.version}：{report.files_total} 个文件全部核对无误"
+                   f"（下载 {human_bytes(report.bytes_downloaded)}）。")
+        return
+    percent = 100 * report.bytes_downloaded / max(report.site_bytes, 1)
+    typer.echo(f"已更新到版本 {report.version}（原版本 {report.previous or '无'}）：下载 {report.files_downloaded} 个文件、"
+               f"共 {human_bytes(report.bytes_downloaded)}（网站总大小 {human_bytes(report.site_bytes)} 的 {percent:.1f}%），"
+               f"沿用本机 {report.files_reused} 个文件；全部 sha256 核对无误。")
+    if report.retried:
+        typer.echo(f"下载中发现 {len(report.retried)} 次损坏或不完整并已重新下载：{'、'.join(sorted(set(report.retried)))}。")
+    typer.echo(f"网站目录：{dest / 'current'}（运行 hongwang serve --site {dest} --bind 0.0.0.0 供村里局域网访问）")
 
 
 def main() -> None:  # pragma: no cover - console entry for `python cli.py`

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -19,7 +20,8 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 
 def make_server(site: Path, bind: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
-    handler = functools.partial(QuietHandler, directory=str(Path(site).resolve()))
+    # absolute, not resolved: a `current` symlink is followed per request, so a switch is served at once
+    handler = functools.partial(QuietHandler, directory=os.path.abspath(site))
     return ThreadingHTTPServer((bind, port), handler)
 
 

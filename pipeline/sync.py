@@ -1,0 +1,207 @@
+"""Village sync: bring a village PC's copy up to the county's published release over HTTP.
+
+The county server publishes `manifest.json` at the site root (every file with
+sha256 and size). A village PC keeps the same layout as a publish target
+(`releases/<version>/` plus a `current` symlink). Sync downloads only files
+whose content is not already on the PC (reused by hash, hard-linked), checks
+every downloaded file's size and sha256 (a corrupted or truncated download is
+retried, never kept), and switches `current` only once the new release is
+complete and verified. Any failure leaves the old copy served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from http.client import HTTPException
+from pathlib import Path
+
+from . import bundle
+from .publish import (PARTIAL_PREFIX, RELEASES, PublishError, current_release, locked, mark_published, prune,
+                      release_names, remove_leftovers, switch_current)
+
+TIMEOUT = 30
+USER_AGENT = "hongwang-sync/1"
+
+
+class SyncError(Exception):
+    """The update could not be completed; the village copy was not switched."""
+
+
+@dataclass
+class SyncReport:
+    version: str
+    previous: str | None
+    files_total: int
+    site_bytes: int
+    files_downloaded: int = 0
+    files_reused: int = 0
+    bytes_downloaded: int = 0
+    retried: list[str] = field(default_factory=list)
+    up_to_date: bool = False
+
+
+class _Download:
+    """One HTTP fetch, counting every byte received (including ones thrown away)."""
+
+    def __init__(self, report: SyncReport):
+        self.report = report
+
+    def open(self, url: str):
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Cache-Control": "no-cache"})
+        return urllib.request.urlopen(request, timeout=TIMEOUT)
+
+    def fetch(self, url: str, limit: int) -> bytes:
+        with self.open(url) as response:
+            data = response.read(limit + 1)
+        self.report.bytes_downloaded += len(data)
+        return data
+
+    def fetch_to_file(self, url: str, target: Path, limit: int) -> tuple[int, str]:
+        """Stream into target (at most limit + 1 bytes); returns (size, sha256) of what arrived."""
+        digest, size = hashlib.sha256(), 0
+        with self.open(url) as response, open(target, "wb") as handle:
+            while size <= limit:
+                chunk = response.read(min(bundle.CHUNK, limit + 1 - size))
+                if not chunk:
+                    break
+                size += len(chunk)
+                self.report.bytes_downloaded += len(chunk)
+                digest.update(chunk)
+                handle.write(chunk)
+        return size, digest.hexdigest()
+
+
+def manifest_url(url: str) -> tuple[str, str]:
+    """(base URL of the site, URL of its manifest) from what the user typed."""
+    if not urllib.parse.urlsplit(url).scheme in ("http", "https"):
+        raise SyncError(f"地址“{url}”不是 http:// 或 https:// 开头的网址")
+    if url.endswith("/" + bundle.MANIFEST):
+        return url[: -len(bundle.MANIFEST)], url
+    base = url if url.endswith("/") else url + "/"
+    return base, base + bundle.MANIFEST
+
+
+def fetch_manifest(download: _Download, url: str, retries: int) -> tuple[bundle.Manifest, bytes]:
+    problem = ""
+    for _attempt in range(retries):
+        try:
+            data = download.fetch(url, 64 << 20)
+            return bundle.parse_manifest(data), data
+        except (urllib.error.URLError, HTTPException, OSError) as error:
+            problem = f"无法下载 {url}（{getattr(error, 'reason', error)}）"
+        except bundle.ManifestError as error:
+            problem = f"{url}：{error}"
+    raise SyncError(problem)
+
+
+def fetch_verified(download: _Download, url: str, entry: bundle.Entry, target: Path, retries: int) -> None:
+    """Download one file, keep it only if size and sha256 match the manifest; retry otherwise."""
+    problem = ""
+    for attempt in range(retries):
+        if attempt:
+            download.report.retried.append(entry.path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            size, digest = download.fetch_to_file(url, target, entry.size)
+        except (urllib.error.URLError, HTTPException, OSError) as error:
+            problem = f"无法下载 {entry.path}（{getattr(error, 'reason', error)}）"
+            continue
+        if size != entry.size:
+            problem = f"{entry.path} 大小不符（应为 {entry.size} 字节，收到 {size} 字节），下载不完整或被篡改"
+        elif digest != entry.sha256:
+            problem = f"{entry.path} 的 sha256 校验不符，文件在传输中损坏或被篡改"
+        else:
+            return
+    target.unlink(missing_ok=True)
+    raise SyncError(f"重试 {retries} 次仍失败：{problem}")
+
+
+def local_files_by_hash(root: Path, current: str | None) -> dict[str, Path]:
+    """Files of the current local release whose content really matches their manifest entry."""
+    if current is None:
+        return {}
+    release = root / RELEASES / current
+    manifest = bundle.read_manifest(release)
+    if manifest is None:
+        return {}
+    found = {}
+    for entry in manifest.files:
+        path = release / entry.path
+        if path.is_file() and path.stat().st_size == entry.size and bundle.sha256_file(path) == entry.sha256:
+            found.setdefault(entry.sha256, path)
+    return found
+
+
+def reuse(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:  # file systems without hard links (FAT on a USB stick): copy instead
+        shutil.copy2(source, target)
+
+
+def free_release_name(root: Path, version: str) -> str:
+    existing = set(release_names(root))
+    name, counter = version, 1
+    while name in existing:
+        counter += 1
+        name = f"{version}-{counter}"
+    return name
+
+
+def sync(url: str, dest: Path, keep: int = 3, retries: int = 3) -> SyncReport:
+    base, manifest_address = manifest_url(url)
+    root = Path(dest).resolve()
+    try:
+        (root / RELEASES).mkdir(parents=True, exist_ok=True)
+        with locked(root):
+            remove_leftovers(root)
+            return _sync_locked(base, manifest_address, root, keep, retries)
+    except PublishError as problem:
+        raise SyncError(str(problem)) from None
+    except OSError as error:
+        raise SyncError(f"写入 {root} 失败：{error.strerror or error}") from None
+
+
+def _sync_locked(base: str, manifest_address: str, root: Path, keep: int, retries: int) -> SyncReport:
+    current = current_release(root)
+    report = SyncReport("", current, 0, 0)
+    download = _Download(report)
+    manifest, raw_manifest = fetch_manifest(download, manifest_address, retries)
+    report.version, report.files_total, report.site_bytes = manifest.version, len(manifest.files), manifest.total_size
+    if current is not None:
+        local = root / RELEASES / current
+        if bundle.read_manifest(local) == manifest and not bundle.verify_tree(local, manifest):
+            report.up_to_date = True
+            return report
+    have = local_files_by_hash(root, current)
+    name = free_release_name(root, manifest.version)
+    partial = root / RELEASES / f"{PARTIAL_PREFIX}{name}"
+    partial.mkdir(mode=0o755)
+    try:
+        for entry in manifest.files:
+            target = partial / entry.path
+            if entry.sha256 in have:
+                reuse(have[entry.sha256], target)
+                report.files_reused += 1
+            else:
+                fetch_verified(download, base + urllib.parse.quote(entry.path), entry, target, retries)
+                report.files_downloaded += 1
+        (partial / bundle.MANIFEST).write_bytes(raw_manifest)
+        broken = bundle.verify_tree(partial, manifest)  # a reused file may have changed under us
+        if broken:
+            raise SyncError(f"新版本核对失败：{'、'.join(broken[:5])}")
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    partial.rename(root / RELEASES / name)
+    switch_current(root, name)
+    mark_published(root, name)
+    prune(root, keep)
+    return report
