@@ -439,8 +439,10 @@ def deploy_rsync(site: Path, target: Target, version: str) -> Deployment:
     previous = remote_current(target)
     deployment = Deployment(target, version, previous)
     partial = f"{RELEASES}/{PARTIAL_PREFIX}{version}"
-    # --checksum: a rebuild gives every file a new mtime; unchanged content must still be hard-linked.
-    command = ["rsync", "-a", "--delete", "--checksum", "--stats", "-e", shlex.join(ssh_command(target))]
+    # A rebuild gives every file a new mtime: compare by --checksum and ignore times (--no-times), or
+    # --link-dest would copy unchanged files instead of hard-linking them to the previous release.
+    command = ["rsync", "-a", "--no-times", "--delete", "--checksum", "--stats",
+               "-e", shlex.join(ssh_command(target))]
     if previous:
         command.append(f"--link-dest=../{previous}")
     command += [f"{site}/", f"{target.host}:{target.path.rstrip('/')}/{partial}/"]

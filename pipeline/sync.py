@@ -11,12 +11,16 @@ complete and verified. Any failure leaves the old copy served.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import os
 import shutil
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.client import HTTPException
 from pathlib import Path
@@ -46,35 +50,59 @@ class SyncReport:
     up_to_date: bool = False
 
 
+class _Counted(io.RawIOBase):
+    """The raw response body, counting every byte that crossed the network."""
+
+    def __init__(self, response, report: SyncReport):
+        self.response, self.report = response, report
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.response.read(len(buffer))
+        self.report.bytes_downloaded += len(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+
 class _Download:
-    """One HTTP fetch, counting every byte received (including ones thrown away)."""
+    """HTTP fetches that ask for gzip (nginx `gzip on`) and count the bytes on the wire, even rejected ones."""
 
     def __init__(self, report: SyncReport):
         self.report = report
 
-    def open(self, url: str):
-        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Cache-Control": "no-cache"})
-        return urllib.request.urlopen(request, timeout=TIMEOUT)
+    @contextmanager
+    def body(self, url: str):
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Cache-Control": "no-cache",
+                                                       "Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            raw = io.BufferedReader(_Counted(response, self.report), bundle.CHUNK)
+            if response.headers.get("Content-Encoding", "").lower() == "gzip":
+                yield gzip.GzipFile(fileobj=raw)
+            else:
+                yield raw
 
     def fetch(self, url: str, limit: int) -> bytes:
-        with self.open(url) as response:
-            data = response.read(limit + 1)
-        self.report.bytes_downloaded += len(data)
-        return data
+        with self.body(url) as body:
+            return body.read(limit + 1)
 
     def fetch_to_file(self, url: str, target: Path, limit: int) -> tuple[int, str]:
-        """Stream into target (at most limit + 1 bytes); returns (size, sha256) of what arrived."""
+        """Stream into target (at most limit + 1 bytes, so a gzip bomb stops early); returns (size, sha256)."""
         digest, size = hashlib.sha256(), 0
-        with self.open(url) as response, open(target, "wb") as handle:
+        with self.body(url) as body, open(target, "wb") as handle:
             while size <= limit:
-                chunk = response.read(min(bundle.CHUNK, limit + 1 - size))
+                chunk = body.read(min(bundle.CHUNK, limit + 1 - size))
                 if not chunk:
                     break
                 size += len(chunk)
-                self.report.bytes_downloaded += len(chunk)
                 digest.update(chunk)
                 handle.write(chunk)
         return size, digest.hexdigest()
+
+
+# What a broken transfer raises: network errors, a cut connection, a damaged gzip stream.
+TRANSFER_ERRORS = (urllib.error.URLError, HTTPException, OSError, EOFError, zlib.error)
 
 
 def manifest_url(url: str) -> tuple[str, str]:
@@ -93,7 +121,7 @@ def fetch_manifest(download: _Download, url: str, retries: int) -> tuple[bundle.
         try:
             data = download.fetch(url, 64 << 20)
             return bundle.parse_manifest(data), data
-        except (urllib.error.URLError, HTTPException, OSError) as error:
+        except TRANSFER_ERRORS as error:
             problem = f"无法下载 {url}（{getattr(error, 'reason', error)}）"
         except bundle.ManifestError as error:
             problem = f"{url}：{error}"
@@ -109,7 +137,7 @@ def fetch_verified(download: _Download, url: str, entry: bundle.Entry, target: P
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             size, digest = download.fetch_to_file(url, target, entry.size)
-        except (urllib.error.URLError, HTTPException, OSError) as error:
+        except TRANSFER_ERRORS as error:
             problem = f"无法下载 {entry.path}（{getattr(error, 'reason', error)}）"
             continue
         if size != entry.size:

@@ -84,6 +84,8 @@ http {{
   types {{ text/html html; text/css css; application/json json; application/xml xml; text/plain txt; }}
   default_type application/octet-stream;
   charset utf-8;
+  gzip on;
+  gzip_types text/css application/json application/xml text/plain application/javascript;
   server {{
     listen 127.0.0.1:{self.port};
     root {site_root}/current;
