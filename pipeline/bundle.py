@@ -47,7 +47,11 @@ class Manifest:
                 "files": [{"path": e.path, "sha256": e.sha256, "size": e.size} for e in self.files]}
 
     def to_bytes(self) -> bytes:
-        return json.dumps(self.as_dict(), ensure_ascii=False, indent=1).encode("utf-8")
+        """Compact (village PCs fetch it on every sync) but one file per line, so it still diffs and reads."""
+        head = json.dumps({k: v for k, v in self.as_dict().items() if k != "files"}, ensure_ascii=False)[:-1]
+        files = ",\n".join(json.dumps({"path": e.path, "sha256": e.sha256, "size": e.size}, ensure_ascii=False,
+                                       separators=(",", ":")) for e in self.files)
+        return f'{head}, "files": [\n{files}\n]}}\n'.encode("utf-8")
 
 
 def sha256_file(path: Path) -> str:

@@ -85,6 +85,7 @@ http {{
   default_type application/octet-stream;
   charset utf-8;
   gzip on;
+  gzip_comp_level 6;
   gzip_types text/css application/json application/xml text/plain application/javascript;
   server {{
     listen 127.0.0.1:{self.port};
