@@ -308,3 +308,16 @@ def test_pages_load_nothing_from_other_hosts(example_site, rel):
         if tag in ("link", "script", "img", "iframe", "source", "video", "audio"):
             ref = attrs.get("src") or (attrs.get("href") if tag == "link" else None) or ""
             assert not re.match(r"^(https?:)?//", ref), (rel, ref)
+
+
+def test_a_site_without_disclosure_column_letters_or_stats_still_builds(tmp_path, content):
+    site = (content.root / "site.yaml").read_text(encoding="utf-8")
+    content.write("site.yaml", site.replace("  - {name: 党务公开, slug: dangwu, kind: disclosure}\n", ""))
+    content.article("dz/2026/a.md", 'title: 一条动态\ndate: 2026-01-05\norg: "dz"\ncategory: 党建动态')
+    result = build(content.root, tmp_path / "out", now=EXAMPLE_NOW)
+    assert result.ok, [d.message for d in result.validation.errors]
+    out = result.output_dir
+    assert not (out / "disclosure").exists()
+    assert "暂无来信" in text_of(out / "letters/index.html")
+    assert "hw-workdays" in (out / "index.html").read_text(encoding="utf-8")
+    assert broken_local_links(out) == []
