@@ -41,6 +41,8 @@ CODES: dict[str, Code] = {
              "每项写成“键: 值”（英文冒号后加一个空格），缩进只用空格不用 Tab"),
         Code("yaml-fullwidth", ERROR, "信息块中使用了全角符号",
              "把全角冒号“：”改为英文冒号“: ”，去掉键名中的全角空格和中文引号"),
+        Code("key-fullwidth", WARNING, "字段名中有全角空格或中文引号，已忽略这些符号",
+             "字段名前后不加空格和引号，例如写 title: 或 标题: "),
         Code("yaml-tab", ERROR, "信息块中使用了 Tab 缩进",
              "把行首的 Tab 换成两个空格"),
         Code("yaml-alias", ERROR, "信息块中使用了 YAML 锚点或引用（& 或 *）",

@@ -23,7 +23,12 @@ SKIPPED_DIRS = {"media"}
 
 _FENCE = re.compile(r"^(---|\.\.\.)\s*$")
 _FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[^\s:#'\"][^:]*?[：]")
+# Only a key line: block text (正文) legitimately starts paragraphs with full-width spaces.
+_FULLWIDTH_INDENTED_KEY = re.compile(r"^[ \t]*\u3000[\u3000 ]*(?:-\s+)?[\w\u4e00-\u9fff]{1,20}[ \u3000]*:(?:\s|$)")
 _UNICODE_SPACES = "\u3000\u00a0\u2002\u2003\u2009\ufeff"
+_UTF16_BOMS = ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_BINARY_KINDS = ((b"PK\x03\x04", " Word 文档或压缩包（.docx/.zip）"), (b"\xd0\xcf\x11\xe0", " 旧版 Word/Excel 文档（.doc/.xls）"),
+                 (b"%PDF", " PDF 文件"), (b"\x89PNG", " PNG 图片"), (b"\xff\xd8\xff", " JPEG 图片"))
 _QUOTE_TRANSLATION = str.maketrans({"“": "", "”": "", "‘": "", "’": "", "「": "", "」": ""})
 
 
@@ -74,8 +79,12 @@ def decode(path: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
         data = path.read_bytes()
     except OSError as error:
         return None, [diag(rel, 1, "file-unreadable", f"无法读取 {rel}（{error.strerror}）")]
+    for bom, codec in _UTF16_BOMS:
+        if data.startswith(bom):
+            return _decode_utf16(data, codec, rel)
     if b"\x00" in data[:8192]:
-        return None, [diag(rel, 1, "file-unreadable", f"{rel} 是二进制文件，不是文本")]
+        kind = next((name for magic, name in _BINARY_KINDS if data.startswith(magic)), "二进制文件")
+        return None, [diag(rel, 1, "file-unreadable", f"{rel} 实际是{kind}，不是文本")]
     diagnostics: list[Diagnostic] = []
     try:
         text = data.decode("utf-8-sig")
@@ -84,6 +93,16 @@ def decode(path: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
         if text is None:
             return None, diagnostics
     return normalise_newlines(text), diagnostics
+
+
+def _decode_utf16(data: bytes, codec: str, rel: str) -> tuple[str | None, list[Diagnostic]]:
+    """Notepad's “Unicode” choice saves UTF-16 with a BOM."""
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None, [diag(rel, 1, "encoding-unknown", f"{rel} 以 UTF-16 标记开头，但内容无法按 UTF-16 读取")]
+    return normalise_newlines(text), [diag(rel, 1, "encoding-converted",
+                                           f"{rel} 是 UTF-16（记事本中的“Unicode”）编码，已转换为 UTF-8 读取")]
 
 
 def _decode_legacy(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
@@ -96,7 +115,7 @@ def _decode_legacy(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]
     label = {"gb18030": "GB18030", "gbk": "GBK", "gb2312": "GB2312", "big5": "Big5"}.get(encoding, encoding)
     text = str(best)
     return text, [diag(rel, 1, "encoding-converted",
-                       f"{rel} 是 {label} 编码，已转换为 UTF-8 读取")]
+                       f"{rel} 是 {label} 编码（中文 Windows 记事本、WPS 的默认编码），已转换为 UTF-8 读取")]
 
 
 def normalise_newlines(text: str) -> str:
@@ -154,7 +173,18 @@ def split_front_matter(text: str) -> tuple[str | None, int, str, int] | None:
             front = "\n".join(lines[start + 1:index])
             body = "\n".join(lines[index + 1:])
             return front, start + 2, body, index + 2
-    return (None, start + 1, "", 1)
+    return (None, start + 1, "", _likely_body_line(lines, start + 1))
+
+
+_YAMLISH = re.compile(r"^(?:\s|-\s|#|[^\s:：]{1,30}\s*[:：](?:\s|$))")
+
+
+def _likely_body_line(lines: list[str], first: int) -> int:
+    """1-based line where the body probably starts when the closing --- is missing."""
+    for index in range(first, len(lines)):
+        if lines[index].strip() and not _YAMLISH.match(lines[index]):
+            return index + 1
+    return len(lines) + 1
 
 
 def precheck_yaml(text: str, rel: str, first_line: int) -> list[Diagnostic]:
@@ -171,8 +201,18 @@ def precheck_yaml(text: str, rel: str, first_line: int) -> list[Diagnostic]:
     return found
 
 
+def fullwidth_indents(text: str, rel: str, first_line: int) -> list[Diagnostic]:
+    """Full-width spaces as indentation: YAML reads them as part of the key, silently flattening nesting."""
+    return [diag(rel, number, "yaml-fullwidth", f"第 {number} 行行首用了全角空格",
+                 "行首的缩进只用英文空格（输入法切换到半角后再输入空格）")
+            for number, line in enumerate(text.split("\n"), start=first_line) if _FULLWIDTH_INDENTED_KEY.match(line)]
+
+
 def _parse_yaml(text: str, rel: str, first_line: int, map_key) -> tuple[Tree | None, list[Diagnostic]]:
     """Parse; when PyYAML fails (or finds no mapping), name the collector's typo instead if we can."""
+    indents = fullwidth_indents(text, rel, first_line)
+    if indents:
+        return None, indents
     try:
         tree = parse(text, first_line - 1, map_key)
     except YamlProblem as problem:
@@ -199,15 +239,30 @@ def load_source(path: Path, content_dir: Path) -> Source:
             return source
         front, front_line, source.body, source.body_line = split
         if front is None:
+            body_line = source.body_line
+            source.body_line = 1
             source.diagnostics.append(diag(rel, front_line, "front-matter-unclosed",
-                                           f"第 {front_line} 行的 --- 信息块没有结束行"))
+                                           f"第 {front_line} 行的 --- 信息块没有结束行",
+                                           f"在第 {body_line} 行（正文开始处）之前单独加一行 ---"))
             return source
     else:
         front, front_line = text, 1
-    tree, problems = _parse_yaml(front, rel, front_line, submission_key)
+    forgiven: list[tuple[tuple, str]] = []
+
+    def map_key(path: tuple, key: str) -> str:
+        if clean_key(key) != key:
+            forgiven.append((path, key))
+        return submission_key(path, key)
+
+    tree, problems = _parse_yaml(front, rel, front_line, map_key)
     source.diagnostics.extend(problems)
     if tree is None:
         return source
+    for path, key in forgiven:
+        canonical = submission_key(path, key)
+        source.diagnostics.append(diag(rel, tree.line(path + (canonical,)), "key-fullwidth",
+                                       f"字段名“{key}”中有全角空格或中文引号，已按“{canonical}”读取",
+                                       f"把这一行的字段名改为 {canonical}（或 {clean_key(key)}），不加引号和空格"))
     source.tree = tree
     if tree.value is None:
         tree.value = {}

@@ -91,6 +91,34 @@ def scan(document) -> list[Diagnostic]:
     for code, masked, offset in find(source.body):
         line = source.body_line + source.body.count("\n", 0, offset)
         found.append(diag(source.rel, line, code, f"正文第 {line} 行有{_LABELS[code]} {masked}"))
+    if document.fields.get("csv_path"):
+        found += _scan_csv_rows(document)
+    return found
+
+
+def _scan_csv_rows(document) -> list[Diagnostic]:
+    """A stats table read from CSV: its cells are public too (rows start at CSV line 2)."""
+    source = document.source
+    name = source.meta.get("csv")
+    found = []
+    for index, row in enumerate(document.fields.get("rows") or []):
+        for code, masked, _ in find(" ".join(map(str, row))):
+            found.append(diag(source.rel, source.line("csv"), code,
+                              f"{name} 第 {index + 2} 行有{_LABELS[code]} {masked}"))
+    return found
+
+
+CONFIG_CONTACT_KEYS = {"contact", "phone", "mobile", "tel"}
+
+
+def scan_config(config) -> list[Diagnostic]:
+    """Site configuration is printed on every page: the same guard, phones allowed in contact fields."""
+    found = []
+    for key_path, text in _strings(config.value, ()):
+        allow_mobile = any(part in CONFIG_CONTACT_KEYS for part in key_path)
+        for code, masked, _ in find(text, allow_mobile):
+            found.append(diag(config.rel, config.tree.line(key_path), code,
+                              f"{'.'.join(map(str, key_path))} 中有{_LABELS[code]} {masked}"))
     return found
 
 

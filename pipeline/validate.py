@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import aliases, dates, lint, load, privacy, urls, workdays
+from . import aliases, dates, lint, load, markup, privacy, urls, workdays
 from .diagnostics import Diagnostic, diag, sort_key
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -564,12 +564,17 @@ def validate_config(content_dir: Path) -> Validation:
     """Only the site configuration: site.yaml, orgs.yaml, links.yaml, calendar.yaml."""
     content_dir = content_dir.resolve()
     calendar_config = load.load_config(content_dir / "calendar.yaml", content_dir, {})
-    site, diagnostics = check_site(load.load_site_config(content_dir), calendar_config.value)
+    site_config = load.load_site_config(content_dir)
+    site, diagnostics = check_site(site_config, calendar_config.value)
     diagnostics += calendar_config.diagnostics
-    orgs, found = check_orgs(load.load_orgs_config(content_dir))
+    orgs_config = load.load_orgs_config(content_dir)
+    orgs, found = check_orgs(orgs_config)
     diagnostics += found
-    links, found = check_links(load.load_links_config(content_dir), {o["code"] for o in orgs})
+    links_config = load.load_links_config(content_dir)
+    links, found = check_links(links_config, {o["code"] for o in orgs})
     diagnostics += found
+    for config in (site_config, orgs_config, links_config):
+        diagnostics += privacy.scan_config(config)
     return Validation(content_dir, site, orgs, links, diagnostics=diagnostics)
 
 
@@ -579,19 +584,60 @@ def validate(content_dir: Path, only: list[Path] | None = None) -> Validation:
     diagnostics = result.diagnostics
     org_index = {o["code"]: o for o in result.orgs}
     for source in load.load_sources(result.content_dir, only):
-        diagnostics += source.diagnostics
-        if not source.readable:
-            continue
-        checker = _Checker(source, result.site, org_index)
-        document = checker.run()
-        diagnostics += checker.found
+        document, found = check_source(source, result.site, org_index)
+        diagnostics += found
         if document:
-            diagnostics += privacy.scan(document)
             result.documents.append(document)
     diagnostics += _check_unique_slugs(result.documents)
     diagnostics += lint.check(result)
     result.diagnostics = sorted(diagnostics, key=sort_key)
     return result
+
+
+def check_source(source: load.Source, site: SiteSettings, org_index: dict[str, dict]) \
+        -> tuple[Document | None, list[Diagnostic]]:
+    """One loaded submission → its document (None if unusable) and every diagnostic about it."""
+    found = list(source.diagnostics)
+    if not source.readable:
+        return None, found
+    checker = _Checker(source, site, org_index)
+    document = checker.run()
+    found += checker.found
+    if document:
+        found += privacy.scan(document)
+        found += check_markup(document)
+    return document, found
+
+
+def check_markup(document: Document) -> list[Diagnostic]:
+    """Warn where the HTML sanitiser will change what the author wrote; refuse paths leaving content/."""
+    source = document.source
+    found = []
+    texts = [(source.body, source.body_line)]
+    if document.fields.get("reply"):
+        texts.append((document.fields["reply"], source.line("reply") + 1))
+    for text, first_line in texts:
+        if not text.strip():
+            continue
+        rendered = markup.render(text, source.rel, 0)
+        if rendered.removed_parts:
+            parts = "、".join(rendered.removed_parts[:5])
+            line = _line_of(text, first_line, rendered.removed_parts[0])
+            found.append(diag(source.rel, line, "html-sanitised", f"第 {line} 行起的 HTML 中 {parts} 不安全，发布时会被删除"))
+        for path in dict.fromkeys(rendered.escaped_paths):
+            line = _line_of(text, first_line, path)
+            found.append(diag(source.rel, line, "path-outside", f"第 {line} 行引用的“{path}”在内容目录之外，不会发布"))
+    return found
+
+
+def _line_of(text: str, first_line: int, needle: str) -> int:
+    """The line where needle (or its first word) first appears in text; first_line if it does not."""
+    if '="' in needle:
+        probe = needle.split('="', 1)[1].rstrip('"')
+    else:
+        probe = needle.strip("<>=") or needle
+    offset = text.lower().find(probe.lower())
+    return first_line + (text.count("\n", 0, offset) if offset >= 0 else 0)
 
 
 def _check_unique_slugs(documents: list[Document]) -> list[Diagnostic]:
