@@ -464,6 +464,38 @@ def sync(
     typer.echo(f"网站目录：{dest / 'current'}（运行 hongwang serve --site {dest} --bind 0.0.0.0 供村里局域网访问）")
 
 
+def ingest(
+    inbox: Path = typer.Argument(..., help="收件文件夹：采集员放入的 .md/.txt/.yaml/.docx 和图片（可按单位代码分文件夹）"),
+    content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="只检查并显示结果，不移动、不写入任何文件"),
+):
+    """收稿：检查收件文件夹中的稿件，合格的整理后存入内容目录，不合格的退回并写明原因。"""
+    from pipeline import ingest as ingesting
+
+    content = content_dir_or_fail(content)
+    try:
+        report = ingesting.ingest(inbox, content, dry_run=dry_run)
+    except ingesting.IngestProblem as problem:
+        raise UsageProblem(str(problem)) from None
+    if report.recovered:
+        typer.echo(f"已完成上次中断的 {report.recovered} 件稿件。")
+    verb = "将收录" if dry_run else "已收录"
+    for decision in report.decisions:
+        sources = "、".join(decision.sources)
+        if decision.accepted:
+            typer.echo(f"{verb} {sources} → {content / decision.destination}")
+            for warning in decision.warnings:
+                typer.echo(f"    {warning}")
+        else:
+            where = "（试运行，未移动）" if dry_run else f"，原因见 {inbox / decision.destination}"
+            typer.echo(f"{'将退回' if dry_run else '已退回'} {sources}{where}")
+            for line in decision.reason.split("\n"):
+                typer.echo(f"    {line}")
+    typer.echo(f"共 {len(report.decisions)} 件：收录 {len(report.accepted)} 件，退回 {len(report.rejected)} 件。"
+               + ("（试运行，没有改动任何文件）" if dry_run else ""))
+    raise typer.Exit(1 if report.rejected else 0)
+
+
 def main() -> None:  # pragma: no cover - console entry for `python cli.py`
     app()
 
