@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import html
 import io
 import json
 import os
 import posixpath
 import re
 import shutil
+import signal
 import tempfile
 import time
 import uuid
@@ -52,11 +54,16 @@ MAX_IMAGE_BYTES = 30 * 1024 * 1024
 MAX_IMAGE_PIXELS = 60_000_000
 WEB_IMAGE_EDGE = 1600
 DATE_KEYS = ("date", "approved_on", "received", "reply_date")
-# Tests set this to slow every step down, so that SIGKILL can land between any two of them.
+# Crash tests: slow every step down (seconds), or SIGKILL ourselves at the N-th step boundary.
 STEP_DELAY_ENV = "HONGWANG_INGEST_STEP_DELAY"
+KILL_AT_STEP_ENV = "HONGWANG_INGEST_KILL_AT_STEP"
+_steps_taken = 0
 
-_IMAGE_REF = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^)\s>]+)(>?\s*(?:\"[^\"]*\")?\s*\))|(<img\b[^>]*?\bsrc\s*=\s*[\"'])([^\"']+)([\"'])",
-                        re.IGNORECASE)
+_IMAGE_REF = re.compile(
+    r"(?P<pre>!\[[^\]]*\]\(\s*)(?:<(?P<angled>[^>\n]+)>|(?P<plain>[^)\s]+))(?P<post>\s*(?:\"[^\"]*\")?\s*\))"
+    r"|(?P<ipre><img\b[^>]*?\bsrc\s*=\s*[\"'])(?P<isrc>[^\"']+)(?P<ipost>[\"'])", re.IGNORECASE)
+_BLOCK_END = re.compile(r"(</(?:p|h[1-6]|table|ul|ol|blockquote)>)(?=<)")
+_FIRST_BLOCK = re.compile(r"\s*<(h[1-6]|p)\b[^>]*>(.*?)</\1>", re.DOTALL)
 _UNSUPPORTED_HINTS = {
     ".doc": "请在 Word 中“另存为”Word 文档（.docx）后重新提交",
     ".wps": "请在 WPS 中“另存为”Word 文档（.docx）后重新提交",
@@ -107,6 +114,11 @@ class Report:
 # ---------------------------------------------------------------- durable file operations
 
 def _pause() -> None:
+    """A step boundary: where the crash tests make ingest slow, or kill it."""
+    global _steps_taken
+    _steps_taken += 1
+    if os.environ.get(KILL_AT_STEP_ENV) == str(_steps_taken):
+        os.kill(os.getpid(), signal.SIGKILL)
     delay = os.environ.get(STEP_DELAY_ENV)
     if delay:
         time.sleep(float(delay))
@@ -130,6 +142,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        _pause()
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -225,6 +238,7 @@ def _plan_all(inbox: Path, content_dir: Path, work: Path, config: validate.Valid
     planner = _Planner(inbox, content_dir, work, config, now)
     for unit in submission_units(inbox):
         decision = planner.plan(unit)
+        _pause()
         report.decisions.append(decision)
         if commit:
             _commit(work, decision)
@@ -260,14 +274,13 @@ def _inbox_files(inbox: Path):
 
 def _referenced_images(path: Path) -> list[Path]:
     """Resolved paths of the images in path's own folder that its body shows."""
-    try:
-        text = path.read_bytes()[: load.MAX_FILE_BYTES].decode("utf-8", errors="ignore")
-    except OSError:
+    text, _ = load.decode(path, path.name)
+    if text is None:
         return []
     found = []
     folder = path.parent.resolve()
     for match in _IMAGE_REF.finditer(text):
-        target = unquote(match.group(2) or match.group(5))
+        target = unquote(_image_target(match))
         if "://" in target or target.startswith("/"):
             continue
         candidate = (folder / target).resolve()
@@ -318,12 +331,22 @@ def recover(inbox: Path, content_dir: Path) -> int:
     for folder in sorted(p for p in work.iterdir() if p.is_dir()):
         decision_file = folder / "decision.json"
         if decision_file.is_file():
-            data = json.loads(decision_file.read_text(encoding="utf-8"))
-            apply(inbox, content_dir, work, Decision(**data))
+            decision = Decision(**json.loads(decision_file.read_text(encoding="utf-8")))
+            _remove_torn_writes(inbox, content_dir, decision)
+            apply(inbox, content_dir, work, decision)
             finished += 1
         else:
             shutil.rmtree(folder, ignore_errors=True)
     return finished
+
+
+def _remove_torn_writes(inbox: Path, content_dir: Path, decision: Decision) -> None:
+    """Temp files a crash left beside this decision's outputs (never read: load skips dot-files)."""
+    for root, outputs in ((content_dir, decision.outputs), (inbox, decision.inbox_outputs)):
+        for dest in outputs:
+            target = root / dest
+            for temp in target.parent.glob(f".{target.name}.*.part"):
+                temp.unlink(missing_ok=True)
 
 
 def _log_records(decision: Decision) -> list[dict]:
@@ -463,19 +486,19 @@ class _Planner:
 
         with path.open("rb") as handle:
             try:
-                result = mammoth.convert_to_markdown(handle, convert_image=mammoth.images.img_element(save_image))
+                # HTML, not mammoth's Markdown: that flattens Word tables, which notices rely on.
+                result = mammoth.convert_to_html(handle, convert_image=mammoth.images.img_element(save_image))
             except _Refused:
                 raise
             except Exception:  # noqa: BLE001 - mammoth raises many kinds on a damaged file
                 raise _Refused([f"{rel}: 无法读取这个 Word 文档（可能已损坏或不是 .docx）。请在 Word 中另存为 .docx 后重新提交"]) \
                     from None
-        lines = result.value.split("\n")
-        first = next((i for i, line in enumerate(lines) if line.strip()), None)
-        if first is None:
-            raise _Refused([f"{rel}: Word 文档没有文字。第一段写标题，之后写正文"])
-        title = re.sub(r"^[#>\s]+|[*_]{2}", "", lines[first]).replace("\\", "").strip()
-        body = "\n".join(lines[first + 1:]).strip()
-        return self._generated(rel, folder_org, title, body), []
+        html_body = _separate_blocks(result.value)
+        first = _FIRST_BLOCK.match(html_body)
+        title = html.unescape(re.sub(r"<[^>]+>", "", first.group(2))).strip() if first else ""
+        if not title:
+            raise _Refused([f"{rel}: Word 文档第一段不是标题。第一段写标题（不要放图片或表格），之后写正文"])
+        return self._generated(rel, folder_org, title, html_body[first.end():].strip()), []
 
     def _generated(self, rel: str, folder_org: str | None, title: str, body: str) -> str:
         if not folder_org:
@@ -528,11 +551,12 @@ class _Planner:
         text = _markdown_text(meta, body)
         main_dest = f"{folder}/{slug}.md"
         self._recheck(text, main_dest, staged, images)
-        (staged / "main.md").write_text(text, encoding="utf-8")
-        decision.outputs = {main_dest: "main.md"}
-        for index, (name, data) in enumerate(images.files.items()):
+        decision.outputs = {}
+        for index, (name, data) in enumerate(images.files.items()):  # images first: the page never shows a gap
             (staged / f"image-{index}").write_bytes(data)
             decision.outputs[f"{folder}/{slug}/{name}"] = f"image-{index}"
+        (staged / "main.md").write_text(text, encoding="utf-8")
+        decision.outputs[main_dest] = "main.md"
         decision.accepted = True
         decision.org = org
         decision.collector = str(meta.get("collector") or "")
@@ -599,6 +623,7 @@ class _Images:
             name = f"{stem}-{counter}{suffix}"
         self.files[name] = data
         self.names[original] = name
+        self.names[name] = name
         return name
 
 
@@ -639,12 +664,29 @@ def _yaml_to_markdown(text: str) -> str:
     return f"---\n{text.rstrip()}\n---\n"
 
 
+def _separate_blocks(html_text: str) -> str:
+    """A blank line between top-level blocks (none inside tables), so the file reads paragraph by paragraph."""
+    pieces, last, depth = [], 0, 0
+    for match in _BLOCK_END.finditer(html_text):
+        segment = html_text[last:match.end()]
+        depth += len(re.findall(r"<table\b", segment)) - segment.count("</table>")
+        pieces.append(segment + ("\n\n" if depth == 0 else ""))
+        last = match.end()
+    pieces.append(html_text[last:])
+    return "".join(pieces).strip()
+
+
+def _image_target(match: re.Match) -> str:
+    return match.group("angled") or match.group("plain") or match.group("isrc") or ""
+
+
 def _rewrite_image_refs(body: str, old: str, new: str) -> str:
     def swap(match):
-        for prefix, ref, suffix in ((1, 2, 3), (4, 5, 6)):
-            if match.group(ref) and posixpath.basename(unquote(match.group(ref))) == old:
-                return match.group(prefix) + new + match.group(suffix)
-        return match.group(0)
+        if posixpath.basename(unquote(_image_target(match))) != old:
+            return match.group(0)
+        if match.group("pre"):
+            return match.group("pre") + new + match.group("post")
+        return match.group("ipre") + new + match.group("ipost")
 
     return _IMAGE_REF.sub(swap, body)
 
