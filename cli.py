@@ -464,6 +464,8 @@ def sync(
     typer.echo(f"网站目录：{dest / 'current'}（运行 hongwang serve --site {dest} --bind 0.0.0.0 供村里局域网访问）")
 
 
+@app.command()
+@guarded
 def ingest(
     inbox: Path = typer.Argument(..., help="收件文件夹：采集员放入的 .md/.txt/.yaml/.docx 和图片（可按单位代码分文件夹）"),
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
