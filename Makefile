@@ -9,6 +9,11 @@ HONGWANG := $(BIN)/hongwang
 CONTENT ?= content
 OUTPUT ?= output
 PORT ?= 8000
+# Deploy targets live in publish.yaml (see publish.example.yaml); make publish TARGET=name picks one.
+PUBLISH_CONFIG ?= publish.yaml
+TARGET ?=
+RSYNC_TARGET ?= server
+DIST ?= dist
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 BENCH_STAMP := $(VENV)/.installed-bench
@@ -17,11 +22,14 @@ BENCH_DEFAULT_SIZES := 1000,5000
 BENCH_FULL_SIZES := 1000,5000,20000
 BENCH_SIZES ?= $(if $(BENCH_FULL),$(BENCH_FULL_SIZES),$(BENCH_DEFAULT_SIZES))
 
-.PHONY: help install install-test site html build serve devserver test bench clean validate
+.PHONY: help install install-test site html build serve devserver publish rsync_upload rollback bundle test bench clean validate
 
 help:
 	@echo "make site     创建 .venv、安装并生成示例网站到 $(OUTPUT)/"
 	@echo "make serve    在 http://127.0.0.1:$(PORT)/ 提供网站访问"
+	@echo "make devserver 预览：改动内容或模板后自动重新生成"
+	@echo "make publish  按 publish.yaml 生成并发布（TARGET=目标名）；make rsync_upload 发布到 $(RSYNC_TARGET)"
+	@echo "make rollback 回退到上一个版本；make bundle 生成村级离线包到 $(DIST)/"
 	@echo "make test     安装测试依赖并运行全部测试"
 	@echo "make install  创建 .venv 并以可编辑方式安装 hongwang"
 	@echo "make bench    运行性能基准"
@@ -61,6 +69,21 @@ serve: $(STAMP)
 	@test -f $(OUTPUT)/index.html || $(MAKE) --no-print-directory html
 	$(HONGWANG) serve --output $(OUTPUT) --port $(PORT)
 
+devserver: $(STAMP)
+	$(HONGWANG) serve --watch --content $(CONTENT) --output $(OUTPUT) --port $(PORT)
+
+publish: $(STAMP)
+	$(HONGWANG) publish --config $(PUBLISH_CONFIG) --content $(CONTENT) $(if $(TARGET),--target $(TARGET))
+
+rsync_upload: $(STAMP)
+	$(HONGWANG) publish --config $(PUBLISH_CONFIG) --content $(CONTENT) --target $(RSYNC_TARGET)
+
+rollback: $(STAMP)
+	$(HONGWANG) publish --config $(PUBLISH_CONFIG) --rollback $(if $(TARGET),--target $(TARGET))
+
+bundle: $(STAMP)
+	$(HONGWANG) bundle --content $(CONTENT) --output $(DIST)
+
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -68,4 +91,4 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run.py --sizes $(BENCH_SIZES)
 
 clean:
-	rm -rf $(OUTPUT) .pytest_cache
+	rm -rf $(OUTPUT) $(DIST) .pytest_cache

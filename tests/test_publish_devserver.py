@@ -1,0 +1,53 @@
+"""`hongwang serve --watch` (make devserver): serves output/ and rebuilds when content changes; Makefile targets."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.request
+
+from conftest import ROOT
+from deploy_servers import free_port, stop, wait_for_port
+
+ARTICLE = 'title: {title}\ndate: 2026-11-20\norg: "dz"\ncategory: 党建动态'
+
+
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return ""  # mid-rebuild: Pelican empties output/ first
+
+
+def test_watch_rebuilds_when_an_article_changes(content, tmp_path):
+    content.article("dz/a.md", ARTICLE.format(title="东渚镇召开党建工作推进会"))
+    port = free_port()
+    log = tmp_path / "devserver.log"
+    server = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "serve", "--watch", "--content",
+                               str(content.root), "--output", str(tmp_path / "output"), "--port", str(port)],
+                              cwd=ROOT, stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, server, log, seconds=60)
+        url = f"http://127.0.0.1:{port}/index.html"
+        assert "东渚镇召开党建工作推进会" in fetch(url)
+        content.article("dz/a.md", ARTICLE.format(title="东渚镇召开党建工作推进会（已更正）"))
+        deadline = time.monotonic() + 60  # a wait for the watcher, not a performance limit
+        while "已更正" not in fetch(url) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "已更正" in fetch(url), log.read_text(encoding="utf-8", errors="replace")
+        assert "已重新生成" in log.read_text(encoding="utf-8")
+    finally:
+        stop(server)
+
+
+def test_makefile_has_pelicans_publish_targets():
+    dry = subprocess.run(["make", "-n", "publish", "rsync_upload", "serve", "devserver", "bundle", "rollback",
+                          "TARGET=local", "OUTPUT=/tmp/hongwang-nowhere"], cwd=ROOT, capture_output=True, text=True)
+    assert dry.returncode == 0, dry.stderr
+    assert "warning" not in dry.stderr
+    assert "publish --config publish.yaml --content content --target local" in dry.stdout
+    assert "publish --config publish.yaml --content content --target server" in dry.stdout
+    assert "serve --watch --content content" in dry.stdout
+    assert "publish --config publish.yaml --rollback --target local" in dry.stdout
