@@ -180,3 +180,13 @@ def test_a_real_directory_named_current_is_refused_not_replaced(tmp_path):
     with pytest.raises(publish.PublishError, match="普通目录"):
         publish.deploy_dir(site, publish.Target("t", "dir", str(srv)), "v1")
     assert (srv / "current" / "index.html").read_text(encoding="utf-8") == "old hand-made site"
+
+
+def test_publish_with_bundle_writes_the_same_release_as_a_zip(county, tmp_path):
+    folder, content, config, nginx = county
+    result = run("publish", "--config", config, "--content", content, "--now", NOW, "--bundle", tmp_path)
+    assert result.exit_code == 0, result.output
+    release = os.readlink(folder / "srv" / "current").split("/")[-1]
+    archive = tmp_path / f"hongwang-site-{release}.zip"
+    assert archive.is_file() and (tmp_path / f"{archive.name}.sha256").is_file()
+    assert "村级离线包" in result.output
