@@ -17,7 +17,7 @@ from typing import List, Optional
 
 import typer
 
-from pipeline import dates, diagnostics as diagnostics_module, scaffold
+from pipeline import cache, dates, diagnostics as diagnostics_module, scaffold
 from pipeline import linkcheck, report as site_report, report_render
 from pipeline.model import build as build_model
 from pipeline.build import BuildError, build as run_build
@@ -102,11 +102,12 @@ def validate(
     paths: Optional[List[Path]] = typer.Argument(None, help="只检查这些文件或文件夹（默认检查全部内容）"),
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text 给人看，json 给程序用"),
+    no_cache: bool = typer.Option(False, "--no-cache", help="不用缓存，逐个文件重新检查"),
 ):
     """检查内容：必填字段、日期、单位代码、栏目、网址名等。有错误时退出码为 1。"""
     content = content_dir_or_fail(content)
     only = [resolve_inside(p, content) for p in paths] if paths else None
-    result = run_validate(content, only)
+    result = run_validate(content, only, store=cache.Store(None if no_cache else cache.default_folder(content)))
     render_diagnostics(result.diagnostics, output_format)
     if output_format is OutputFormat.text:
         typer.echo(summary_line(result.diagnostics))
@@ -140,10 +141,14 @@ def build(
     profile: Profile = typer.Option(Profile.public, "--profile", help="public 对外网站；internal 含党内公开内容"),
     now: Optional[str] = typer.Option(None, "--now", help="按这个时间生成（公示状态、定时发布），默认当前时间"),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f"),
+    no_cache: bool = typer.Option(False, "--no-cache",
+                                  help="不用缓存（.hongwang-cache/），清空输出目录后全部重新生成"),
 ):
-    """先检查内容，再用 Pelican 生成网站到输出目录。有错误时不生成，退出码为 1。"""
+    """先检查内容，再用 Pelican 生成网站到输出目录。有错误时不生成，退出码为 1。
+
+    默认只重新生成内容有变化的页面：检查和渲染结果缓存在内容目录旁的 .hongwang-cache/ 中。"""
     content = content_dir_or_fail(content)
-    result = run_build(content, output, profile.value, now=parse_now(now))
+    result = run_build(content, output, profile.value, now=parse_now(now), cache_dir=False if no_cache else None)
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(build_report(result), ensure_ascii=False, indent=2))
         raise typer.Exit(0 if result.ok else 1)
@@ -157,7 +162,7 @@ def build(
                         (("draft", "草稿"), ("internal", "党内公开"), ("future", "定时发布")))
     typer.echo(f"已生成 {result.output_dir}：文章 {len(portal.articles)} 篇，公示 {len(portal.notices)} 个，"
                f"来信 {len(portal.letters)} 件，单位 {len(portal.orgs)} 个，共 {result.files_written} 个文件，"
-               f"用时 {result.seconds:.1f} 秒（未发布：{excluded}）。")
+               f"用时 {result.seconds:.1f} 秒（未发布：{excluded}；本次重新生成页面 {result.pages_rendered} 个）。")
     typer.echo(discovery_line(result.post))
     for warning in result.warnings:
         typer.echo(f"警告：{warning}")

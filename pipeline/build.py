@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from . import feeds, model, pelican_glue, search, sitemap, urls, validate
+from . import cache, feeds, incremental, model, pelican_glue, search, sitemap, urls, validate
 from .diagnostics import Diagnostic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +37,8 @@ class BuildResult:
     portal: model.Portal | None = None
     seconds: float = 0.0
     files_written: int = 0
+    pages_rendered: int = 0  # pages rendered this time; the others were unchanged since the last build
+    pages_deleted: int = 0
     engine_warnings: list[str] = field(default_factory=list)
     post: "PostBuild | None" = None
 
@@ -79,20 +81,28 @@ def check_output_dir(content_dir: Path, output_dir: Path) -> None:
 
 
 def build(content_dir: Path, output_dir: Path, profile: str = "public", settings_file: Path | None = None,
-          now: datetime | None = None, extra_settings: dict | None = None) -> BuildResult:
+          now: datetime | None = None, extra_settings: dict | None = None,
+          cache_dir: Path | None | bool = None) -> BuildResult:
+    """cache_dir: None = the default `.hongwang-cache/` beside content/; False = no cache, write every page."""
     started = time.perf_counter()
     content_dir, output_dir = Path(content_dir).resolve(), Path(output_dir).resolve()
     check_output_dir(content_dir, output_dir)
-    validation = validate.validate(content_dir)
+    store = cache.Store(None if cache_dir is False else cache_dir or cache.default_folder(content_dir))
+    validation = validate.validate(content_dir, store=store)
     result = BuildResult(validation, output_dir)
     if validation.errors:
         return result
-    portal = model.build(validation, profile, now)
+    portal = model.build(validation, profile, now, store=store)
     settings = {"PATH": str(content_dir), "OUTPUT_PATH": str(output_dir), "HONGWANG_PROFILE": profile,
                 **(extra_settings or {})}
     settings_file = settings_file or DEFAULT_SETTINGS
+    writes = page_writes(store, output_dir, profile, settings_file, validation)
+    if writes.previous:  # the output holds the last build: keep what did not change
+        settings["DELETE_OUTPUT_DIRECTORY"] = False
     site_url = configured_site_url(settings_file, settings, portal)
-    result.engine_warnings = run_pelican(settings_file, settings, content_dir, portal)
+    result.engine_warnings = run_pelican(settings_file, settings, content_dir, portal, writes)
+    result.pages_rendered = len(writes.outcome.written)
+    result.pages_deleted = len(writes.outcome.deleted)
     result.post = post_build(portal, output_dir, site_url)
     result.portal = portal
     result.files_written = sum(1 for p in output_dir.rglob("*") if p.is_file())
@@ -124,13 +134,25 @@ def post_build(portal: model.Portal, output_dir: Path, site_url: str | None) -> 
     return report
 
 
-def run_pelican(settings_file: Path, overrides: dict, content_dir: Path, portal: model.Portal) -> list[str]:
+def page_writes(store: cache.Store, output_dir: Path, profile: str, settings_file: Path,
+                validation: validate.Validation) -> pelican_glue.PageWrites:
+    """The dependency record of the last build into this output folder, if the folder still holds it."""
+    if not store.enabled:
+        return pelican_glue.PageWrites()
+    record = incremental.record_name(output_dir, f"{profile}|{Path(settings_file).resolve()}")
+    previous = store.read(record) if (output_dir / "index.html").is_file() else {}
+    return pelican_glue.PageWrites(store, record, previous,
+                                   {d.rel: d.source.digest for d in validation.documents})
+
+
+def run_pelican(settings_file: Path, overrides: dict, content_dir: Path, portal: model.Portal,
+                writes: pelican_glue.PageWrites | None = None) -> list[str]:
     from pelican import Pelican
     from pelican.log import console
     from pelican.settings import read_settings
 
     pelican_settings = read_settings(str(settings_file), override=overrides)
-    pelican_glue.prepare(content_dir, portal)
+    pelican_glue.prepare(content_dir, portal, writes)
     collector = _Collect()
     pelican_logger = logging.getLogger("pelican")
     pelican_logger.addHandler(collector)

@@ -44,6 +44,7 @@ class Source:
     body_line: int = 1
     is_markdown: bool = True
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    digest: str = ""  # sha256 of the file's bytes: what caches and the page dependency record key on
 
     @property
     def readable(self) -> bool:

@@ -143,3 +143,48 @@ def removed_parts(raw_html: str) -> list[str]:
     inventory.feed(raw_html)
     inventory.close()
     return list(dict.fromkeys(inventory.removed))
+
+
+class CachedRenderer:
+    """`render` memoised by (text hash, file, depth) in a cache table; `prepare` renders misses on every core."""
+
+    TABLE = "bodies"
+
+    def __init__(self, store=None):
+        from . import cache
+
+        self.store = store or cache.Store(None)
+        self.previous = self.store.read(self.TABLE)
+        self.used: dict[tuple, Rendered] = {}
+
+    @staticmethod
+    def key(text: str, source_rel: str, depth: int) -> tuple:
+        from . import cache
+
+        return cache.sha256(text.encode("utf-8", "surrogatepass")), source_rel, depth
+
+    def prepare(self, jobs: list[tuple[str, str, int]]) -> None:
+        from . import parallel
+
+        keyed = [(self.key(*job), job) for job in jobs]
+        missing = []
+        for key, job in keyed:
+            if key in self.previous:
+                self.used[key] = self.previous[key]
+            elif key not in self.used:
+                missing.append((key, job))
+                self.used[key] = None
+        for (key, _job), rendered in zip(missing, parallel.run(lambda item: render(*item[1]), missing)):
+            self.used[key] = rendered
+
+    def __call__(self, text: str, source_rel: str, depth: int) -> Rendered:
+        key = self.key(text, source_rel, depth)
+        rendered = self.used.get(key) or self.previous.get(key)
+        if rendered is None:
+            rendered = render(text, source_rel, depth)
+        self.used[key] = rendered
+        return rendered
+
+    def save(self) -> None:
+        if self.used.keys() != self.previous.keys():
+            self.store.write(self.TABLE, self.used)

@@ -293,8 +293,22 @@ def exclusion_reason(document: Document, profile: str, now: datetime) -> str | N
     return None
 
 
+BODY_DEPTH = 1  # item pages live one folder deep (article/x.html): relative asset URLs start with ../
+
+
+def _render_jobs(documents: list[Document]) -> list[tuple[str, str, int]]:
+    """Every Markdown text `_Builder.body` will render, so they can be rendered together up front."""
+    jobs = []
+    for document in documents:
+        jobs.append((document.source.body, document.rel, BODY_DEPTH))
+        if document.kind == "letter" and document.fields.get("reply"):
+            jobs.append((document.fields["reply"], document.rel, BODY_DEPTH))
+    return jobs
+
+
 class _Builder:
-    def __init__(self, validation: Validation, profile: str, now: datetime):
+    def __init__(self, validation: Validation, profile: str, now: datetime, render=markup.render):
+        self.render = render
         self.validation = validation
         self.profile = profile
         self.now = now
@@ -303,8 +317,7 @@ class _Builder:
         self.assets: set[str] = set()
 
     def body(self, document: Document, text: str) -> str:
-        folder_depth = 1
-        rendered = markup.render(text, document.rel, folder_depth)
+        rendered = self.render(text, document.rel, BODY_DEPTH)
         self.assets |= rendered.assets
         return rendered.html
 
@@ -388,7 +401,13 @@ def _contact(raw) -> dict:
     return {k: str(v) for k, v in raw.items() if v is not None} if isinstance(raw, dict) else {}
 
 
-def build(validation: Validation, profile: str = "public", now: datetime | None = None) -> Portal:
+def build(validation: Validation, profile: str = "public", now: datetime | None = None, store=None) -> Portal:
+    """The portal; with a cache store, bodies rendered before (same text, same file) are reused."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}")
-    return _Builder(validation, profile, now or dates.now()).build()
+    now = now or dates.now()
+    renderer = markup.CachedRenderer(store)
+    renderer.prepare(_render_jobs([d for d in validation.documents if not exclusion_reason(d, profile, now)]))
+    portal = _Builder(validation, profile, now, renderer).build()
+    renderer.save()
+    return portal

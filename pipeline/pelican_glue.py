@@ -13,13 +13,29 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from . import feeds, pages, search, theme_filters, urls
+from . import feeds, incremental, pages, parallel, search, theme_filters, urls
 
-_prepared: dict[str, object] = {}
+_prepared: dict[str, tuple] = {}
 
 
-def prepare(content_dir: Path, portal) -> None:
-    _prepared[str(Path(content_dir).resolve())] = portal
+def prepare(content_dir: Path, portal, writes: "PageWrites | None" = None) -> None:
+    _prepared[str(Path(content_dir).resolve())] = (portal, writes or PageWrites())
+
+
+class PageWrites:
+    """How `hongwang build` wants pages written: all of them, or only those whose inputs changed."""
+
+    def __init__(self, store=None, record: str = "", previous: dict | None = None,
+                 source_digests: dict[str, str] | None = None):
+        self.store = store
+        self.record = record
+        self.previous = previous or {}
+        self.source_digests = source_digests or {}
+        self.outcome = incremental.Outcome()
+
+    @property
+    def incremental(self) -> bool:
+        return bool(self.store and self.store.enabled and self.record)
 
 
 def _portal_for(settings: dict):
@@ -29,7 +45,7 @@ def _portal_for(settings: dict):
     from . import model, validate
 
     validation = validate.validate(Path(settings["PATH"]))
-    return model.build(validation, settings.get("HONGWANG_PROFILE", "public"))
+    return model.build(validation, settings.get("HONGWANG_PROFILE", "public")), PageWrites()
 
 
 class PortalGenerator(Generator):
@@ -39,9 +55,10 @@ class PortalGenerator(Generator):
         super().__init__(*args, **kwargs)
         self.env.filters.update(theme_filters.FILTERS)
         self.portal = None
+        self.writes = PageWrites()
 
     def generate_context(self) -> None:
-        self.portal = _portal_for(self.settings)
+        self.portal, self.writes = _portal_for(self.settings)
         self.context["portal"] = self.portal
         self.context["site"] = self.portal.site.values
         # Feeds exist only with an absolute site URL (see pipeline/urls.py); templates announce them then.
@@ -49,16 +66,45 @@ class PortalGenerator(Generator):
             urls.resolve_site_url(self.settings.get("HONGWANG_SITEURL"), self.portal.site.values))
 
     def generate_output(self, writer) -> None:
-        for page in pages.plan(self.portal):
-            page_feeds = feeds.for_page(self.portal, page.variables, page.template) \
-                if self.context["feeds_enabled"] else []
-            if page_feeds and page.feed is None:
-                page.feed = page_feeds[-1].rss  # the most specific: the org's, else the section's
+        specs = pages.plan(self.portal)
+        output = Path(self.output_path)
+        writes = self.writes
+        arguments = [self._page_arguments(page) for page in specs]
+        record: dict[str, str] = {}
+        to_write = list(range(len(specs)))
+        if writes.incremental:
+            to_write, record = incremental.plan_writes(
+                specs, arguments, self.portal, writes.source_digests, incremental.settings_token(self.settings),
+                output, writes.previous)
+
+        def write(index: int) -> str:
+            page = specs[index]
             writer.write_file(page.name, self.get_template(page.template), self.context,
-                              relative_urls=self.settings["RELATIVE_URLS"], page=page, feeds=page_feeds,
-                              search=search.facets(page.template, page.variables, page.pager), **page.variables)
+                              relative_urls=self.settings["RELATIVE_URLS"], page=page, **arguments[index])
+            return page.name
+
+        writes.outcome.written = parallel.run(write, to_write)
         self._copy_assets()
-        pages.write_data_files(self.portal, Path(self.output_path))
+        pages.write_data_files(self.portal, output)
+        if writes.incremental:
+            record.update({name: "file" for name in self._other_files()})
+            writes.outcome.deleted = incremental.delete_stale(sorted(set(writes.previous) - set(record)), output)
+            written = set(writes.outcome.written)
+            writes.outcome.kept = [s.name for s in specs if s.name not in written]
+            writes.store.write(writes.record, incremental.finish_record(record, output))
+
+    def _page_arguments(self, page) -> dict:
+        """Everything a page's template gets besides the shared context (what its digest is made of)."""
+        page_feeds = feeds.for_page(self.portal, page.variables, page.template) \
+            if self.context["feeds_enabled"] else []
+        if page_feeds and page.feed is None:
+            page.feed = page_feeds[-1].rss  # the most specific: the org's, else the section's
+        return {"feeds": page_feeds, "search": search.facets(page.template, page.variables, page.pager),
+                **page.variables}
+
+    def _other_files(self) -> list[str]:
+        """Files besides pages this generator writes: copied assets and statistics downloads."""
+        return [f"files/{rel}" for rel in sorted(self.portal.assets)] + [t.csv_url for t in self.portal.stats]
 
     def _copy_assets(self) -> None:
         content = self.portal.content_dir

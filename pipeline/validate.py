@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import aliases, dates, lint, load, markup, privacy, urls, workdays
+from . import aliases, cache, dates, lint, load, markup, parallel, privacy, urls, workdays
 from .diagnostics import Diagnostic, diag, sort_key
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -578,13 +578,18 @@ def validate_config(content_dir: Path) -> Validation:
     return Validation(content_dir, site, orgs, links, diagnostics=diagnostics)
 
 
-def validate(content_dir: Path, only: list[Path] | None = None) -> Validation:
-    """Validate the whole content tree (or only the given paths, with the full config)."""
+def validate(content_dir: Path, only: list[Path] | None = None, store: "cache.Store | None" = None) -> Validation:
+    """Validate the whole content tree (or only the given paths, with the full config).
+
+    With a cache store, a file whose bytes and the configuration it is checked
+    against are unchanged is not parsed or checked again; misses are checked on
+    every core. Files with errors are never cached: they are the ones being fixed.
+    """
     result = validate_config(content_dir)
     diagnostics = result.diagnostics
     org_index = {o["code"]: o for o in result.orgs}
-    for source in load.load_sources(result.content_dir, only):
-        document, found = check_source(source, result.site, org_index)
+    paths = load.submission_files(result.content_dir, only)
+    for found, document in _check_files(paths, result, org_index, store or cache.Store(None), bool(only)):
         diagnostics += found
         if document:
             result.documents.append(document)
@@ -638,6 +643,59 @@ def _line_of(text: str, first_line: int, needle: str) -> int:
         probe = needle.strip("<>=") or needle
     offset = text.lower().find(probe.lower())
     return first_line + (text.count("\n", 0, offset) if offset >= 0 else 0)
+
+
+def _check_file(path: Path, content_dir: Path, site: SiteSettings, org_index: dict) -> tuple[list, Document | None]:
+    document, found = check_source(load.load_source(path, content_dir), site, org_index)
+    return found, document
+
+
+def _config_fingerprint(result: Validation, org_index: dict) -> str:
+    """What a document's checks read besides the file: site settings, calendar, org codes."""
+    parts = [str(result.content_dir)]
+    for name in ("site.yaml", "calendar.yaml"):
+        path = result.content_dir / name
+        parts.append(cache.sha256(path.read_bytes()) if path.is_file() else "-")
+    parts.append(repr(sorted((code, o.get("kind"), o.get("parent")) for code, o in org_index.items())))
+    return cache.sha256("\0".join(parts).encode())
+
+
+def _check_files(paths: list[Path], result: Validation, org_index: dict, store: "cache.Store",
+                 partial: bool) -> list[tuple[list, Document | None]]:
+    fingerprint = _config_fingerprint(result, org_index)
+    previous = store.read("documents")
+    kept: dict[str, tuple] = {}
+    outcomes: list = [None] * len(paths)
+    missing: list[tuple[int, str]] = []
+    for index, path in enumerate(paths):
+        digest = _file_digest(path)
+        entry = previous.get(str(path))
+        if digest and entry and entry[0] == (digest, fingerprint):
+            outcomes[index] = entry[1]
+            kept[str(path)] = entry
+        else:
+            missing.append((index, digest))
+    checked = parallel.run(lambda job: _check_file(paths[job[0]], result.content_dir, result.site, org_index),
+                           missing)
+    for (index, digest), outcome in zip(missing, checked):
+        outcomes[index] = outcome
+        found, document = outcome
+        if document is not None:
+            document.source.digest = digest
+        if digest and not any(d.is_error for d in found):
+            kept[str(paths[index])] = ((digest, fingerprint), outcome)
+    if missing or len(kept) != len(previous):
+        store.write("documents", {**previous, **kept} if partial else kept)
+    return outcomes
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        if path.stat().st_size > load.MAX_FILE_BYTES:
+            return ""
+        return cache.sha256(path.read_bytes())
+    except OSError:
+        return ""
 
 
 def _check_unique_slugs(documents: list[Document]) -> list[Diagnostic]:
