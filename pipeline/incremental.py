@@ -137,7 +137,13 @@ def settings_token(settings: dict) -> str:
         if isinstance(value, dict):
             return all(isinstance(k, str) and simple(v) for k, v in value.items())
         return isinstance(value, plain)
-    return repr(sorted((k, v) for k, v in settings.items() if k.isupper() and simple(v)))
+    return repr(sorted((k, v) for k, v in settings.items()
+                       if k.isupper() and k not in BUILD_MECHANICS and simple(v)))
+
+
+# Settings about how a build runs, not what a page says (the build itself flips DELETE_OUTPUT_DIRECTORY).
+BUILD_MECHANICS = {"DELETE_OUTPUT_DIRECTORY", "OUTPUT_RETENTION", "WRITE_SELECTED", "LOAD_CONTENT_CACHE",
+                   "CACHE_CONTENT", "CACHE_PATH", "CHECK_MODIFIED_METHOD", "CONTENT_CACHING_LAYER"}
 
 
 def delete_stale(names, output_dir: Path) -> list[str]:
