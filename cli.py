@@ -173,6 +173,8 @@ def discovery_line(post) -> str:
     feeds = f"订阅源 {post.feeds.feeds} 个（RSS 与 Atom 各一份）" if post.feeds else "未生成订阅源"
     sitemap = f"网站地图 {post.sitemap.urls} 个网址" if post.sitemap and post.sitemap.urls else "未生成网站地图"
     search = post.search
+    if search is None:
+        return f"{feeds}，{sitemap}，页面没有变化，搜索索引沿用上次的。"
     return (f"{feeds}，{sitemap}，搜索索引 {search.pages} 页"
             f"（{search.index_bytes / 1024:.0f} KB，{search.seconds:.1f} 秒）。")
 
@@ -184,6 +186,7 @@ def build_report(result) -> dict:
         portal = result.portal
         report.update(articles=len(portal.articles), notices=len(portal.notices), letters=len(portal.letters),
                       orgs=len(portal.orgs), files=result.files_written, seconds=round(result.seconds, 3),
+                      pages_rendered=result.pages_rendered, pages_deleted=result.pages_deleted,
                       excluded={k: len(v) for k, v in portal.excluded.items()})
         post = result.post
         report.update(site_url=post.site_url, warnings=result.warnings,

@@ -19,6 +19,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -43,10 +44,12 @@ def tools() -> dict[str, str]:
 def timed(command: list[str], cwd: Path | None = None, output: Path | None = None) -> dict:
     """Run one child process; return its wall, CPU and peak-memory figures and its output's size."""
     started = time.perf_counter()
-    with open(os.devnull, "wb") as devnull:
-        process = subprocess.Popen(command, cwd=cwd, stdout=devnull, stderr=subprocess.PIPE)
+    with tempfile.TemporaryFile() as stdout:
+        process = subprocess.Popen(command, cwd=cwd, stdout=stdout, stderr=subprocess.PIPE)
         stderr = process.stderr.read()
         _, status, usage = os.wait4(process.pid, 0)
+        stdout.seek(0)
+        printed = stdout.read()
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
@@ -56,6 +59,10 @@ def timed(command: list[str], cwd: Path | None = None, output: Path | None = Non
     if output is not None:
         files = [p for p in output.rglob("*") if p.is_file()]
         result.update(files=len(files), bytes=sum(p.stat().st_size for p in files))
+    if "--format" in command:  # hongwang build's JSON report: pages rendered, the Pagefind step
+        report = json.loads(printed)
+        search = report.get("search") or {}
+        result.update(pages_rendered=report.get("pages_rendered"), pagefind_s=search.get("seconds"))
     return result
 
 
@@ -83,37 +90,41 @@ def run_size(n: int, work: Path, bins: dict[str, str]) -> dict:
     content, out = root / "hongwang" / "content", root / "hongwang" / "output"
     cache = root / "hongwang" / ".hongwang-cache"
     shutil.rmtree(cache, ignore_errors=True)
-    build = [bins["hongwang"], "build", "--content", str(content), "--output", str(out), "--now", NOW]
+    build = [bins["hongwang"], "build", "--content", str(content), "--output", str(out), "--now", NOW,
+             "--format", "json"]
+    validate = [bins["hongwang"], "validate", "--content", str(content)]
     steps: dict[str, dict] = {}
     print(f"N={n}: corpus written in {generated:.1f} s", flush=True)
 
     def step(name: str, command: list[str], cwd: Path | None = None, output: Path | None = None) -> None:
         steps[name] = timed(command, cwd, output)
-        print(f"  {name:<24} {steps[name]['wall_s']:8.2f} s wall {steps[name]['cpu_s']:8.2f} s cpu "
+        print(f"  {name:<34} {steps[name]['wall_s']:8.2f} s wall {steps[name]['cpu_s']:8.2f} s cpu "
               f"{steps[name]['peak_rss_mib']:8.1f} MiB", flush=True)
 
-    step("hongwang validate", [bins["hongwang"], "validate", "--content", str(content)])
-    step("hongwang build cold", build, output=out)
-    step("hongwang build no change", build, output=out)
+    step("hongwang validate (empty cache)", validate)
+    step("hongwang validate (cached)", validate)
+    shutil.rmtree(cache, ignore_errors=True)
+    step("hongwang build cold (empty cache)", build, output=out)
+    step("hongwang build, nothing changed", build, output=out)
     edit_one_article(content)
-    step("hongwang build edit 1", build, output=out)
+    step("hongwang build after 1 article edit", build, output=out)
     add_one_notice(content)
-    step("hongwang build add notice", build, output=out)
-    pagefind_out = root / "pagefind-site"
-    shutil.rmtree(pagefind_out, ignore_errors=True)
-    shutil.copytree(out, pagefind_out, ignore=shutil.ignore_patterns("pagefind"))
-    step("pagefind (whole site)", [bins["pagefind"], "--site", str(pagefind_out), "--silent"],
-         output=pagefind_out / "pagefind")
+    step("hongwang build after 1 notice added", build, output=out)
     pelican = root / "pelican"
     step("pelican 4.12 cold", [bins["pelican"], "-s", "pelicanconf.py", "-o", "out", "content", "-q"],
          cwd=pelican, output=pelican / "out")
     hugo = root / "hugo"
     step("hugo cold", [bins["hugo"], "--quiet", "--ignoreCache", "-d", "out"], cwd=hugo, output=hugo / "out")
-    cold = steps["hongwang build cold"]["wall_s"]
+    cold = steps["hongwang build cold (empty cache)"]["wall_s"]
+    hugo_cold = steps["hugo cold"]["wall_s"]
+    edit = steps["hongwang build after 1 article edit"]["wall_s"]
+    pagefind = steps["hongwang build cold (empty cache)"].get("pagefind_s") or 0
     ratios = {
-        "hongwang cold / hugo cold": round(cold / steps["hugo cold"]["wall_s"], 2),
-        "pelican cold / hongwang cold": round(steps["pelican 4.12 cold"]["wall_s"] / cold, 2),
-        "hongwang edit 1 / hugo cold": round(steps["hongwang build edit 1"]["wall_s"] / steps["hugo cold"]["wall_s"], 2),
+        "hongwang cold / hugo cold (target ≤ 3)": round(cold / hugo_cold, 2),
+        "hongwang cold without Pagefind / hugo cold": round((cold - pagefind) / hugo_cold, 2),
+        "pelican cold / hongwang cold (target ≥ 5)": round(steps["pelican 4.12 cold"]["wall_s"] / cold, 2),
+        "pelican cold / hongwang cold without Pagefind": round(steps["pelican 4.12 cold"]["wall_s"] / (cold - pagefind), 2),
+        "hongwang 1-article edit / hugo cold (target < 1)": round(edit / hugo_cold, 2),
     }
     return {"n": n, "corpus_seconds": round(generated, 1), "steps": steps, "ratios": ratios}
 
@@ -126,12 +137,15 @@ def markdown_table(results: list[dict], meta: dict) -> str:
              "peak RSS = the largest single process (from wait4).", ""]
     for result in results:
         lines += [f"## N = {result['n']:,}", "",
-                  "| step | wall s | CPU s | peak RSS MiB | output files | output MB |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+                  "| step | wall s | CPU s | peak RSS MiB | output files | output MB | pages rendered | of which Pagefind s |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for name, s in result["steps"].items():
             size = f"{s['bytes'] / 1e6:.1f}" if "bytes" in s else ""
+            pagefind = s.get("pagefind_s")
+            pagefind = f"{pagefind:.2f}" if pagefind is not None else ("skipped" if "pagefind_s" in s else "")
+            rendered = s.get("pages_rendered")
             lines.append(f"| {name} | {s['wall_s']:.2f} | {s['cpu_s']:.2f} | {s['peak_rss_mib']:.0f} | "
-                         f"{s.get('files', '')} | {size} |")
+                         f"{s.get('files', '')} | {size} | {'' if rendered is None else rendered} | {pagefind} |")
         lines += ["", "| ratio (same run) | value |", "| --- | ---: |"]
         lines += [f"| {name} | {value:.2f} |" for name, value in result["ratios"].items()]
         lines.append("")

@@ -103,7 +103,7 @@ def build(content_dir: Path, output_dir: Path, profile: str = "public", settings
     result.engine_warnings = run_pelican(settings_file, settings, content_dir, portal, writes)
     result.pages_rendered = len(writes.outcome.written)
     result.pages_deleted = len(writes.outcome.deleted)
-    result.post = post_build(portal, output_dir, site_url)
+    result.post = post_build(portal, output_dir, site_url, reindex=not unchanged_pages(writes, output_dir))
     result.portal = portal
     result.files_written = sum(1 for p in output_dir.rglob("*") if p.is_file())
     result.seconds = time.perf_counter() - started
@@ -120,13 +120,25 @@ def configured_site_url(settings_file: Path, overrides: dict, portal: model.Port
         raise BuildError(str(problem)) from None
 
 
-def post_build(portal: model.Portal, output_dir: Path, site_url: str | None) -> PostBuild:
+def unchanged_pages(writes: pelican_glue.PageWrites, output_dir: Path) -> bool:
+    """No page was rendered or deleted since the last build, whose search index is still there.
+
+    Pagefind has no incremental mode (it re-reads every page: most of an edit's rebuild time);
+    it only reads the pages, so when none changed its last index is still exact."""
+    outcome = writes.outcome
+    return bool(writes.previous) and not outcome.written and not outcome.deleted \
+        and (output_dir / search.BUNDLE / "pagefind-entry.json").is_file()
+
+
+def post_build(portal: model.Portal, output_dir: Path, site_url: str | None, reindex: bool = True) -> PostBuild:
     report = PostBuild(site_url)
     if site_url:
         report.feeds = feeds.write(portal, output_dir, site_url)
     else:
         report.warnings.append(NO_SITE_URL)
     report.sitemap = sitemap.write(portal, output_dir, site_url)
+    if not reindex:
+        return report
     try:
         report.search = search.index(output_dir)
     except search.SearchIndexError as problem:

@@ -41,6 +41,7 @@ SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
 ASSET_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".mp4", ".webm", ".mp3", ".m4a", ".ogg",
                   ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".zip", ".csv", ".txt", ".vtt"}
 ASSET_PREFIX = "files/"
+BODY_DEPTH = 1  # item pages live one folder deep (article/x.html): relative asset URLs start with ../
 
 _markdown = markdown.Markdown(extensions=["extra", "sane_lists", "admonition"], output_format="html")
 
@@ -155,6 +156,7 @@ class CachedRenderer:
 
         self.store = store or cache.Store(None)
         self.previous = self.store.read(self.TABLE)
+        self.stored_keys = set(self.previous)
         self.used: dict[tuple, Rendered] = {}
 
     @staticmethod
@@ -163,9 +165,10 @@ class CachedRenderer:
 
         return cache.sha256(text.encode("utf-8", "surrogatepass")), source_rel, depth
 
-    def prepare(self, jobs: list[tuple[str, str, int]]) -> None:
+    def prepare(self, jobs: list[tuple[str, str, int]], rendered_already: dict | None = None) -> None:
         from . import parallel
 
+        self.previous = {**self.previous, **(rendered_already or {})}
         keyed = [(self.key(*job), job) for job in jobs]
         missing = []
         for key, job in keyed:
@@ -186,5 +189,5 @@ class CachedRenderer:
         return rendered
 
     def save(self) -> None:
-        if self.used.keys() != self.previous.keys():
+        if self.used.keys() != self.stored_keys:
             self.store.write(self.TABLE, self.used)

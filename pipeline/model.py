@@ -293,7 +293,7 @@ def exclusion_reason(document: Document, profile: str, now: datetime) -> str | N
     return None
 
 
-BODY_DEPTH = 1  # item pages live one folder deep (article/x.html): relative asset URLs start with ../
+BODY_DEPTH = markup.BODY_DEPTH
 
 
 def _render_jobs(documents: list[Document]) -> list[tuple[str, str, int]]:
@@ -407,7 +407,8 @@ def build(validation: Validation, profile: str = "public", now: datetime | None 
         raise ValueError(f"unknown profile {profile!r}")
     now = now or dates.now()
     renderer = markup.CachedRenderer(store)
-    renderer.prepare(_render_jobs([d for d in validation.documents if not exclusion_reason(d, profile, now)]))
+    renderer.prepare(_render_jobs([d for d in validation.documents if not exclusion_reason(d, profile, now)]),
+                     validation.rendered)
     portal = _Builder(validation, profile, now, renderer).build()
     renderer.save()
     return portal

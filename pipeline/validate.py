@@ -108,6 +108,7 @@ class Validation:
     links: list[dict]
     documents: list[Document] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    rendered: dict = field(default_factory=dict)  # bodies the markup check rendered, for the build to reuse
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -599,9 +600,11 @@ def validate(content_dir: Path, only: list[Path] | None = None, store: "cache.St
     return result
 
 
-def check_source(source: load.Source, site: SiteSettings, org_index: dict[str, dict]) \
-        -> tuple[Document | None, list[Diagnostic]]:
-    """One loaded submission → its document (None if unusable) and every diagnostic about it."""
+def check_source(source: load.Source, site: SiteSettings, org_index: dict[str, dict],
+                 rendered: dict | None = None) -> tuple[Document | None, list[Diagnostic]]:
+    """One loaded submission → its document (None if unusable) and every diagnostic about it.
+
+    `rendered`, when given, collects the bodies rendered for the markup check so the build reuses them."""
     found = list(source.diagnostics)
     if not source.readable:
         return None, found
@@ -610,11 +613,11 @@ def check_source(source: load.Source, site: SiteSettings, org_index: dict[str, d
     found += checker.found
     if document:
         found += privacy.scan(document)
-        found += check_markup(document)
+        found += check_markup(document, rendered)
     return document, found
 
 
-def check_markup(document: Document) -> list[Diagnostic]:
+def check_markup(document: Document, rendered_sink: dict | None = None) -> list[Diagnostic]:
     """Warn where the HTML sanitiser will change what the author wrote; refuse paths leaving content/."""
     source = document.source
     found = []
@@ -624,7 +627,9 @@ def check_markup(document: Document) -> list[Diagnostic]:
     for text, first_line in texts:
         if not text.strip():
             continue
-        rendered = markup.render(text, source.rel, 0)
+        rendered = markup.render(text, source.rel, markup.BODY_DEPTH)  # the depth the build renders at
+        if rendered_sink is not None:
+            rendered_sink[markup.CachedRenderer.key(text, source.rel, markup.BODY_DEPTH)] = rendered
         if rendered.removed_parts:
             parts = "、".join(rendered.removed_parts[:5])
             line = _line_of(text, first_line, rendered.removed_parts[0])
@@ -645,9 +650,10 @@ def _line_of(text: str, first_line: int, needle: str) -> int:
     return first_line + (text.count("\n", 0, offset) if offset >= 0 else 0)
 
 
-def _check_file(path: Path, content_dir: Path, site: SiteSettings, org_index: dict) -> tuple[list, Document | None]:
-    document, found = check_source(load.load_source(path, content_dir), site, org_index)
-    return found, document
+def _check_file(path: Path, content_dir: Path, site: SiteSettings, org_index: dict) -> tuple:
+    rendered: dict = {}
+    document, found = check_source(load.load_source(path, content_dir), site, org_index, rendered)
+    return found, document, rendered
 
 
 def _config_fingerprint(result: Validation, org_index: dict) -> str:
@@ -677,9 +683,10 @@ def _check_files(paths: list[Path], result: Validation, org_index: dict, store: 
             missing.append((index, digest))
     checked = parallel.run(lambda job: _check_file(paths[job[0]], result.content_dir, result.site, org_index),
                            missing)
-    for (index, digest), outcome in zip(missing, checked):
+    for (index, digest), (found, document, rendered) in zip(missing, checked):
+        outcome = (found, document)
         outcomes[index] = outcome
-        found, document = outcome
+        result.rendered.update(rendered)
         if document is not None:
             document.source.digest = digest
         if digest and not any(d.is_error for d in found):

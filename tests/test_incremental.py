@@ -53,11 +53,13 @@ def test_incremental_builds_equal_cold_builds_after_edits_adds_deletes_and_an_or
 
     unchanged = incremental_build(county, tmp_path)
     assert unchanged.pages_rendered == 0
+    assert unchanged.post.search is None  # no page changed: Pagefind's last index is kept
 
     edited = county / "dz/2025/dz-zhibu-shuji-peixun.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\n补充：培训结束后进行了闭卷测试。\n", encoding="utf-8")
     after_edit = incremental_build(county, tmp_path)
     assert 0 < after_edit.pages_rendered < first.pages_rendered / 4  # the article and the lists that show it
+    assert after_edit.post.search is not None
 
     added = county / "dz/2025/dz-new-notice.md"
     added.write_text(_notice_text(), encoding="utf-8")
