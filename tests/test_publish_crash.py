@@ -111,7 +111,7 @@ def test_kill_after_the_switch_serves_the_complete_new_release(published):
 def test_kills_at_random_moments_never_expose_a_partial_site(published):
     srv, content, config, nginx = published
     rng = random.Random(6)
-    for _round in range(5):
+    for _round in range(3):
         before = assert_current_is_complete(srv)
         before_page = nginx.get()
         process = start_publish(config, content)

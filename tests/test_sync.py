@@ -272,12 +272,20 @@ def test_bundle_is_a_verified_zip_that_serve_serves_on_the_lan(county, tmp_path)
         stop(server)
 
 
-def test_bundle_command_builds_with_publish_settings(tmp_path):
-    result = runner.invoke(app, ["bundle", "--content", str(EXAMPLE), "--output", str(tmp_path),
+def test_bundle_command_builds_with_publish_settings(content, tmp_path):
+    content.write("site.yaml", (content.root / "site.yaml").read_text(encoding="utf-8")
+                  + "siteurl: https://www.test.example.gov.cn\n")
+    content.article("dz/a.md", 'title: 标题\ndate: 2026-11-20\norg: "dz"\ncategory: 党建动态')
+    result = runner.invoke(app, ["bundle", "--content", str(content.root), "--output", str(tmp_path / "dist"),
                                  "--now", "2026-11-23 10:00"])
     assert result.exit_code == 0, result.output
     assert "已生成离线包" in result.output
-    assert len(list(tmp_path.glob("*.zip"))) == 1 and len(list(tmp_path.glob("*.zip.sha256"))) == 1
+    dist = tmp_path / "dist"
+    assert len(list(dist.glob("*.zip"))) == 1 and len(list(dist.glob("*.zip.sha256"))) == 1
+    archive = next(dist.glob("*.zip"))
+    with zipfile.ZipFile(archive) as zipped:
+        feed = zipped.read(f"{archive.stem}/feeds/all.atom.xml").decode("utf-8")
+    assert "https://www.test.example.gov.cn/article/" in feed  # absolute links from site.yaml siteurl
 
 
 def test_serve_follows_current_of_a_synced_folder(county, tmp_path):
