@@ -132,8 +132,10 @@ class Diagnostic:
 def diag(file: Path | str, line: int, code: str, detail: str, fix: str | None = None,
          severity: str | None = None) -> Diagnostic:
     """A diagnostic whose message is the detail plus the fix for its code."""
+    from .privacy import redact  # late: privacy builds its diagnostics with diag()
+
     entry = CODES[code]
-    message = f"{detail}。修改方法：{fix or entry.fix}。"
+    message = redact(f"{detail}。修改方法：{fix or entry.fix}。")  # a message quoting a value never repeats a number
     return Diagnostic(str(file), max(int(line), 1), code, severity or entry.severity, message)
 
 

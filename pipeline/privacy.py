@@ -13,7 +13,11 @@ from typing import Iterator
 
 from .diagnostics import Diagnostic, diag
 
-_DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])\d(?:[\d ]{12,22}\d|\d{13,17}[\dXx])(?![0-9A-Za-z])")
+_DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])\d(?:[\d -]{12,24}[\dXx]|\d{13,17}[\dXx])(?![0-9A-Za-z])")
+# Full-width digits (typed with a Chinese IME) are the same number: read them as ASCII, one char for one.
+# An ID number glued to other digits is still the ID number: look inside long runs too.
+_LONG_RUN = re.compile(r"\d{19,}[Xx]?")
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘ－　", "0123456789Xx- ")
 _MOBILE = re.compile(r"(?<![\d])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -43,6 +47,14 @@ def is_resident_id(digits: str) -> bool:
     return False
 
 
+def _id_inside(run: str) -> str | None:
+    """The first 18-digit resident ID number hidden in a longer run of digits."""
+    for start in range(len(run) - 17):
+        if is_resident_id(run[start:start + 18]):
+            return run[start:start + 18]
+    return None
+
+
 def is_bank_card(digits: str) -> bool:
     if not (16 <= len(digits) <= 19 and digits.isdigit()):
         return False
@@ -58,22 +70,43 @@ def is_bank_card(digits: str) -> bool:
 def find(text: str, allow_mobile: bool = False) -> Iterator[tuple[str, str, int]]:
     """(code, masked value, offset) for each piece of personal data in text."""
     taken: list[tuple[int, int]] = []
+    text = text.translate(_FULLWIDTH_DIGITS)
     for match in _DIGIT_RUN.finditer(text):
-        digits = match.group().replace(" ", "")
+        digits = match.group().replace(" ", "").replace("-", "")
         if is_resident_id(digits):
             code = "personal-id"
-        elif is_bank_card(digits):
+        elif "-" not in match.group() and is_bank_card(digits):  # dashes: dates and phone ranges, not cards
             code = "personal-bank-card"
         else:
             continue
         taken.append(match.span())
         yield code, mask(digits), match.start()
+    for match in _LONG_RUN.finditer(text):
+        hidden = _id_inside(match.group())
+        if hidden and not any(start <= match.start() < end for start, end in taken):
+            taken.append(match.span())
+            yield "personal-id", mask(hidden), match.start()
     if allow_mobile:
         return
     for match in _MOBILE.finditer(text):
         if any(start <= match.start() < end for start, end in taken):
             continue
         yield "personal-mobile", mask(match.group()[-11:] if len(match.group()) >= 11 else match.group()), match.start()
+
+
+def redact(text: str) -> str:
+    """text with every ID, bank card and mobile number masked: for messages that quote what was written."""
+    text = text.translate(_FULLWIDTH_DIGITS)
+
+    def masked(match: re.Match) -> str:
+        digits = match.group().replace(" ", "").replace("-", "")
+        if is_resident_id(digits) or ("-" not in match.group() and is_bank_card(digits)):
+            return mask(digits)
+        return match.group()
+
+    text = _DIGIT_RUN.sub(masked, text)
+    text = _LONG_RUN.sub(lambda match: mask(match.group()) if _id_inside(match.group()) else match.group(), text)
+    return _MOBILE.sub(lambda match: mask(match.group()[-11:]), text)
 
 
 _LABELS = {"personal-id": "身份证号码", "personal-bank-card": "银行卡号", "personal-mobile": "手机号码"}

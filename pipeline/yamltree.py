@@ -191,5 +191,16 @@ class _Builder:
     def _scalar(self, node: ScalarNode):
         if node.tag not in _SAFE_TAGS:
             # Unknown explicit tags (!!python/object, !!timestamp, ...) are read as plain text.
-            return node.value
-        return self.loader.construct_object(node, deep=True)
+            return _whole_characters(node.value)
+        value = self.loader.construct_object(node, deep=True)
+        return _whole_characters(value) if isinstance(value, str) else value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole_characters(text: str) -> str:
+    """"\\ud800\\udc00" escapes give surrogates no page can be encoded with: pair them, replace strays."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
