@@ -13,10 +13,11 @@ from typing import Iterator
 
 from .diagnostics import Diagnostic, diag
 
-_DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])\d(?:[\d -]{12,24}[\dXx]|\d{13,17}[\dXx])(?![0-9A-Za-z])")
+# Bounded by non-digits only: "ID110101…" or "A110101…" is still a number a reader can copy.
+_DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[\d -]{12,24}[\dXx]|\d{13,17}[\dXx])(?![\dXx])")
 # Full-width digits (typed with a Chinese IME) are the same number: read them as ASCII, one char for one.
 # An ID number glued to other digits is still the ID number: look inside long runs too.
-_LONG_RUN = re.compile(r"\d{19,}[Xx]?")
+_LONG_RUN = re.compile(r"\d{18,}[Xx]?")
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘ－　", "0123456789Xx- ")
 _MOBILE = re.compile(r"(?<![\d])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
