@@ -80,7 +80,7 @@ class Config:
 
 def load_config(path: Path) -> Config:
     if not path.is_file():
-        raise PublishError(f"找不到发布配置 {path}。请在网站目录中新建 publish.yaml（格式见 README 的“发布”一节），"
+        raise PublishError(f"找不到发布配置 {path}。请在网站目录中按 publish.example.yaml 新建 publish.yaml，"
                            f"或用 --config 指定")
     try:
         tree = yamltree.parse(path.read_text(encoding="utf-8-sig"))
@@ -184,7 +184,9 @@ def build_release(content_dir: Path, staging: Path, now: datetime | None = None,
                   version: str | None = None) -> PublishOutcome:
     """Build with publishconf.py into staging/site and add the manifest; refuse on content errors."""
     site = staging / "site"
-    result = build(content_dir, site, "public", settings_file=PUBLISH_SETTINGS, now=now)
+    # A full build without the incremental cache: each publish renders into a fresh staging folder, so a
+    # page record would never be reused (and would pile up in .hongwang-cache/ with every publish).
+    result = build(content_dir, site, "public", settings_file=PUBLISH_SETTINGS, now=now, cache_dir=False)
     outcome = PublishOutcome(build=result, site_dir=site)
     if not result.ok:
         return outcome

@@ -80,6 +80,9 @@ def test_publish_switches_current_and_nginx_serves_each_release_then_rollback(co
     assert (srv / first_release / css).stat().st_ino == (srv / second_release / css).stat().st_ino
     assert "未变直接沿用" in second.output
 
+    # staging folders are fresh each time: no incremental page records pile up beside content/
+    assert not list(folder.glob(".hongwang-cache/pages-*"))
+
     back = run("publish", "--config", config, "--rollback")
     assert back.exit_code == 0, back.output
     assert "已回退" in back.output
