@@ -298,7 +298,7 @@ def _commit(work: Path, decision: Decision) -> None:
     _pause()
 
 
-def apply(inbox: Path, content_dir: Path, work: Path, decision: Decision) -> None:
+def apply(inbox: Path, content_dir: Path, work: Path, decision: Decision, recovering: bool = False) -> None:
     """Carry out a committed decision. Idempotent: safe to repeat after a crash at any point."""
     staged = work / decision.id / "staged"
     for root, outputs in ((content_dir, decision.outputs), (inbox, decision.inbox_outputs)):
@@ -316,7 +316,9 @@ def apply(inbox: Path, content_dir: Path, work: Path, decision: Decision) -> Non
             _fsync_dir(source.parent)
         _pause()
     log = inbox / LOG_NAME
-    if not (log.exists() and f'"id": "{decision.id}"' in log.read_text(encoding="utf-8", errors="replace")):
+    # Only a decision a crash interrupted can already be in the log (reading it is O(log) per decision).
+    if not (recovering and log.exists() and
+            f'"id": "{decision.id}"' in log.read_text(encoding="utf-8", errors="replace")):
         _append_log(log, _log_records(decision))
     _pause()
     shutil.rmtree(work / decision.id, ignore_errors=True)
@@ -333,7 +335,7 @@ def recover(inbox: Path, content_dir: Path) -> int:
         if decision_file.is_file():
             decision = Decision(**json.loads(decision_file.read_text(encoding="utf-8")))
             _remove_torn_writes(inbox, content_dir, decision)
-            apply(inbox, content_dir, work, decision)
+            apply(inbox, content_dir, work, decision, recovering=True)
             finished += 1
         else:
             shutil.rmtree(folder, ignore_errors=True)
