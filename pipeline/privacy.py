@@ -156,6 +156,11 @@ def scan_config(config) -> list[Diagnostic]:
     return found
 
 
+def strings(value, path: tuple = ()):
+    """(key path, text) for every string or number in parsed YAML."""
+    return _strings(value, path)
+
+
 def _strings(value, path: tuple):
     if isinstance(value, dict):
         for key, item in value.items():

@@ -614,6 +614,7 @@ def check_source(source: load.Source, site: SiteSettings, org_index: dict[str, d
     if document:
         found += privacy.scan(document)
         found += check_markup(document, rendered)
+        found += check_field_markup(document)
     return document, found
 
 
@@ -637,6 +638,23 @@ def check_markup(document: Document, rendered_sink: dict | None = None) -> list[
         for path in dict.fromkeys(rendered.escaped_paths):
             line = _line_of(text, first_line, path)
             found.append(diag(source.rel, line, "path-outside", f"第 {line} 行引用的“{path}”在内容目录之外，不会发布"))
+    return found
+
+
+_MARKUP_IN_TEXT = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|javascript:", re.IGNORECASE)
+
+
+def check_field_markup(document: Document) -> list[Diagnostic]:
+    """Front-matter text is shown as typed (escaped), so HTML there would appear as literal code."""
+    source = document.source
+    found = []
+    for key_path, text in privacy.strings(source.meta):
+        match = _MARKUP_IN_TEXT.search(text)
+        if match:
+            name = ".".join(map(str, key_path))
+            found.append(diag(source.rel, source.line(*key_path), "html-sanitised",
+                              f"{name} 中的“{match.group()[:30]}”不会生效，页面上会原样显示这些符号",
+                              f"删除 {name} 中的 HTML 标记，只写文字"))
     return found
 
 

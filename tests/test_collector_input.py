@@ -348,6 +348,14 @@ def test_safe_html_tables_figures_and_local_media_pass(content):
     assert found(content) == []
 
 
+def test_html_in_front_matter_text_is_warned_about_on_its_line(content):
+    content.write("dz/a.md", FRONT.replace("title: 东渚镇开展主题党日活动", "title: 东渚镇<b>开展</b>活动"))
+    file, line, code, message = only(content)
+    assert (file, line, code) == ("dz/a.md", 2, "html-sanitised") and "<b>" in message
+    content.write("dz/a.md", FRONT.replace("title: 东渚镇开展主题党日活动", "title: 东渚镇开展“三会一课”<专题>活动 a < b"))
+    assert found(content) == []
+
+
 def test_paths_leaving_content_are_refused(content):
     content.write("dz/a.md", FRONT + "\n![图](../../etc/passwd.png)\n\n[附件](../../../secret.pdf)\n")
     assert found(content) == [("dz/a.md", 10, "path-outside"), ("dz/a.md", 12, "path-outside")]
