@@ -99,7 +99,7 @@ def summary_line(found) -> str:
 @app.command()
 @guarded
 def validate(
-    paths: Optional[List[Path]] = typer.Argument(None, help="只检查这些文件或文件夹（默认检查全部内容）"),
+    paths: Optional[List[Path]] = typer.Argument(None, metavar="PATH", help="只检查这些文件或文件夹（默认检查全部内容）"),
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text 给人看，json 给程序用"),
     no_cache: bool = typer.Option(False, "--no-cache", help="不用缓存，逐个文件重新检查"),
@@ -249,7 +249,7 @@ class NewType(str, Enum):
 @app.command()
 @guarded
 def new(
-    kind: NewType = typer.Argument(..., help="article 文章 | notice 公示 | letter 来信"),
+    kind: NewType = typer.Argument(..., metavar="TYPE", help="article 文章 | notice 公示 | letter 来信"),
     org: str = typer.Option(..., "--org", help="发布单位代码（见 content/orgs.yaml）"),
     title: str = typer.Option("请填写标题", "--title", help="标题"),
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
@@ -447,7 +447,7 @@ def bundle(
 @app.command()
 @guarded
 def sync(
-    url: str = typer.Argument(..., help="县里网站的地址，例如 https://www.example.gov.cn/ （从中读取 manifest.json）"),
+    url: str = typer.Argument(..., metavar="URL", help="县里网站的地址，例如 https://www.example.gov.cn/ （从中读取 manifest.json）"),
     dest: Path = typer.Option(Path("village-site"), "--dest", "-d", help="本机网站目录（其中的 current 是当前版本）"),
     keep: int = typer.Option(3, "--keep", help="保留的版本数", min=2),
     retries: int = typer.Option(3, "--retries", help="每个文件下载失败或校验不符时的重试次数", min=1),
@@ -475,7 +475,7 @@ def sync(
 @app.command()
 @guarded
 def ingest(
-    inbox: Path = typer.Argument(..., help="收件文件夹：采集员放入的 .md/.txt/.yaml/.docx 和图片（可按单位代码分文件夹）"),
+    inbox: Path = typer.Argument(..., metavar="INBOX", help="收件文件夹：采集员放入的 .md/.txt/.yaml/.docx 和图片（可按单位代码分文件夹）"),
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只检查并显示结果，不移动、不写入任何文件"),
 ):
