@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from . import cache, feeds, incremental, model, pelican_glue, search, sitemap, urls, validate
+from . import cache, feeds, incremental, model, pages, pelican_glue, search, sitemap, urls, validate
 from .diagnostics import Diagnostic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,10 +100,12 @@ def build(content_dir: Path, output_dir: Path, profile: str = "public", settings
     if writes.previous:  # the output holds the last build: keep what did not change
         settings["DELETE_OUTPUT_DIRECTORY"] = False
     site_url = configured_site_url(settings_file, settings, portal)
-    result.engine_warnings = run_pelican(settings_file, settings, content_dir, portal, writes)
+    specs = pages.plan(portal)  # once: the glue, the dependency record and the sitemap share it
+    result.engine_warnings = run_pelican(settings_file, settings, content_dir, portal, writes, specs)
     result.pages_rendered = len(writes.outcome.written)
     result.pages_deleted = len(writes.outcome.deleted)
-    result.post = post_build(portal, output_dir, site_url, reindex=not unchanged_pages(writes, output_dir))
+    result.post = post_build(portal, output_dir, site_url, reindex=not unchanged_pages(writes, output_dir),
+                             specs=specs, writes=writes)
     result.portal = portal
     result.files_written = sum(1 for p in output_dir.rglob("*") if p.is_file())
     result.seconds = time.perf_counter() - started
@@ -130,13 +132,19 @@ def unchanged_pages(writes: pelican_glue.PageWrites, output_dir: Path) -> bool:
         and (output_dir / search.BUNDLE / "pagefind-entry.json").is_file()
 
 
-def post_build(portal: model.Portal, output_dir: Path, site_url: str | None, reindex: bool = True) -> PostBuild:
+def post_build(portal: model.Portal, output_dir: Path, site_url: str | None, reindex: bool = True,
+               specs: list | None = None, writes: pelican_glue.PageWrites | None = None) -> PostBuild:
     report = PostBuild(site_url)
+    record = post_record(writes, output_dir)
     if site_url:
-        report.feeds = feeds.write(portal, output_dir, site_url)
+        digests = writes.digests if writes else None
+        report.feeds = feeds.write(portal, output_dir, site_url, unchanged=record and digests and (
+            lambda feed, path: record.unchanged(path, digests.feed(feed, site_url))))
     else:
         report.warnings.append(NO_SITE_URL)
-    report.sitemap = sitemap.write(portal, output_dir, site_url)
+    report.sitemap = sitemap.write(portal, output_dir, site_url, specs, unchanged=record and record.unchanged)
+    if record:
+        writes.store.write(writes.record + "-post", record.finish())
     if not reindex:
         return report
     try:
@@ -144,6 +152,13 @@ def post_build(portal: model.Portal, output_dir: Path, site_url: str | None, rei
     except search.SearchIndexError as problem:
         raise BuildError(str(problem)) from problem
     return report
+
+
+def post_record(writes: pelican_glue.PageWrites | None, output_dir: Path) -> incremental.FileRecord | None:
+    """The dependency record of the feeds and sitemap files, when the pages have one."""
+    if not (writes and writes.incremental and writes.digests):
+        return None
+    return incremental.FileRecord(output_dir, writes.store.read(writes.record + "-post") if writes.previous else {})
 
 
 def page_writes(store: cache.Store, output_dir: Path, profile: str, settings_file: Path,
@@ -158,13 +173,13 @@ def page_writes(store: cache.Store, output_dir: Path, profile: str, settings_fil
 
 
 def run_pelican(settings_file: Path, overrides: dict, content_dir: Path, portal: model.Portal,
-                writes: pelican_glue.PageWrites | None = None) -> list[str]:
+                writes: pelican_glue.PageWrites | None = None, specs: list | None = None) -> list[str]:
     from pelican import Pelican
     from pelican.log import console
     from pelican.settings import read_settings
 
     pelican_settings = read_settings(str(settings_file), override=overrides)
-    pelican_glue.prepare(content_dir, portal, writes)
+    pelican_glue.prepare(content_dir, portal, writes, specs)
     collector = _Collect()
     pelican_logger = logging.getLogger("pelican")
     pelican_logger.addHandler(collector)

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 from urllib.parse import quote, urljoin
 
 from . import dates, urls
@@ -57,6 +58,7 @@ class FeedReport:
     feeds: int = 0
     files: list[str] = field(default_factory=list)
     items: int = 0
+    written: int = 0  # files written this time; the others were unchanged since the last build
 
 
 def site_feed(portal: Portal, with_items: bool = False) -> Feed:
@@ -125,11 +127,14 @@ def for_page(portal: Portal, variables: dict, template: str) -> list[Feed]:
     return found
 
 
-def write(portal: Portal, output_dir: Path, site_url: str) -> FeedReport:
+def write(portal: Portal, output_dir: Path, site_url: str,
+          unchanged: Callable[[Feed, str], bool] | None = None) -> FeedReport:
+    """unchanged(feed, path): the file at path already holds this feed (the build's dependency record)."""
     report = FeedReport()
     for feed in catalogue(portal, with_items=True):
-        generator = _generator(portal, feed, site_url)
-        for fmt in FORMATS:
+        stale = [fmt for fmt in FORMATS if unchanged is None or not unchanged(feed, feed.path(fmt))]
+        generator = _generator(portal, feed, site_url) if stale else None
+        for fmt in stale:
             target = Path(output_dir) / feed.path(fmt)
             target.parent.mkdir(parents=True, exist_ok=True)
             _set_links(generator, site_url, feed, fmt)
@@ -137,7 +142,8 @@ def write(portal: Portal, output_dir: Path, site_url: str) -> FeedReport:
                 generator.rss_file(str(target), pretty=True)
             else:
                 generator.atom_file(str(target), pretty=True)
-            report.files.append(feed.path(fmt))
+            report.written += 1
+        report.files += [feed.path(fmt) for fmt in FORMATS]
         report.feeds += 1
         report.items += len(feed.items)
     return report

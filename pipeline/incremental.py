@@ -72,6 +72,11 @@ class Digests:
             return type(value).__name__ + self.token({f.name: getattr(value, f.name) for f in fields(value)})
         return repr(value)  # unknown objects: a repr with an id changes every build, so the page is re-rendered
 
+    def feed(self, feed, site_url: str) -> str:
+        """A feed file is made of its own fields, its items, the site URL and the shared portal parts."""
+        return self._hash(self.shared + repr((site_url, feed.key, feed.title, feed.page, feed.group))
+                          + self.token(feed.items))
+
     def page(self, spec, arguments: dict) -> str:
         pager = (spec.pager.number, spec.pager.count, spec.pager.base) if spec.pager else None
         own = self.token([spec.name, spec.template, spec.title, [list(c) for c in spec.crumbs], pager,
@@ -99,12 +104,11 @@ def record_name(output_dir: Path, profile: str) -> str:
     return "pages-" + hashlib.blake2b(f"{Path(output_dir).resolve()}|{profile}".encode(), digest_size=8).hexdigest()
 
 
-def plan_writes(specs: list, arguments: list[dict], portal, source_digests: dict[str, str], settings_token: str,
+def plan_writes(specs: list, arguments: list[dict], digests: Digests,
                 output_dir: Path, previous: dict) -> tuple[list[int], dict[str, str]]:
     """(indexes of the specs to render, the new record: page name → digest).
 
     arguments[i] is everything spec i's template receives besides the shared context."""
-    digests = Digests(portal, settings_token, source_digests)
     record, to_write = {}, []
     for index, spec in enumerate(specs):
         digest = digests.page(spec, arguments[index])
@@ -113,6 +117,28 @@ def plan_writes(specs: list, arguments: list[dict], portal, source_digests: dict
         if old is None or old[0] != digest or _size(output_dir / spec.name) != old[1]:
             to_write.append(index)
     return to_write, record
+
+
+class FileRecord:
+    """The same record for files written after Pelican (feeds, sitemap): name → (digest, size).
+
+    A file is written again only when its digest differs from the last build's or its size changed."""
+
+    def __init__(self, output_dir: Path, previous: dict | None = None):
+        self.output_dir = Path(output_dir)
+        self.previous = previous or {}
+        self.current: dict[str, str] = {}
+
+    def unchanged(self, name: str, inputs: str) -> bool:
+        digest = Digests._hash(cache.code_salt() + inputs)
+        self.current[name] = digest
+        old = self.previous.get(name)
+        return old is not None and old[0] == digest and _size(self.output_dir / name) == old[1]
+
+    def finish(self) -> dict[str, tuple[str, int]]:
+        """The record to keep; files the last build wrote and this one did not are deleted."""
+        delete_stale(sorted(set(self.previous) - set(self.current)), self.output_dir)
+        return finish_record(self.current, self.output_dir)
 
 
 def _size(path: Path) -> int:

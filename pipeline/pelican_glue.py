@@ -18,8 +18,9 @@ from . import feeds, incremental, pages, parallel, search, theme_filters, urls
 _prepared: dict[str, tuple] = {}
 
 
-def prepare(content_dir: Path, portal, writes: "PageWrites | None" = None) -> None:
-    _prepared[str(Path(content_dir).resolve())] = (portal, writes or PageWrites())
+def prepare(content_dir: Path, portal, writes: "PageWrites | None" = None, specs: list | None = None) -> None:
+    """specs: the build's `pages.plan(portal)`, planned once and shared with the post-build steps."""
+    _prepared[str(Path(content_dir).resolve())] = (portal, writes or PageWrites(), specs)
 
 
 class PageWrites:
@@ -32,6 +33,7 @@ class PageWrites:
         self.previous = previous or {}
         self.source_digests = source_digests or {}
         self.outcome = incremental.Outcome()
+        self.digests: incremental.Digests | None = None  # set when pages were planned incrementally
 
     @property
     def incremental(self) -> bool:
@@ -45,7 +47,7 @@ def _portal_for(settings: dict):
     from . import model, validate
 
     validation = validate.validate(Path(settings["PATH"]))
-    return model.build(validation, settings.get("HONGWANG_PROFILE", "public")), PageWrites()
+    return model.build(validation, settings.get("HONGWANG_PROFILE", "public")), PageWrites(), None
 
 
 class PortalGenerator(Generator):
@@ -56,9 +58,10 @@ class PortalGenerator(Generator):
         self.env.filters.update(theme_filters.FILTERS)
         self.portal = None
         self.writes = PageWrites()
+        self.specs = None
 
     def generate_context(self) -> None:
-        self.portal, self.writes = _portal_for(self.settings)
+        self.portal, self.writes, self.specs = _portal_for(self.settings)
         self.context["portal"] = self.portal
         self.context["site"] = self.portal.site.values
         # Feeds exist only with an absolute site URL (see pipeline/urls.py); templates announce them then.
@@ -66,16 +69,16 @@ class PortalGenerator(Generator):
             urls.resolve_site_url(self.settings.get("HONGWANG_SITEURL"), self.portal.site.values))
 
     def generate_output(self, writer) -> None:
-        specs = pages.plan(self.portal)
+        specs = self.specs if self.specs is not None else pages.plan(self.portal)
         output = Path(self.output_path)
         writes = self.writes
         arguments = [self._page_arguments(page) for page in specs]
         record: dict[str, str] = {}
         to_write = list(range(len(specs)))
         if writes.incremental:
-            to_write, record = incremental.plan_writes(
-                specs, arguments, self.portal, writes.source_digests, incremental.settings_token(self.settings),
-                output, writes.previous)
+            writes.digests = incremental.Digests(self.portal, incremental.settings_token(self.settings),
+                                                 writes.source_digests)
+            to_write, record = incremental.plan_writes(specs, arguments, writes.digests, output, writes.previous)
 
         def write(index: int) -> str:
             page = specs[index]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 from xml.etree import ElementTree
 
 from . import dates, pages, urls
@@ -26,8 +27,12 @@ class SitemapReport:
     files: list[str] | None = None
 
 
-def write(portal: Portal, output_dir: Path, site_url: str | None) -> SitemapReport:
+def write(portal: Portal, output_dir: Path, site_url: str | None, specs: list | None = None,
+          unchanged: Callable[[str, str], bool] | None = None) -> SitemapReport:
+    """specs: the build's page plan (planned again when not given);
+    unchanged(name, inputs): the file already holds what these inputs give (the build's dependency record)."""
     output_dir = Path(output_dir)
+    fresh = unchanged or (lambda name, inputs: False)
     if portal.profile != "public":
         (output_dir / "robots.txt").write_text("# 内部版本，不供搜索引擎收录\nUser-agent: *\nDisallow: /\n",
                                                encoding="utf-8")
@@ -35,25 +40,29 @@ def write(portal: Portal, output_dir: Path, site_url: str | None) -> SitemapRepo
     if not site_url:
         (output_dir / "robots.txt").write_text("User-agent: *\nDisallow:\n", encoding="utf-8")
         return SitemapReport(0, ["robots.txt"])
-    entries = list(_entries(portal, site_url))
+    entries = list(_entries(pages.plan(portal) if specs is None else specs, site_url))
     chunks = [entries[i:i + MAX_URLS] for i in range(0, len(entries), MAX_URLS)] or [[]]
     files = []
     if len(chunks) == 1:
-        _write_urlset(output_dir / "sitemap.xml", chunks[0])
+        if not fresh("sitemap.xml", repr(chunks[0])):
+            _write_urlset(output_dir / "sitemap.xml", chunks[0])
         files.append("sitemap.xml")
     else:
         names = [f"sitemap-{n}.xml" for n in range(1, len(chunks) + 1)]
         for name, chunk in zip(names, chunks):
-            _write_urlset(output_dir / name, chunk)
-        _write_index(output_dir / "sitemap.xml", [urls.absolute(site_url, n) for n in names])
+            if not fresh(name, repr(chunk)):
+                _write_urlset(output_dir / name, chunk)
+        locations = [urls.absolute(site_url, n) for n in names]
+        if not fresh("sitemap.xml", repr(locations)):
+            _write_index(output_dir / "sitemap.xml", locations)
         files += [*names, "sitemap.xml"]
     robots = f"User-agent: *\nDisallow:\n\nSitemap: {urls.absolute(site_url, 'sitemap.xml')}\n"
     (output_dir / "robots.txt").write_text(robots, encoding="utf-8")
     return SitemapReport(len(entries), [*files, "robots.txt"])
 
 
-def _entries(portal: Portal, site_url: str):
-    for spec in pages.plan(portal):
+def _entries(specs: list, site_url: str):
+    for spec in specs:
         if spec.name in NOT_LISTED:
             continue
         item = next((spec.variables[k] for k in ("article", "notice", "letter", "doc", "table")

@@ -54,18 +54,23 @@ def test_incremental_builds_equal_cold_builds_after_edits_adds_deletes_and_an_or
     unchanged = incremental_build(county, tmp_path)
     assert unchanged.pages_rendered == 0
     assert unchanged.post.search is None  # no page changed: Pagefind's last index is kept
+    assert first.post.feeds.written == len(first.post.feeds.files) > 10
+    assert unchanged.post.feeds.written == 0  # nor did any feed: none is written again
 
     edited = county / "dz/2025/dz-zhibu-shuji-peixun.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\n补充：培训结束后进行了闭卷测试。\n", encoding="utf-8")
     after_edit = incremental_build(county, tmp_path)
     assert 0 < after_edit.pages_rendered < first.pages_rendered / 4  # the article and the lists that show it
     assert after_edit.post.search is not None
+    assert 0 < after_edit.post.feeds.written < len(after_edit.post.feeds.files) / 2  # the feeds that hold it
 
     added = county / "dz/2025/dz-new-notice.md"
     added.write_text(_notice_text(), encoding="utf-8")
     incremental_build(county, tmp_path)
     assert (tmp_path / "out/notice/dz-new-notice.html").is_file()
-    assert_same_tree(tmp_path / "out", cold_build(county, tmp_path, "cold-1"))
+    cold = cold_build(county, tmp_path, "cold-1")
+    assert (cold / "feeds/org/dz.atom.xml").is_file() and (cold / "sitemap.xml").is_file()  # compared too
+    assert_same_tree(tmp_path / "out", cold)
 
     deleted = county / "dz/2025/dz-cunwu-jiandu-weiyuanhui-lvzhi.md"
     deleted.unlink()
@@ -87,8 +92,11 @@ def test_a_damaged_output_file_is_written_again(county, tmp_path):
     incremental_build(county, tmp_path)
     page = tmp_path / "out/index.html"
     page.write_text("damaged", encoding="utf-8")
+    (tmp_path / "out/feeds/all.rss.xml").write_text("damaged", encoding="utf-8")
+    (tmp_path / "out/sitemap.xml").unlink()
     again = incremental_build(county, tmp_path)
     assert again.pages_rendered >= 1
+    assert again.post.feeds.written == 1
     assert_same_tree(tmp_path / "out", cold_build(county, tmp_path, "cold"))
 
 
