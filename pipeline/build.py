@@ -11,6 +11,7 @@ Post-build steps run in order on the written output, each one function taking
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -107,7 +108,7 @@ def build(content_dir: Path, output_dir: Path, profile: str = "public", settings
     result.post = post_build(portal, output_dir, site_url, reindex=not unchanged_pages(writes, output_dir),
                              specs=specs, writes=writes)
     result.portal = portal
-    result.files_written = sum(1 for p in output_dir.rglob("*") if p.is_file())
+    result.files_written = sum(len(files) for _, _, files in os.walk(output_dir))  # no stat per file
     result.seconds = time.perf_counter() - started
     return result
 

@@ -244,20 +244,19 @@ class Portal:
 
     def disclosure_types(self) -> list[DisclosureGroup]:
         """Every configured 公开类别 (empty ones too: readers see the column exists), then any others found."""
-        names = list(self.site.disclosure_types)
-        names += [a.disclosure_type for a in self.disclosures if a.disclosure_type and a.disclosure_type not in names]
+        by_type = _grouped(self.disclosures, lambda a: a.disclosure_type)
         groups, used = [], set()
-        for name in dict.fromkeys(names):
+        for name in dict.fromkeys([*self.site.disclosure_types, *by_type]):
             slug = default_slug("", name)
             while slug in used or slug.isdigit():
                 slug += "-x"
             used.add(slug)
-            groups.append(DisclosureGroup(name, slug, [a for a in self.disclosures if a.disclosure_type == name]))
+            groups.append(DisclosureGroup(name, slug, by_type.get(name, [])))
         return groups
 
     def disclosure_years(self) -> list[DisclosureGroup]:
-        years = sorted({a.year for a in self.disclosures if a.year}, reverse=True)
-        return [DisclosureGroup(f"{y}年", str(y), [a for a in self.disclosures if a.year == y]) for y in years]
+        by_year = _grouped(self.disclosures, lambda a: a.year)
+        return [DisclosureGroup(f"{y}年", str(y), by_year[y]) for y in sorted(by_year, reverse=True)]
 
     def letter_orgs(self) -> list[Org]:
         found: list[Org] = []
@@ -412,3 +411,13 @@ def build(validation: Validation, profile: str = "public", now: datetime | None 
     portal = _Builder(validation, profile, now, renderer).build()
     renderer.save()
     return portal
+
+
+def _grouped(items: list, key) -> dict:
+    """Items by a key, in first-seen order of the keys and in the items' order; items without the key left out."""
+    groups: dict = {}
+    for item in items:
+        value = key(item)
+        if value:
+            groups.setdefault(value, []).append(item)
+    return groups

@@ -29,7 +29,9 @@ class Calendar:
         if day in self.extra_holidays:
             return False
         if _package_covers(day.year) and day.year not in self.override_years:
-            return chinese_calendar.is_workday(day)
+            # chinese_calendar.is_workday's own rule, without its range check per call (a min and a max over every
+            # holiday it knows: 0.1 s per build for the notice calendar's year tables)
+            return day in chinese_calendar.workdays or (day.weekday() < 5 and day not in chinese_calendar.holidays)
         return day.weekday() < 5
 
     def count_workdays(self, start: date, end: date) -> int:
