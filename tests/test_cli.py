@@ -4,19 +4,10 @@ import json
 import threading
 import urllib.request
 
-from typer.testing import CliRunner
-
-from cli import app
 from pipeline.serve import make_server
+from cli_support import run
 
-runner = CliRunner()
 GOOD = 'title: 标题\ndate: 2026-11-20\norg: "dz"\ncategory: 党建动态'
-
-
-def run(*args):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    return result
 
 
 def test_validate_clean_exits_0(content):

@@ -12,13 +12,11 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from typer.testing import CliRunner
 
-from cli import app
 from pipeline import dates, linkcheck
 from pipeline.build import build
+from cli_support import run
 
-runner = CliRunner()
 NOW = dates.parse("2026-11-23 10:00").value
 
 
@@ -68,12 +66,6 @@ def server():
     httpd.release.set()
     httpd.shutdown()
     httpd.server_close()
-
-
-def run(*args):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    return result
 
 
 # ---------------------------------------------------------------- one URL

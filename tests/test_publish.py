@@ -7,23 +7,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from cli import app
 from conftest import EXAMPLE
 from deploy_servers import Nginx
 from pipeline import bundle, publish
+from cli_support import run
 
-runner = CliRunner()
 NOW = "2026-11-23 10:00"
 ARTICLE = "lq/2026/lq-xiangcun-zhenxing-zhuanyuan.md"
 OLD_TITLE = "柳桥镇选派十二名年轻干部担任村级乡村振兴专员"
-
-
-def run(*args):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    return result
 
 
 def retitle(content: Path, new_title: str) -> None:

@@ -6,21 +6,13 @@ from datetime import date
 from html.parser import HTMLParser
 
 import pytest
-from typer.testing import CliRunner
 
-from cli import app
 from conftest import EXAMPLE
 from pipeline import dates, freshness, report
 from pipeline.report_render import spark
+from cli_support import run
 
-runner = CliRunner()
 AS_OF = "2026-11-23"
-
-
-def run(*args):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    return result
 
 
 def report_json(content_dir, tmp_path, *extra, as_of=AS_OF):
