@@ -149,3 +149,15 @@ def test_the_validation_cache_never_hides_a_new_error(county, tmp_path):
     failing = {d.file for d in validate.validate(county, store=cache.Store(tmp_path / "cache")).errors}
     assert "dz/2025/dz-cunwu-jiandu-weiyuanhui-lvzhi.md" in failing
     assert "dz/2025/dz-zhibu-shuji-peixun.md" not in failing
+
+
+def test_a_deleted_org_leaves_no_page_or_feed_behind(county, tmp_path):
+    incremental_build(county, tmp_path)
+    assert (tmp_path / "out/org/dz-ly.html").is_file() and (tmp_path / "out/feeds/org/dz-ly.rss.xml").is_file()
+    orgs = county / "orgs.yaml"
+    entry = '  - code: "dz-ly"\n    name: 东渚镇柳荫村党支部\n    kind: village\n    parent: "dz"\n'
+    assert entry in orgs.read_text(encoding="utf-8")
+    orgs.write_text(orgs.read_text(encoding="utf-8").replace(entry, ""), encoding="utf-8")
+    incremental_build(county, tmp_path)
+    assert not list((tmp_path / "out").rglob("dz-ly.*"))
+    assert_same_tree(tmp_path / "out", cold_build(county, tmp_path, "cold"))
