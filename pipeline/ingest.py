@@ -19,7 +19,6 @@ done/ plus content/, or in rejected/.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import html
 import io
 import json
@@ -40,6 +39,7 @@ from urllib.parse import unquote
 import yaml
 
 from . import dates, load, validate
+from .bundle import sha256_file
 from .diagnostics import Diagnostic
 
 DONE = "done"
@@ -148,14 +148,6 @@ def write_atomic(path: Path, data: bytes) -> None:
         Path(temp).unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _append_log(log: Path, records: list[dict]) -> None:
@@ -383,7 +375,7 @@ class _Planner:
         rel = main.relative_to(self.inbox).as_posix()
         decision = Decision(id=uuid.uuid4().hex[:16], sources=[p.relative_to(self.inbox).as_posix() for p in unit],
                             accepted=False)
-        decision.hashes = {p.relative_to(self.inbox).as_posix(): sha256(p) for p in unit if not p.is_symlink()}
+        decision.hashes = {p.relative_to(self.inbox).as_posix(): sha256_file(p) for p in unit if not p.is_symlink()}
         staged = self.work / decision.id / "staged"
         staged.mkdir(parents=True, exist_ok=True)
         try:

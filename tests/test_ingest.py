@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from pipeline import ingest, load
+from pipeline.bundle import sha256_file
 from pipeline.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,7 +87,7 @@ def test_markdown_with_photo_is_normalised_filed_and_logged(inbox, content):
     records = ingest.read_log(inbox)
     assert [r["source"] for r in records] == ["a.md", "现场 照片.jpg"]
     assert records[0]["result"] == "accepted" and records[0]["org"] == "dz" and records[0]["collector"] == "王晓燕"
-    assert records[0]["sha256"] == ingest.sha256(inbox / "done" / "a.md")
+    assert records[0]["sha256"] == sha256_file(inbox / "done" / "a.md")
     assert records[0]["destination"] == "dz/2026/dong-zhu-zhen-kai-zhan-zhu-ti-dang-ri-huo-dong.md"
     assert validate(content.root).errors == []
     assert not (inbox / ingest.WORK / "check").exists()
