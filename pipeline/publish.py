@@ -190,8 +190,7 @@ def build_release(content_dir: Path, staging: Path, now: datetime | None = None,
     outcome = PublishOutcome(build=result, site_dir=site)
     if not result.ok:
         return outcome
-    siteurl = str(result.validation.site.values.get("siteurl") or "")
-    if not re.match(r"^https?://[^/\s]+", siteurl):
+    if not result.post.site_url:  # the build resolved it (publishconf's HONGWANG_SITEURL or site.yaml)
         outcome.refusal = ("site.yaml 缺少 siteurl（网站的正式网址，订阅源和规范链接需要绝对地址）。"
                            "请在 site.yaml 中加一行，例如 siteurl: https://www.example.gov.cn")
         return outcome
