@@ -17,6 +17,7 @@ import hashlib
 import os
 import pickle
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -88,6 +89,44 @@ class Store:
             temporary.replace(self.folder / f"{name}.pickle")
         except OSError:
             pass  # a read-only or full disk costs speed, never the build
+
+
+class FileDigests:
+    """sha256 of files, remembered by their stat (size, mtime, ctime, inode) as git's index does.
+
+    At county scale reading every file to hash it is most of a no-change validate. A stamp is kept
+    only for a file last changed RACY_SECONDS before it was hashed: any later edit moves its mtime
+    and ctime past the stamp, however coarse the file system's clock. Files over max_bytes get ""."""
+
+    TABLE = "file-digests"
+    RACY_SECONDS = 2
+
+    def __init__(self, store: Store, max_bytes: int):
+        self.store = store
+        self.max_bytes = max_bytes
+        self.known = store.read(self.TABLE)
+        self.seen: dict[str, tuple] = {}
+        self.settled_before_ns = time.time_ns() - self.RACY_SECONDS * 1_000_000_000
+
+    def __call__(self, path: Path) -> str:
+        name = str(path)
+        try:
+            status = os.stat(name)
+            if status.st_size > self.max_bytes:
+                return ""
+            stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+            entry = self.known.get(name)
+            digest = entry[1] if entry and entry[0] == stamp else sha256(path.read_bytes())
+        except OSError:
+            return ""
+        if max(status.st_mtime_ns, status.st_ctime_ns) < self.settled_before_ns:
+            self.seen[name] = (stamp, digest)
+        return digest
+
+    def save(self, partial: bool = False) -> None:
+        table = {**self.known, **self.seen} if partial else self.seen
+        if table != self.known:
+            self.store.write(self.TABLE, table)
 
 
 @contextlib.contextmanager

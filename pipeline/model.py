@@ -216,6 +216,7 @@ class Portal:
     assets: set[str]
     content_dir: Path
     excluded: dict[str, list[str]] = field(default_factory=dict)
+    slugs: dict[str, str] = field(default_factory=dict)  # pinyin slugs of names, remembered across builds
 
     @property
     def categories(self) -> list[Category]:
@@ -247,12 +248,17 @@ class Portal:
         by_type = _grouped(self.disclosures, lambda a: a.disclosure_type)
         groups, used = [], set()
         for name in dict.fromkeys([*self.site.disclosure_types, *by_type]):
-            slug = default_slug("", name)
+            slug = self.slug_of(name)
             while slug in used or slug.isdigit():
                 slug += "-x"
             used.add(slug)
             groups.append(DisclosureGroup(name, slug, by_type.get(name, [])))
         return groups
+
+    def slug_of(self, name: str) -> str:
+        if name not in self.slugs:
+            self.slugs[name] = default_slug("", name)
+        return self.slugs[name]
 
     def disclosure_years(self) -> list[DisclosureGroup]:
         by_year = _grouped(self.disclosures, lambda a: a.year)
@@ -400,6 +406,9 @@ def _contact(raw) -> dict:
     return {k: str(v) for k, v in raw.items() if v is not None} if isinstance(raw, dict) else {}
 
 
+SLUG_TABLE = "slugs"
+
+
 def build(validation: Validation, profile: str = "public", now: datetime | None = None, store=None) -> Portal:
     """The portal; with a cache store, bodies rendered before (same text, same file) are reused."""
     if profile not in PROFILES:
@@ -410,7 +419,18 @@ def build(validation: Validation, profile: str = "public", now: datetime | None 
                      validation.rendered)
     portal = _Builder(validation, profile, now, renderer).build()
     renderer.save()
+    remember_slugs(portal, store)
     return portal
+
+
+def remember_slugs(portal: Portal, store) -> None:
+    """Slugs of the disclosure types, kept in the cache: pypinyin's phrase table takes ~1 s to load."""
+    known = store.read(SLUG_TABLE) if store else {}
+    portal.slugs.update(known)
+    names = [*portal.site.disclosure_types, *(a.disclosure_type for a in portal.disclosures if a.disclosure_type)]
+    used = {name: portal.slug_of(name) for name in names}
+    if store and used != known:
+        store.write(SLUG_TABLE, used)
 
 
 def _grouped(items: list, key) -> dict:

@@ -691,8 +691,9 @@ def _check_files(paths: list[Path], result: Validation, org_index: dict, store: 
     kept: dict[str, tuple] = {}
     outcomes: list = [None] * len(paths)
     missing: list[tuple[int, str]] = []
+    file_digest = cache.FileDigests(store, load.MAX_FILE_BYTES)
     for index, path in enumerate(paths):
-        digest = _file_digest(path)
+        digest = file_digest(path)
         entry = previous.get(str(path))
         if digest and entry and entry[0] == (digest, fingerprint):
             outcomes[index] = entry[1]
@@ -711,16 +712,8 @@ def _check_files(paths: list[Path], result: Validation, org_index: dict, store: 
             kept[str(paths[index])] = ((digest, fingerprint), outcome)
     if missing or len(kept) != len(previous):
         store.write("documents", {**previous, **kept} if partial else kept)
+    file_digest.save(partial)
     return outcomes
-
-
-def _file_digest(path: Path) -> str:
-    try:
-        if path.stat().st_size > load.MAX_FILE_BYTES:
-            return ""
-        return cache.sha256(path.read_bytes())
-    except OSError:
-        return ""
 
 
 def _check_unique_slugs(documents: list[Document]) -> list[Diagnostic]:

@@ -161,3 +161,13 @@ def test_a_deleted_org_leaves_no_page_or_feed_behind(county, tmp_path):
     incremental_build(county, tmp_path)
     assert not list((tmp_path / "out").rglob("dz-ly.*"))
     assert_same_tree(tmp_path / "out", cold_build(county, tmp_path, "cold"))
+
+
+def test_disclosure_type_slugs_are_remembered_as_pypinyin_spells_them(county, tmp_path):
+    from pipeline import cache, model, validate
+
+    first = incremental_build(county, tmp_path)
+    remembered = cache.Store(tmp_path / "cache").read(model.SLUG_TABLE)
+    types = first.portal.disclosure_types()
+    assert len(types) >= 3 and remembered == {g.name: validate.default_slug("", g.name) for g in types}
+    assert [g.url for g in incremental_build(county, tmp_path).portal.disclosure_types()] == [g.url for g in types]

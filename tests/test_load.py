@@ -103,6 +103,30 @@ def test_config_files_and_media_are_not_submissions(content):
     assert names == ["a.md"]
 
 
+def test_the_tree_walk_keeps_every_rule_of_a_submission(content, tmp_path):
+    content.write("site.yaml", "x: 1\n")  # config files count only at the top
+    content.write("dz/site.yaml", "title: nested\n")
+    content.write("media/readme.md", "x")
+    content.write("dz/media/kept.md", "x")  # only the top-level media/ is assets
+    content.write(".git/HEAD.md", "x")
+    content.write("_drafts/a.md", "x")
+    content.write("dz/_old.md", "x")
+    content.write("dz/.hidden.md", "x")
+    content.write("dz/UPPER.MD", "x")
+    content.write("dz/b.yml", "x")
+    content.write("dz/notes.txt", "x")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text("x", encoding="utf-8")
+    (content.root / "dz/linked.md").symlink_to(content.root / "dz/b.yml")
+    (content.root / "dz/escape.md").symlink_to(outside / "secret.md")
+    (content.root / "linked-folder").symlink_to(outside, target_is_directory=True)
+    found = [p.relative_to(content.root).as_posix() for p in load.submission_files(content.root)]
+    assert found == ["dz/UPPER.MD", "dz/b.yml", "dz/escape.md", "dz/linked.md", "dz/media/kept.md", "dz/site.yaml"]
+    by_path_rules = sorted(p for p in load._walk(content.root) if load._is_submission(p, content.root))
+    assert [p.relative_to(content.root).as_posix() for p in by_path_rules] == found
+
+
 def test_libyaml_path_reads_exactly_what_the_strict_loader_reads():
     from pathlib import Path
 
