@@ -4,8 +4,8 @@ The build refuses (returns without writing) when validation finds errors. It
 runs Pelican in-process with fatal Pelican errors: Pelican itself logs bad
 content and still succeeds, which would hide a broken page.
 
-Post-build steps run in order on the written output, each one function taking
-(portal, output_dir, site_url): feeds.write, sitemap.write, then search.index.
+Post-build steps run on the written output: Pagefind (search.start) reads the pages
+while feeds.write and sitemap.write add their files; the build then waits for it.
 """
 
 from __future__ import annotations
@@ -90,6 +90,12 @@ def build(content_dir: Path, output_dir: Path, profile: str = "public", settings
           now: datetime | None = None, extra_settings: dict | None = None,
           cache_dir: Path | None | bool = None) -> BuildResult:
     """cache_dir: None = the default `.hongwang-cache/` beside content/; False = no cache, write every page."""
+    with cache.cycle_collector_paused():
+        return _build(content_dir, output_dir, profile, settings_file, now, extra_settings, cache_dir)
+
+
+def _build(content_dir: Path, output_dir: Path, profile: str, settings_file: Path | None, now: datetime | None,
+           extra_settings: dict | None, cache_dir: Path | None | bool) -> BuildResult:
     started = time.perf_counter()
     content_dir, output_dir = Path(content_dir).resolve(), Path(output_dir).resolve()
     check_output_dir(content_dir, output_dir)
@@ -141,6 +147,27 @@ def unchanged_pages(writes: pelican_glue.PageWrites, output_dir: Path) -> bool:
 def post_build(portal: model.Portal, output_dir: Path, site_url: str | None, reindex: bool = True,
                specs: list | None = None, writes: pelican_glue.PageWrites | None = None) -> PostBuild:
     report = PostBuild(site_url)
+    indexing = _start_search(output_dir) if reindex else None
+    try:
+        _write_feeds_and_sitemap(report, portal, output_dir, site_url, specs, writes)
+        report.search = indexing.finish() if indexing else None
+    except search.SearchIndexError as problem:
+        raise BuildError(str(problem)) from problem
+    finally:
+        if indexing:
+            indexing.stop()
+    return report
+
+
+def _start_search(output_dir: Path) -> search.Indexing:
+    try:
+        return search.start(output_dir)
+    except (search.SearchIndexError, OSError) as problem:
+        raise BuildError(str(problem)) from problem
+
+
+def _write_feeds_and_sitemap(report: PostBuild, portal: model.Portal, output_dir: Path, site_url: str | None,
+                             specs: list | None, writes: pelican_glue.PageWrites | None) -> None:
     record = post_record(writes, output_dir)
     if site_url:
         digests = writes.digests if writes else None
@@ -151,13 +178,6 @@ def post_build(portal: model.Portal, output_dir: Path, site_url: str | None, rei
     report.sitemap = sitemap.write(portal, output_dir, site_url, specs, unchanged=record and record.unchanged)
     if record:
         writes.store.write(writes.record + "-post", record.finish())
-    if not reindex:
-        return report
-    try:
-        report.search = search.index(output_dir)
-    except search.SearchIndexError as problem:
-        raise BuildError(str(problem)) from problem
-    return report
 
 
 def post_record(writes: pelican_glue.PageWrites | None, output_dir: Path) -> incremental.FileRecord | None:

@@ -70,7 +70,7 @@ class Store:
         if not self.folder:
             return {}
         try:
-            with (self.folder / f"{name}.pickle").open("rb") as handle, _without_gc():
+            with (self.folder / f"{name}.pickle").open("rb") as handle, cycle_collector_paused():
                 salt, table = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
             return {}
@@ -84,7 +84,7 @@ class Store:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             temporary = self.folder / f".{name}.{os.getpid()}.tmp"
-            with temporary.open("wb") as handle, _without_gc():
+            with temporary.open("wb") as handle, cycle_collector_paused():
                 pickle.dump((code_salt(), table), handle, protocol=pickle.HIGHEST_PROTOCOL)
             temporary.replace(self.folder / f"{name}.pickle")
         except OSError:
@@ -130,8 +130,12 @@ class FileDigests:
 
 
 @contextlib.contextmanager
-def _without_gc():
-    """(Un)pickling tens of thousands of small objects triggers the cycle collector over and over: 4x slower."""
+def cycle_collector_paused():
+    """Pause CPython's cycle collector while millions of long-lived objects are made.
+
+    Each full collection rescans every live object; (un)pickling a table or building a county's
+    site triggers it again and again (4x slower pickling; 2 s of a 7 s no-change build at
+    N=20,000). Garbage is still freed by reference counting; cycles wait until the end."""
     enabled = gc.isenabled()
     gc.disable()
     try:

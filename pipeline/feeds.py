@@ -110,20 +110,29 @@ def groups(portal: Portal) -> list[tuple[str, list[Feed]]]:
     return list(grouped.items())
 
 
-def for_page(portal: Portal, variables: dict, template: str) -> list[Feed]:
-    """The feeds a page announces with <link rel="alternate">: the site, its section and its org."""
-    found = [site_feed(portal)]
+def for_page(portal: Portal, variables: dict, template: str, shared: dict | None = None) -> list[Feed]:
+    """The feeds a page announces with <link rel="alternate">: the site, its section and its org.
+
+    shared: a dict kept across the pages of one build, so pages announcing a feed share one Feed."""
+    shared = {} if shared is None else shared
+
+    def once(key, make):
+        if key not in shared:
+            shared[key] = make()
+        return shared[key]
+
+    found = [once("all", lambda: site_feed(portal))]
     item = variables.get("article") or variables.get("notice") or variables.get("letter")
     category = variables.get("category") or getattr(item, "category", None)
     if category is not None:
-        found.append(category_feed(portal, category))
+        found.append(once(("category", category.slug), lambda: category_feed(portal, category)))
     if template in ("notices", "notice"):
-        found.append(notices_feed(portal))
+        found.append(once("notices", lambda: notices_feed(portal)))
     if template in ("letters", "letter"):
-        found.append(letters_feed(portal))
+        found.append(once("letters", lambda: letters_feed(portal)))
     org = variables.get("org") or getattr(item, "org", None)
     if org is not None:
-        found.append(org_feed(portal, org))
+        found.append(once(("org", org.code), lambda: org_feed(portal, org)))
     return found
 
 

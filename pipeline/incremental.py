@@ -36,6 +36,7 @@ class Outcome:
 class Digests:
     def __init__(self, portal: model.Portal, settings_token: str, source_digests: dict[str, str]):
         self.source_digests = source_digests
+        self.object_tokens: dict[int, tuple] = {}
         self.item_tokens = {id(item): self._item_token(item) for item in portal.items}
         self.org_tokens = {id(org): self._org_token(org) for org in portal.orgs.values()}
         self.all_items = self._hash(repr(list(self.item_tokens.values())))
@@ -65,12 +66,23 @@ class Digests:
         if isinstance(value, (list, tuple)):
             return "[" + ",".join(self.token(v) for v in value) + "]"
         if isinstance(value, dict):
-            return "{" + ",".join(f"{k!r}:{self.token(v)}" for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))) + "}"
+            return "{" + ",".join(f"{k!r}:{self.token(v)}" for k, v in _sorted_items(value)) + "}"
         if value is None or isinstance(value, (str, int, float, bool, date, datetime)):
             return repr(value)
         if is_dataclass(value):
-            return type(value).__name__ + self.token({f.name: getattr(value, f.name) for f in fields(value)})
+            return self._dataclass_token(value)
         return repr(value)  # unknown objects: a repr with an id changes every build, so the page is re-rendered
+
+    def _dataclass_token(self, value) -> str:
+        # Pages share feeds, categories and pagers: each is tokenised once per build. The memo holds the
+        # object itself, so its id cannot be reused by another object while the memo lives.
+        known = self.object_tokens.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        names = _FIELD_NAMES.get(type(value)) or _FIELD_NAMES.setdefault(type(value), [f.name for f in fields(value)])
+        token = type(value).__name__ + self.token({name: getattr(value, name) for name in names})
+        self.object_tokens[id(value)] = (value, token)
+        return token
 
     def feed(self, feed, site_url: str) -> str:
         """A feed file is made of its own fields, its items, the site URL and the shared portal parts."""
@@ -83,6 +95,15 @@ class Digests:
                           getattr(spec, "feed", None), arguments])
         reads_portal = "" if _holds_item(spec.variables) else self.all_items
         return self._hash(self.shared + reads_portal + own)
+
+
+_FIELD_NAMES: dict[type, list[str]] = {}
+
+
+def _sorted_items(mapping: dict) -> list:
+    if all(type(k) is str for k in mapping):
+        return sorted(mapping.items())
+    return sorted(mapping.items(), key=lambda kv: repr(kv[0]))
 
 
 def _holds_item(value) -> bool:

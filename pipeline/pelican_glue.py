@@ -72,7 +72,8 @@ class PortalGenerator(Generator):
         specs = self.specs if self.specs is not None else pages.plan(self.portal)
         output = Path(self.output_path)
         writes = self.writes
-        arguments = [self._page_arguments(page) for page in specs]
+        shared_feeds: dict = {}
+        arguments = [self._page_arguments(page, shared_feeds) for page in specs]
         record: dict[str, str] = {}
         to_write = list(range(len(specs)))
         if writes.incremental:
@@ -96,9 +97,9 @@ class PortalGenerator(Generator):
             writes.outcome.kept = [s.name for s in specs if s.name not in written]
             writes.store.write(writes.record, incremental.finish_record(record, output))
 
-    def _page_arguments(self, page) -> dict:
+    def _page_arguments(self, page, shared_feeds: dict) -> dict:
         """Everything a page's template gets besides the shared context (what its digest is made of)."""
-        page_feeds = feeds.for_page(self.portal, page.variables, page.template) \
+        page_feeds = feeds.for_page(self.portal, page.variables, page.template, shared_feeds) \
             if self.context["feeds_enabled"] else []
         if page_feeds and page.feed is None:
             page.feed = page_feeds[-1].rss  # the most specific: the org's, else the section's

@@ -586,6 +586,11 @@ def validate(content_dir: Path, only: list[Path] | None = None, store: "cache.St
     against are unchanged is not parsed or checked again; misses are checked on
     every core. Files with errors are never cached: they are the ones being fixed.
     """
+    with cache.cycle_collector_paused():
+        return _validate(content_dir, only, store)
+
+
+def _validate(content_dir: Path, only: list[Path] | None, store: "cache.Store | None") -> Validation:
     result = validate_config(content_dir)
     diagnostics = result.diagnostics
     org_index = {o["code"]: o for o in result.orgs}

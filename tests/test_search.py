@@ -173,3 +173,18 @@ def test_from_a_file_url_the_page_says_search_needs_the_server(chromium, example
         assert page.url.endswith("org/index.html")
     finally:
         page.close()
+
+
+def test_a_failing_pagefind_fails_the_build_with_its_last_words(monkeypatch, tmp_path, content):
+    import pagefind_bin_extended
+
+    from pipeline.build import BuildError, build
+
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'Error: disk full' >&2\nexit 3\n", encoding="utf-8")
+    broken.chmod(0o755)
+    monkeypatch.setattr(pagefind_bin_extended, "get_executable", lambda: str(broken))
+    content.article("dz/a.md", 'title: 一篇文章\ndate: 2026-01-05\norg: "dz"\ncategory: "dongtai"')
+    with pytest.raises(BuildError, match="生成搜索索引失败（Pagefind）：Error: disk full"):
+        build(content.root, tmp_path / "out", cache_dir=False)
+    assert (tmp_path / "out/index.html").is_file()  # the pages and feeds were written meanwhile
