@@ -131,11 +131,12 @@ def plan_writes(specs: list, arguments: list[dict], digests: Digests,
 
     arguments[i] is everything spec i's template receives besides the shared context."""
     record, to_write = {}, []
+    base = str(output_dir)
     for index, spec in enumerate(specs):
         digest = digests.page(spec, arguments[index])
         record[spec.name] = digest
         old = previous.get(spec.name)
-        if old is None or old[0] != digest or _size(output_dir / spec.name) != old[1]:
+        if old is None or old[0] != digest or _size(os.path.join(base, spec.name)) != old[1]:
             to_write.append(index)
     return to_write, record
 
@@ -162,16 +163,21 @@ class FileRecord:
         return finish_record(self.current, self.output_dir)
 
 
-def _size(path: Path) -> int:
+def _size(path: Path | str) -> int:
     try:
-        return path.stat().st_size
+        return os.stat(path).st_size
     except OSError:
         return -1
 
 
-def finish_record(record: dict[str, str], output_dir: Path) -> dict[str, tuple[str, int]]:
-    """The record to keep: each file written by this build with its digest and size."""
-    return {name: (digest, _size(output_dir / name)) for name, digest in record.items()}
+def finish_record(record: dict[str, str], output_dir: Path, previous: dict | None = None,
+                  kept: list[str] = ()) -> dict[str, tuple[str, int]]:
+    """The record to keep: each file of this build with its digest and size.
+
+    Kept pages were checked against the previous record (same digest, same size) before rendering."""
+    base = str(output_dir)
+    unchanged = {name: previous[name] for name in kept if previous and name in previous}
+    return {name: unchanged.get(name) or (digest, _size(os.path.join(base, name))) for name, digest in record.items()}
 
 
 def settings_token(settings: dict) -> str:

@@ -95,7 +95,8 @@ class PortalGenerator(Generator):
             writes.outcome.deleted = incremental.delete_stale(sorted(set(writes.previous) - set(record)), output)
             written = set(writes.outcome.written)
             writes.outcome.kept = [s.name for s in specs if s.name not in written]
-            writes.store.write(writes.record, incremental.finish_record(record, output))
+            writes.store.write(writes.record, incremental.finish_record(record, output, writes.previous,
+                                                                        writes.outcome.kept))
 
     def _page_arguments(self, page, shared_feeds: dict) -> dict:
         """Everything a page's template gets besides the shared context (what its digest is made of)."""
