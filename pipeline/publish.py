@@ -445,7 +445,7 @@ def deploy_rsync(site: Path, target: Target, version: str) -> Deployment:
     command = ["rsync", "-a", "--no-times", "--delete", "--checksum", "--stats",
                "-e", shlex.join(ssh_command(target))]
     if previous:
-        command.append(f"--link-dest=../{previous}")
+        command.append(f"--link-dest={link_dest(target, previous)}")
     command += [f"{site}/", f"{target.host}:{target.path.rstrip('/')}/{partial}/"]
     output = run_tool(command, "rsync 上传").stdout
     deployment.files_copied, deployment.bytes_copied = rsync_stats(output)
@@ -460,6 +460,17 @@ def deploy_rsync(site: Path, target: Target, version: str) -> Deployment:
     output = remote(target, script, "在服务器上切换版本")
     deployment.removed = re.findall(r"^REMOVED=(.+)$", output, re.M)
     return deployment
+
+
+def link_dest(target: Target, previous: str) -> str:
+    """The previous release, for rsync to hard-link unchanged files from.
+
+    Absolute when the target path is: Debian's rsync 3.2.7-1+deb12u6 (CVE backports) fails files
+    against a relative basis over ssh with "failed verification -- update discarded"
+    (RsyncProject/rsync#928). A relative --link-dest is read from the new release's folder."""
+    if target.path.startswith("/"):
+        return f"{target.path.rstrip('/')}/{RELEASES}/{previous}"
+    return f"../{previous}"
 
 
 def plan_rsync(site: Path, target: Target, version: str) -> Deployment:
