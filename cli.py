@@ -229,13 +229,20 @@ def serve_and_watch(content: Path, output: Path, bind: str, port: int) -> None:
             render_diagnostics(result.diagnostics, OutputFormat.text)
             typer.echo(summary_line(result.diagnostics) + " 未重新生成。")
         else:
-            typer.echo(f"已重新生成：{result.files_written} 个文件，用时 {result.seconds:.1f} 秒。", err=False)
+            indexing = "，搜索索引在后台更新" if result.post and result.post.pending_search else ""
+            typer.echo(f"已重新生成：{result.files_written} 个文件，用时 {result.seconds:.1f} 秒{indexing}。")
+
+    def search_report(stats, problem):
+        if problem:
+            typer.echo(f"错误：{problem}（站内搜索仍用上一次的索引）", err=True)
+        else:
+            typer.echo(f"搜索索引已更新：{stats.pages} 个页面，用时 {stats.seconds:.1f} 秒。")
 
     def ready(actual_port):
         typer.echo(f"网站地址：http://{bind}:{actual_port}/ （修改 {content} 或 theme/ 后自动重新生成；按 Ctrl+C 停止）")
 
     try:
-        devserver.run(content, output, bind, port, report, ready)
+        devserver.run(content, output, bind, port, report, ready, search_report=search_report)
     except KeyboardInterrupt:
         pass
 

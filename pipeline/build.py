@@ -68,6 +68,7 @@ class PostBuild:
     feeds: feeds.FeedReport | None = None
     sitemap: sitemap.SitemapReport | None = None
     search: search.SearchStats | None = None
+    pending_search: search.Indexing | None = None  # still running (search_in_background)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -88,14 +89,21 @@ def check_output_dir(content_dir: Path, output_dir: Path) -> None:
 
 def build(content_dir: Path, output_dir: Path, profile: str = "public", settings_file: Path | None = None,
           now: datetime | None = None, extra_settings: dict | None = None,
-          cache_dir: Path | None | bool = None) -> BuildResult:
-    """cache_dir: None = the default `.hongwang-cache/` beside content/; False = no cache, write every page."""
+          cache_dir: Path | None | bool = None, search_in_background: bool = False,
+          force_search: bool = False) -> BuildResult:
+    """cache_dir: None = the default `.hongwang-cache/` beside content/; False = no cache, write every page.
+
+    search_in_background: return once pages, feeds and sitemap are written, with Pagefind still
+    running (`result.post.pending_search`; the preview server's choice). force_search: re-index
+    even if no page changed (the last index was stopped before it finished)."""
     with cache.cycle_collector_paused():
-        return _build(content_dir, output_dir, profile, settings_file, now, extra_settings, cache_dir)
+        return _build(content_dir, output_dir, profile, settings_file, now, extra_settings, cache_dir,
+                      search_in_background, force_search)
 
 
 def _build(content_dir: Path, output_dir: Path, profile: str, settings_file: Path | None, now: datetime | None,
-           extra_settings: dict | None, cache_dir: Path | None | bool) -> BuildResult:
+           extra_settings: dict | None, cache_dir: Path | None | bool, search_in_background: bool = False,
+           force_search: bool = False) -> BuildResult:
     started = time.perf_counter()
     content_dir, output_dir = Path(content_dir).resolve(), Path(output_dir).resolve()
     check_output_dir(content_dir, output_dir)
@@ -116,8 +124,9 @@ def _build(content_dir: Path, output_dir: Path, profile: str, settings_file: Pat
     result.engine_warnings = run_pelican(settings_file, settings, content_dir, portal, writes, specs)
     result.pages_rendered = len(writes.outcome.written)
     result.pages_deleted = len(writes.outcome.deleted)
-    result.post = post_build(portal, output_dir, site_url, reindex=not unchanged_pages(writes, output_dir),
-                             specs=specs, writes=writes)
+    result.post = post_build(portal, output_dir, site_url,
+                             reindex=force_search or not unchanged_pages(writes, output_dir),
+                             specs=specs, writes=writes, wait_for_search=not search_in_background)
     result.portal = portal
     result.files_written = sum(len(files) for _, _, files in os.walk(output_dir))  # no stat per file
     result.seconds = time.perf_counter() - started
@@ -145,17 +154,24 @@ def unchanged_pages(writes: pelican_glue.PageWrites, output_dir: Path) -> bool:
 
 
 def post_build(portal: model.Portal, output_dir: Path, site_url: str | None, reindex: bool = True,
-               specs: list | None = None, writes: pelican_glue.PageWrites | None = None) -> PostBuild:
+               specs: list | None = None, writes: pelican_glue.PageWrites | None = None,
+               wait_for_search: bool = True) -> PostBuild:
     report = PostBuild(site_url)
     indexing = _start_search(output_dir) if reindex else None
+    if not reindex:
+        search.remove_leftovers(output_dir)
     try:
         _write_feeds_and_sitemap(report, portal, output_dir, site_url, specs, writes)
-        report.search = indexing.finish() if indexing else None
+        if indexing and wait_for_search:
+            report.search = indexing.finish()
     except search.SearchIndexError as problem:
         raise BuildError(str(problem)) from problem
-    finally:
+    except BaseException:
         if indexing:
             indexing.stop()
+        raise
+    if indexing and not wait_for_search:
+        report.pending_search = indexing
     return report
 
 

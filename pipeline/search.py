@@ -21,6 +21,8 @@ from pathlib import Path
 from . import dates
 
 BUNDLE = "pagefind"
+NEXT_BUNDLE = ".pagefind-next"  # Pagefind writes here; swapped in when it succeeds
+OLD_BUNDLE = ".pagefind-old"
 UI_SUFFIXES = (".js", ".css")
 
 
@@ -95,25 +97,34 @@ def index(output_dir: Path) -> SearchStats:
 
 
 class Indexing:
-    """A running Pagefind: it reads only the HTML pages, so the build writes feeds and the sitemap meanwhile
-    (Pagefind keeps about one core busy; the other one is free)."""
+    """A running Pagefind. It reads only the HTML pages, so the build writes feeds and the sitemap meanwhile
+    (Pagefind keeps about one core busy; the other one is free).
+
+    The new bundle is written beside the old one (`.pagefind-next/`) and swapped in when Pagefind
+    succeeds: until then, and if it fails or is stopped, the site keeps its last search index."""
 
     def __init__(self, output_dir: Path):
         self.output_dir = Path(output_dir)
         self.bundle = self.output_dir / BUNDLE
-        shutil.rmtree(self.bundle, ignore_errors=True)
-        command = [str(executable()), "--site", str(self.output_dir), "--output-subdir", BUNDLE,
+        self.next = self.output_dir / NEXT_BUNDLE
+        remove_leftovers(self.output_dir)
+        command = [str(executable()), "--site", str(self.output_dir), "--output-subdir", NEXT_BUNDLE,
                    "--keep-index-url", "--silent"]
         self.started = time.perf_counter()
+        self.stopped = False
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                         encoding="utf-8", errors="replace")
 
     def finish(self) -> SearchStats:
+        """Wait for Pagefind, then put its bundle in place of the last one."""
         stdout, stderr = self.process.communicate()
         seconds = time.perf_counter() - self.started
+        if self.stopped:
+            raise SearchIndexError("搜索索引的更新已停止（内容又有改动）")
         if self.process.returncode != 0:
             detail = (stderr or stdout).strip().splitlines()
             raise SearchIndexError("生成搜索索引失败（Pagefind）：" + (detail[-1] if detail else f"退出码 {self.process.returncode}"))
+        self._swap()
         entry = json.loads((self.bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
         files = [p for p in self.bundle.rglob("*") if p.is_file()]
         return SearchStats(
@@ -124,11 +135,29 @@ class Indexing:
             files=len(files),
         )
 
+    def running(self) -> bool:
+        return self.process.poll() is None
+
     def stop(self) -> None:
+        """Kill Pagefind if it still runs; the last complete index stays in place. Safe from any thread."""
+        self.stopped = True
         if self.process.poll() is None:
             self.process.kill()
-            self.process.communicate()
+
+    def _swap(self) -> None:
+        old = self.output_dir / OLD_BUNDLE
+        if self.bundle.exists():
+            self.bundle.rename(old)
+        self.next.rename(self.bundle)
+        shutil.rmtree(old, ignore_errors=True)
+
 
 
 def start(output_dir: Path) -> Indexing:
     return Indexing(output_dir)
+
+
+def remove_leftovers(output_dir: Path) -> None:
+    """A build killed part-way may leave a half-written or a replaced bundle; neither must be published."""
+    for name in (NEXT_BUNDLE, OLD_BUNDLE):
+        shutil.rmtree(Path(output_dir) / name, ignore_errors=True)

@@ -58,6 +58,40 @@ def test_missing_pagefind_is_reported_in_chinese(monkeypatch, tmp_path):
         search.index(tmp_path)
 
 
+def bundle_bytes(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_stopped_index_leaves_the_last_complete_one_in_place(example_site, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(example_site.output_dir, site)
+    before = bundle_bytes(site / "pagefind")
+    (site / "article").joinpath(example_site.portal.articles[0].url.split("/")[-1]).write_text(
+        "<html lang=zh-CN><body><main data-pagefind-body>改过的正文</main></body></html>", encoding="utf-8")
+    running = search.start(site)
+    running.stop()
+    with pytest.raises(search.SearchIndexError, match="已停止"):
+        running.finish()
+    assert bundle_bytes(site / "pagefind") == before
+    search.remove_leftovers(site)
+    assert not (site / search.NEXT_BUNDLE).exists()
+    stats = search.start(site).finish()  # a complete run replaces the bundle and leaves nothing beside it
+    assert stats.pages == example_site.post.search.pages and bundle_bytes(site / "pagefind") != before
+    assert sorted(p.name for p in site.iterdir() if "pagefind" in p.name) == ["pagefind"]
+
+
+def test_an_index_made_in_the_background_is_the_one_made_in_the_foreground(example_site, tmp_path):
+    from pipeline.build import build
+
+    content = example_site.validation.content_dir
+    result = build(content, tmp_path / "out", now=example_site.portal.now, cache_dir=tmp_path / "cache",
+                   search_in_background=True)
+    assert result.post.search is None and result.post.pending_search is not None
+    stats = result.post.pending_search.finish()
+    assert stats.pages == example_site.post.search.pages
+    assert bundle_bytes(tmp_path / "out/pagefind") == bundle_bytes(example_site.output_dir / "pagefind")
+
+
 # ---------------------------------------------------------------- in the browser
 
 def results_for(page, base: str, query: str) -> list[str]:
