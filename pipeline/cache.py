@@ -106,6 +106,7 @@ class FileDigests:
         self.max_bytes = max_bytes
         self.known = store.read(self.TABLE)
         self.seen: dict[str, tuple] = {}
+        self.contents: dict[str, bytes] = {}  # the bytes hashed, for whoever checks the file next
         self.settled_before_ns = time.time_ns() - self.RACY_SECONDS * 1_000_000_000
 
     def __call__(self, path: Path) -> str:
@@ -116,7 +117,12 @@ class FileDigests:
                 return ""
             stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
             entry = self.known.get(name)
-            digest = entry[1] if entry and entry[0] == stamp else sha256(path.read_bytes())
+            if entry and entry[0] == stamp:
+                digest = entry[1]
+            else:
+                data = path.read_bytes()
+                digest = sha256(data)
+                self.contents[name] = data
         except OSError:
             return ""
         if max(status.st_mtime_ns, status.st_ctime_ns) < self.settled_before_ns:

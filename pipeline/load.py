@@ -71,14 +71,16 @@ class Config:
 
 # ---------------------------------------------------------------- decoding
 
-def decode(path: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
-    """Read a text file as collectors save it: UTF-8 with or without BOM, GBK, any newline."""
+def decode(path: Path, rel: str, data: bytes | None = None) -> tuple[str | None, list[Diagnostic]]:
+    """Read a text file as collectors save it: UTF-8 with or without BOM, GBK, any newline.
+
+    data: the file's bytes when the caller has already read them."""
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size if data is None else len(data)
         if size > MAX_FILE_BYTES:
             return None, [diag(rel, 1, "file-too-large",
                                f"{rel} 有 {size // 1024} KB，超过上限 {MAX_FILE_BYTES // 1024} KB")]
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
     except OSError as error:
         return None, [diag(rel, 1, "file-unreadable", f"无法读取 {rel}（{error.strerror}）")]
     for bom, codec in _UTF16_BOMS:
@@ -228,10 +230,10 @@ def _parse_yaml(text: str, rel: str, first_line: int, map_key) -> tuple[Tree | N
 
 # ---------------------------------------------------------------- public API
 
-def load_source(path: Path, content_dir: Path) -> Source:
+def load_source(path: Path, content_dir: Path, data: bytes | None = None) -> Source:
     rel = relative_name(path, content_dir)
     source = Source(path=path, rel=rel, is_markdown=path.suffix.lower() in MARKDOWN_SUFFIXES)
-    text, source.diagnostics = decode(path, rel)
+    text, source.diagnostics = decode(path, rel, data)
     if text is None:
         return source
     if source.is_markdown:

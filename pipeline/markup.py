@@ -138,8 +138,32 @@ def _unsafe_scheme(url: str) -> bool:
     return bool(scheme) and scheme not in SAFE_SCHEMES
 
 
+_PLAIN_TAG = re.compile(r'</?([a-z][a-z0-9]*)((?:\s+[a-z-]+="(?:[^"<>&]|&amp;)*")*)\s*/?>')
+_PLAIN_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
+
+
+def _plainly_allowed(raw_html: str) -> bool:
+    """True when every tag is a plain lower-case tag the allow-list keeps whole (Markdown's own output).
+
+    A quick pass for the common case; anything unusual (comments, entities other than &amp; in
+    attributes, odd quoting, upper case) answers False and goes to the exact inventory."""
+    position = raw_html.find("<")
+    while position >= 0:
+        tag = _PLAIN_TAG.match(raw_html, position)
+        if tag is None or tag.group(1) not in ALLOWED_TAGS:
+            return False
+        allowed = ALLOWED_ATTRIBUTES.get(tag.group(1), set()) | ALLOWED_ATTRIBUTES["*"] | _QUIET_ATTRIBUTES
+        for name, value in _PLAIN_ATTRIBUTE.findall(tag.group(2)):
+            if name not in allowed or (name in URL_ATTRIBUTES and _unsafe_scheme(value)):
+                return False
+        position = raw_html.find("<", tag.end())
+    return True
+
+
 def removed_parts(raw_html: str) -> list[str]:
     """What sanitising raw_html removes (tags, attributes, unsafe links), in order, without repeats."""
+    if _plainly_allowed(raw_html):
+        return []
     inventory = _Inventory()
     inventory.feed(raw_html)
     inventory.close()

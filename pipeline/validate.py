@@ -673,9 +673,10 @@ def _line_of(text: str, first_line: int, needle: str) -> int:
     return first_line + (text.count("\n", 0, offset) if offset >= 0 else 0)
 
 
-def _check_file(path: Path, content_dir: Path, site: SiteSettings, org_index: dict) -> tuple:
+def _check_file(path: Path, content_dir: Path, site: SiteSettings, org_index: dict,
+                data: bytes | None = None) -> tuple:
     rendered: dict = {}
-    document, found = check_source(load.load_source(path, content_dir), site, org_index, rendered)
+    document, found = check_source(load.load_source(path, content_dir, data), site, org_index, rendered)
     return found, document, rendered
 
 
@@ -705,8 +706,10 @@ def _check_files(paths: list[Path], result: Validation, org_index: dict, store: 
             kept[str(path)] = entry
         else:
             missing.append((index, digest))
-    checked = parallel.run(lambda job: _check_file(paths[job[0]], result.content_dir, result.site, org_index),
-                           missing)
+    # Workers check exactly the bytes that were hashed (forked, they share the parent's copy).
+    checked = parallel.run(lambda job: _check_file(paths[job[0]], result.content_dir, result.site, org_index,
+                                                   file_digest.contents.get(str(paths[job[0]]))), missing)
+    file_digest.contents.clear()
     for (index, digest), (found, document, rendered) in zip(missing, checked):
         outcome = (found, document)
         outcomes[index] = outcome
