@@ -125,6 +125,8 @@ def run_size(n: int, work: Path, bins: dict[str, str]) -> dict:
         "pelican cold / hongwang cold (target ≥ 5)": round(steps["pelican 4.12 cold"]["wall_s"] / cold, 2),
         "pelican cold / hongwang cold without Pagefind": round(steps["pelican 4.12 cold"]["wall_s"] / (cold - pagefind), 2),
         "hongwang 1-article edit / hugo cold (target < 1)": round(edit / hugo_cold, 2),
+        "hongwang 1-article edit without Pagefind / hugo cold": round(
+            (edit - (steps["hongwang build after 1 article edit"].get("pagefind_s") or 0)) / hugo_cold, 2),
     }
     return {"n": n, "corpus_seconds": round(generated, 1), "steps": steps, "ratios": ratios}
 

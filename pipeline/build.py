@@ -16,14 +16,13 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from . import cache, feeds, incremental, model, pages, search, sitemap, urls, validate
+from .diagnostics import Diagnostic
 
 if TYPE_CHECKING:  # Pelican is imported only when a build runs: `hongwang validate` starts 0.15 s sooner
     from . import pelican_glue
-from .diagnostics import Diagnostic
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETTINGS = ROOT / "pelicanconf.py"
