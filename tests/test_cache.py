@@ -19,12 +19,18 @@ def digests(folder, max_bytes=1000):
     return cache.FileDigests(cache.Store(folder), max_bytes)
 
 
+def hashed_and_saved(path, folder) -> str:
+    """Hash path as a run would seconds after the file's last change, and keep the stamp."""
+    first = digests(folder)
+    first.settled_before_ns = time.time_ns() + 10**9
+    digest = first(path)
+    first.save()
+    return digest
+
+
 def test_a_digest_is_the_file_sha256_and_is_remembered_by_stat(tmp_path):
     path = settled(tmp_path / "a.md", "正文")
-    first = digests(tmp_path / "cache")
-    first.settled_before_ns = time.time_ns() + 10**9  # as if hashed seconds after the file's last change
-    assert first(path) == cache.sha256("正文".encode())
-    first.save()
+    assert hashed_and_saved(path, tmp_path / "cache") == cache.sha256("正文".encode())
     remembered = cache.Store(tmp_path / "cache").read(cache.FileDigests.TABLE)
     assert list(remembered) == [str(path)]
     stamp, digest = remembered[str(path)]
@@ -33,10 +39,7 @@ def test_a_digest_is_the_file_sha256_and_is_remembered_by_stat(tmp_path):
 
 def test_a_remembered_stamp_is_served_without_reading_the_file(tmp_path):
     path = settled(tmp_path / "a.md", "正文")
-    first = digests(tmp_path / "cache")
-    first.settled_before_ns = time.time_ns() + 10**9
-    first(path)
-    first.save()
+    hashed_and_saved(path, tmp_path / "cache")
     second = digests(tmp_path / "cache")
     second.known[str(path)] = (second.known[str(path)][0], "remembered")
     assert second(path) == "remembered"  # same stat: the stored digest, no read
@@ -44,10 +47,7 @@ def test_a_remembered_stamp_is_served_without_reading_the_file(tmp_path):
 
 def test_an_edit_that_keeps_size_and_mtime_is_still_seen(tmp_path):
     path = settled(tmp_path / "a.md", "甲乙")
-    first = digests(tmp_path / "cache")
-    first.settled_before_ns = time.time_ns() + 10**9
-    first(path)
-    first.save()
+    hashed_and_saved(path, tmp_path / "cache")
     time.sleep(0.01)
     settled(path, "丙丁")  # same byte count, mtime put back: the ctime moved
     assert digests(tmp_path / "cache")(path) == cache.sha256("丙丁".encode())
