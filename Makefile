@@ -22,7 +22,7 @@ BENCH_DEFAULT_SIZES := 1000,5000
 BENCH_FULL_SIZES := 1000,5000,20000
 BENCH_SIZES ?= $(if $(BENCH_FULL),$(BENCH_FULL_SIZES),$(BENCH_DEFAULT_SIZES))
 
-.PHONY: help install install-test site html build serve devserver publish rsync_upload rollback bundle test bench clean validate
+.PHONY: help install install-test site html build serve devserver publish rsync_upload rollback bundle test lint format docs bench clean validate
 
 help:
 	@echo "make site     创建 .venv、安装并生成示例网站到 $(OUTPUT)/"
@@ -31,6 +31,8 @@ help:
 	@echo "make publish  按 publish.yaml 生成并发布（TARGET=目标名）；make rsync_upload 发布到 $(RSYNC_TARGET)"
 	@echo "make rollback 回退到上一个版本；make bundle 生成村级离线包到 $(DIST)/"
 	@echo "make test     安装测试依赖并运行全部测试"
+	@echo "make lint     代码检查（ruff check 与 ruff format --check）；make format 自动整理格式"
+	@echo "make docs     按字段表重新生成 docs/collectors.md 的参考部分"
 	@echo "make install  创建 .venv 并以可编辑方式安装 hongwang"
 	@echo "make bench    运行性能基准"
 
@@ -86,6 +88,17 @@ bundle: $(STAMP)
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(TEST_STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+docs: $(STAMP)
+	$(BIN)/python -m hongwang.pipeline.content.reference --write docs/collectors.md
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run.py --sizes $(BENCH_SIZES)

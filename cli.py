@@ -17,11 +17,18 @@ from typing import List, Optional
 
 import typer
 
-from pipeline import cache, dates, diagnostics as diagnostics_module, scaffold
-from pipeline import linkcheck, report as site_report, report_render
-from pipeline.model import build as build_model
-from pipeline.build import BuildError, build as run_build
-from pipeline.validate import validate as run_validate
+from .pipeline.content import jsonschema
+from .pipeline.content.config import validate_config
+from .pipeline.content.validate import validate as run_validate
+from .pipeline.core import cache, dates
+from .pipeline.core import diagnostics as diagnostics_module
+from .pipeline.intake import scaffold
+from .pipeline.report import inspect as site_report
+from .pipeline.report import linkcheck
+from .pipeline.report import render as report_render
+from .pipeline.site.build import BuildError
+from .pipeline.site.build import build as run_build
+from .pipeline.site.model import build as build_model
 
 app = typer.Typer(
     help="红网：县级党建门户的内容检查、生成与发布工具。",
@@ -206,7 +213,7 @@ def serve(
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录（用于 --watch）"),
 ):
     """在本机提供网站访问（默认 http://127.0.0.1:8000/）；也可服务解压的离线包或 sync 的目录。"""
-    from pipeline import serve as serving
+    from .pipeline.deploy import serve as serving
 
     if watch:
         serve_and_watch(content_dir_or_fail(content), output, bind, port)
@@ -220,7 +227,7 @@ def serve(
 
 
 def serve_and_watch(content: Path, output: Path, bind: str, port: int) -> None:
-    from pipeline import devserver
+    from .pipeline.deploy import preview
 
     def report(result, problem):
         if problem:
@@ -242,21 +249,19 @@ def serve_and_watch(content: Path, output: Path, bind: str, port: int) -> None:
         typer.echo(f"网站地址：http://{bind}:{actual_port}/ （修改 {content} 或 theme/ 后自动重新生成；按 Ctrl+C 停止）")
 
     try:
-        devserver.run(content, output, bind, port, report, ready, search_report=search_report)
+        preview.run(content, output, bind, port, report, ready, search_report=search_report)
     except KeyboardInterrupt:
         pass
 
 
-class NewType(str, Enum):
-    article = "article"
-    notice = "notice"
-    letter = "letter"
+NewType = Enum("NewType", {kind.key: kind.key for kind in scaffold.kinds()}, type=str)  # the kinds with a template
 
 
 @app.command()
 @guarded
 def new(
-    kind: NewType = typer.Argument(..., metavar="TYPE", help="article 文章 | notice 公示 | letter 来信"),
+    kind: NewType = typer.Argument(..., metavar="TYPE",
+                                   help=" | ".join(f"{k.key} {k.label}" for k in scaffold.kinds())),
     org: str = typer.Option(..., "--org", help="发布单位代码（见 content/orgs.yaml）"),
     title: str = typer.Option("请填写标题", "--title", help="标题"),
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
@@ -269,6 +274,24 @@ def new(
         raise UsageProblem(str(problem)) from None
     typer.echo(f"已新建：{path}")
     typer.echo("请用记事本或其他编辑器打开，按提示填写后运行 hongwang validate 检查。")
+
+
+@app.command()
+@guarded
+def schema(
+    content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c",
+                                 help="内容目录：其中的单位代码、栏目和公开类别列为可选值（目录不存在时不列）"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="写入这个文件（默认打印）"),
+):
+    """打印稿件信息块的 JSON Schema，供 VS Code 等编辑器在输入时补全和检查字段（见 docs/collectors.md）。"""
+    config = validate_config(content) if content.is_dir() else None
+    text = json.dumps(jsonschema.build(config), ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"已写入 {output}（{'含' if config else '不含'}本站的单位代码、栏目和公开类别）")
 
 
 class ReportFormat(str, Enum):
@@ -391,17 +414,20 @@ def publish(
     now: Optional[str] = typer.Option(None, "--now", help="按这个时间生成，默认当前时间"),
 ):
     """用 publishconf.py 生成网站，原子地发布到目标（新版本目录 + 切换 current），可回退。"""
-    from pipeline import publish as publishing
+    from .pipeline.deploy import config as publish_config
+    from .pipeline.deploy import publish as publishing
+    from .pipeline.deploy.manifest import ManifestError
+    from .pipeline.deploy.releases import PublishError
 
     try:
-        target = publishing.choose_target(publishing.load_config(config), target_name)
+        target = publish_config.choose_target(publish_config.load_config(config), target_name)
         if rollback:
-            done = publishing.rollback(target)
+            done = target.rollback()
             typer.echo(f"已回退 {target.name}（{target.describe()}）：current 从 {done.previous} 切换到 {done.release}。")
             return
         content = content_dir_or_fail(content)
         outcome = publishing.publish(content, target, dry_run=dry_run, now=parse_now(now), bundle_dir=bundle_dir)
-    except (publishing.PublishError, publishing.bundle.ManifestError) as problem:
+    except (PublishError, ManifestError) as problem:
         raise UsageProblem(str(problem)) from None
     refuse_unless_built(outcome)
     render_deployment(outcome)
@@ -434,7 +460,9 @@ def bundle(
     now: Optional[str] = typer.Option(None, "--now", help="按这个时间生成，默认当前时间"),
 ):
     """生成村级离线包：网站 + manifest.json（版本、生成时间、每个文件的 sha256 和大小）的 zip，外加 .sha256 校验文件。"""
-    from pipeline import bundle as bundling, publish as publishing
+    from .pipeline.deploy import bundle as bundling
+    from .pipeline.deploy import publish as publishing
+    from .pipeline.deploy.manifest import ManifestError
 
     try:
         if site is not None:
@@ -443,7 +471,7 @@ def bundle(
             outcome = publishing.make_bundle(content_dir_or_fail(content), destination, parse_now(now))
             refuse_unless_built(outcome)
             made = outcome.bundle
-    except bundling.ManifestError as problem:
+    except ManifestError as problem:
         raise UsageProblem(str(problem)) from None
     typer.echo(f"已生成离线包 {made.archive}：版本 {made.manifest.version}，{len(made.manifest.files)} 个文件 "
                f"{human_bytes(made.manifest.total_size)}；sha256 {made.sha256}（见 {made.checksum_file.name}）。")
@@ -460,7 +488,7 @@ def sync(
     retries: int = typer.Option(3, "--retries", help="每个文件下载失败或校验不符时的重试次数", min=1),
 ):
     """村级电脑更新：只下载有变化的文件，逐个核对 sha256，全部正确后才原子切换到新版本。"""
-    from pipeline import sync as syncing
+    from .pipeline.deploy import sync as syncing
 
     try:
         report = syncing.sync(url, dest, keep=keep, retries=retries)
@@ -487,7 +515,7 @@ def ingest(
     dry_run: bool = typer.Option(False, "--dry-run", help="只检查并显示结果，不移动、不写入任何文件"),
 ):
     """收稿：检查收件文件夹中的稿件，合格的整理后存入内容目录，不合格的退回并写明原因。"""
-    from pipeline import ingest as ingesting
+    from .pipeline.intake import ingest as ingesting
 
     content = content_dir_or_fail(content)
     try:

@@ -4,13 +4,6 @@
 must stay picklable (no lambdas): Pelican's cache pickles them.
 """
 
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent
-if str(ROOT) not in sys.path:  # `pelican -s pelicanconf.py` needs our package importable
-    sys.path.insert(0, str(ROOT))
-
 SITENAME = "红网"
 AUTHOR = ""
 PATH = "content"
@@ -21,7 +14,7 @@ TIMEZONE = "Asia/Shanghai"
 DEFAULT_LANG = "zh-CN"
 DEFAULT_DATE_FORMAT = "%Y年%m月%d日"
 
-PLUGINS = ["pipeline.pelican_glue"]
+PLUGINS = ["hongwang.pipeline.site.glue"]  # the installed package (see pyproject.toml)
 
 # Our generator renders every page from the validated model; Pelican's own
 # readers must not pick up collectors' Markdown or YAML a second time.

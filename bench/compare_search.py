@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from browser_support import Served  # noqa: E402
+from support.browser import Served  # noqa: E402
 
 SEARCH = """async (word) => {
     if (!window.__pagefind) {

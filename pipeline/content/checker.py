@@ -1,0 +1,338 @@
+"""One loaded submission → its checked document and diagnostics, field by field as content/schema.py declares.
+
+Each field is checked by the handler of its type (`check_<type>`), in the order the
+kind declares them; then the kind's rules (`rule_<name>`) check what spans fields:
+a disclosure's review trail, a notice's working days, a letter's reply.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..core import dates
+from ..core.diagnostics import Diagnostic, diag
+from . import schema, slugs, tables
+from .aliases import did_you_mean
+from .documents import Document, SiteSettings
+from .load import Source
+from .schema import Field, Kind
+
+KIND_VALUES = tuple(k.key for k in schema.KINDS)
+KIND_SPEC = schema.Field("kind", "类型", schema.KIND, choices=schema.KIND_CHOICES)
+PERSON_LABELS = {f.key: f.label for f in schema.PERSON_FIELDS}
+
+
+class Checker:
+    """Checks one source; collects diagnostics and the normalised fields."""
+
+    def __init__(self, source: Source, site: SiteSettings, orgs: dict[str, dict]):
+        self.source = source
+        self.site = site
+        self.orgs = orgs
+        self.meta = source.meta
+        self.found: list[Diagnostic] = []
+        self.fields: dict = {}
+        self.parsed: dict[str, dates.ParsedDate | None] = {}  # date fields as parsed, for rules that need the time
+
+    def report(self, key_path: tuple, code: str, detail: str, fix: str | None = None) -> None:
+        self.found.append(diag(self.source.rel, self.source.line(*key_path), code, detail, fix))
+
+    def kind(self) -> Kind | None:
+        raw = self.meta.get("kind")
+        if raw is None:
+            first = self.source.rel.split("/", 1)[0]
+            name = "page" if first == "pages" else "stats" if first == "stats" and not self.source.is_markdown \
+                else "article"
+            return schema.kind(name)
+        value = KIND_SPEC.canonical(raw)
+        if value not in KIND_VALUES:
+            self.report(("kind",), "value-invalid", f"类型“{value}”无法识别{did_you_mean(value, KIND_VALUES)}",
+                        f"kind 只能是 {'、'.join(KIND_VALUES)}（或不写，默认为文章）")
+            return None
+        return schema.kind(value)
+
+    def run(self) -> Document | None:
+        kind = self.kind()
+        if kind is None:
+            return None
+        self.check_keys(kind)
+        self.check_required(kind)
+        self.fields = {"kind": kind.key, "org": None}
+        for spec in kind.fields:
+            if not spec.only_in or self.applies(spec.only_in):
+                getattr(self, "check_" + spec.type.replace("-", "_"))(spec)
+        for rule in kind.rules:
+            getattr(self, "rule_" + rule)()
+        self.fields.update(kind.fixed)
+        return Document(self.source, kind.key, self.fields)
+
+    def applies(self, condition: str) -> bool:
+        if condition == "disclosure":
+            category = self.site.category(self.fields["category"]) if self.fields.get("category") else None
+            return bool(category and category.kind == "disclosure")
+        raise ValueError(condition)  # a condition the schema names but nobody wrote
+
+    def check_keys(self, kind: Kind) -> None:
+        names = {name for spec in kind.fields for name in (spec.key, *spec.aliases)}
+        for key in self.meta:
+            if key not in kind.keys:
+                self.report((key,), "unknown-key", f"字段“{key}”无法识别{did_you_mean(key, names)}",
+                            "改正字段名，或删除该行（可用字段见 README 的字段表）")
+
+    def check_required(self, kind: Kind) -> None:
+        for spec in kind.fields:
+            if spec.required and self.meta.get(spec.key) in (None, "", [], {}):
+                self.report((spec.key,) if spec.key in self.meta else (), "required-missing",
+                            f"缺少必填字段 {spec.key}（{spec.label}）",
+                            f"在信息块中加一行“{spec.key}: ……”（也可写“{spec.label}: ……”）")
+
+    # --- plain types
+
+    def check_text(self, spec: Field) -> None:
+        value = self.text(spec.key)
+        self.fields[spec.stored_as] = spec.default if value is None else value
+
+    def text(self, key: str) -> str | None:
+        value = self.meta.get(key)
+        if value is None:
+            return None
+        if isinstance(value, (dict, list)):
+            self.report((key,), "value-type", f"{key}（{schema.field_label(key)}）应为一段文字")
+            return None
+        return str(value).strip()
+
+    def check_choice(self, spec: Field) -> None:
+        raw = self.meta.get(spec.key)
+        value = spec.default if raw is None else spec.canonical(raw)
+        if value not in spec.values:
+            self.report((spec.key,), "value-invalid", f"{spec.key}（{spec.label}）的值“{raw}”无法识别"
+                        f"{did_you_mean(value, spec.values)}", f"只能是 {'、'.join(spec.values)}")
+            value = spec.default
+        self.fields[spec.stored_as] = value
+
+    def check_datetime(self, spec: Field) -> None:
+        self.fields[spec.stored_as] = self.date(spec.key)
+
+    def check_date(self, spec: Field) -> None:
+        parsed = self.date(spec.key)
+        self.fields[spec.stored_as] = parsed.day if parsed else None
+
+    def date(self, key: str, *path) -> dates.ParsedDate | None:
+        container = self.meta
+        for part in path:
+            container = container.get(part) if isinstance(container, dict) else None
+        raw = container.get(key) if isinstance(container, dict) else None
+        if raw is None:
+            return None
+        parsed = dates.parse(raw)
+        key_path = (*path, key)
+        if parsed is None:
+            self.report(key_path, "date-invalid", f"{'.'.join(map(str, key_path))} 的日期“{raw}”无法识别")
+        elif parsed.normalised:
+            fixed = dates.iso_day(parsed.value) + (parsed.value.strftime(" %H:%M") if parsed.has_time else "")
+            self.report(key_path, "date-normalised", f"日期“{raw}”已按 {fixed} 读取",
+                        f"写成 {fixed}" if not parsed.has_time else f"写成 \"{fixed}\"")
+        if not path:
+            self.parsed[key] = parsed
+        return parsed
+
+    def check_tags(self, spec: Field) -> None:
+        raw = self.meta.get(spec.key)
+        tags: list[str] = []
+        if isinstance(raw, str):
+            tags = [t for t in re.split(r"[,，、;；\s]+", raw) if t]
+        elif isinstance(raw, list) and all(isinstance(t, (str, int)) for t in raw):
+            tags = [str(t) for t in raw]
+        elif raw is not None:
+            self.report((spec.key,), "value-type", f"{spec.key}（{spec.label}）应为列表",
+                        f"写成 {spec.key}: [书记培训, 基层治理]")
+        self.fields[spec.stored_as] = tags
+
+    def check_bool(self, spec: Field) -> None:
+        self.fields[spec.stored_as] = self.meta.get(spec.key) is True
+
+    def check_integer(self, spec: Field) -> None:
+        raw = self.meta.get(spec.key)
+        if raw is not None and (not isinstance(raw, int) or isinstance(raw, bool)):
+            self.report((spec.key,), "value-type", f"{spec.key}（{spec.label}）应为整数", f"写成 {spec.key}: 5")
+            raw = None
+        self.fields[spec.stored_as] = spec.default if raw is None else raw
+
+    def check_kind(self, spec: Field) -> None:
+        """Decided before the fields are checked (the kind says which fields there are)."""
+
+    def check_ignored(self, spec: Field) -> None:
+        """Accepted and not used (the kind's fixed values say what it is)."""
+
+    check_table = check_ignored  # statistics tables are read as a whole by rule_stats_table
+
+    # --- the portal's own types
+
+    def check_org(self, spec: Field) -> None:
+        self.fields[spec.stored_as] = self.org()
+
+    def org(self) -> str | None:
+        raw = self.meta.get("org")
+        if raw in (None, ""):
+            return None
+        code = str(raw).strip()
+        if code in self.orgs:
+            return code
+        by_name = {o["name"]: c for c, o in self.orgs.items()} | \
+                  {o.get("short_name"): c for c, o in self.orgs.items() if o.get("short_name")}
+        if code in by_name:
+            fix = f"单位要写代码，“{code}”的代码是 {by_name[code]}，请写 org: \"{by_name[code]}\""
+            self.report(("org",), "org-unknown", f"单位“{code}”写的是名称而不是代码", fix)
+        else:
+            self.report(("org",), "org-unknown", f"单位代码“{code}”不存在{did_you_mean(code, self.orgs)}")
+        return None
+
+    def check_slug(self, spec: Field) -> None:
+        raw = self.meta.get(spec.key)
+        if raw is not None:
+            slug = str(raw).strip()
+            if slugs.is_valid(slug):
+                self.fields[spec.stored_as] = slug
+                return
+            self.report((spec.key,), "slug-invalid", f"网址名“{slug}”不合规")
+        self.fields[spec.stored_as] = slugs.default_slug(self.source.path.stem, self.fields.get("title", ""))
+
+    def check_category(self, spec: Field) -> None:
+        raw = self.meta.get(spec.key)
+        category = self.site.category(str(raw).strip()) if raw is not None else None
+        if raw is not None and category is None:
+            names = [c.name for c in self.site.categories]
+            self.report((spec.key,), "category-unknown", f"栏目“{raw}”不存在{did_you_mean(raw, names)}",
+                        f"改为已有栏目之一：{'、'.join(names)}")
+        self.fields[spec.stored_as] = category.name if category else None
+
+    def check_disclosure_type(self, spec: Field) -> None:
+        raw_type = self.text(spec.key)
+        types = self.site.disclosure_types
+        if raw_type and raw_type not in types:
+            self.report((spec.key,), "value-invalid", f"公开类别“{raw_type}”无法识别{did_you_mean(raw_type, types)}",
+                        f"只能是 {'、'.join(types)}")
+            raw_type = None
+        self.fields[spec.stored_as] = raw_type or spec.default
+
+    def check_period(self, spec: Field) -> None:
+        f = self.fields
+        period = self.meta.get(spec.key)
+        if period is not None and not isinstance(period, dict):
+            self.report((spec.key,), "value-type", "公示期应写开始和结束两项",
+                        "写成两行：period: 下一行缩进写 start: 2026-11-17，再下一行写 end: 2026-11-23")
+            period = None
+        start = self.date("start", spec.key) if period else None
+        end = self.date("end", spec.key) if period else None
+        if period is not None:
+            for key in ("start", "end"):
+                if key not in period:
+                    self.report((spec.key,), "required-missing", f"公示期缺少 {key}",
+                                f"在 period 下加一行“  {key}: 2026-11-20”")
+        f["period_start"] = start.day if start else None
+        f["period_end"] = end.day if end else None
+        if not (start and end):
+            return
+        if end.day < start.day:
+            self.report((spec.key, "end"), "period-order",
+                        f"公示期结束日期 {dates.iso_day(end.day)} 早于开始日期 {dates.iso_day(start.day)}")
+            return
+        self.check_workdays(start.day, end.day)
+
+    def check_workdays(self, start, end) -> None:
+        calendar = self.site.calendar
+        uncovered = calendar.uncovered_years(start, end)
+        if uncovered:
+            years = "、".join(map(str, uncovered))
+            self.report(("period",), "calendar-uncovered",
+                        f"节假日日历不含 {years} 年，无法准确计算工作日，已暂按周一至周五计算")
+        minimum = self.site.notice_min_workdays.get(self.fields["notice_type"], 0)
+        count = calendar.count_workdays(start, end)
+        if count < minimum:
+            needed = calendar.end_for(start, minimum)
+            self.report(("period", "end"), "period-too-short",
+                        f"公示期 {dates.iso_day(start)} 至 {dates.iso_day(end)} 只有 {count} 个工作日，"
+                        f"少于规定的 {minimum} 个工作日",
+                        f"把结束日期改为 {dates.iso_day(needed)} 或更晚")
+
+    def check_contact(self, spec: Field) -> None:
+        raw = self.meta.get(spec.key)
+        value: dict = {}
+        if isinstance(raw, str):
+            value = {"text": raw.strip()}
+        elif raw is not None and (not isinstance(raw, dict)
+                                  or not any(raw.get(k) for k in ("phone", "address", "email"))):
+            self.report((spec.key,), "contact-missing", "反映渠道中没有电话、地址或邮箱")
+        elif raw is not None:
+            value = {k: str(v).strip() for k, v in raw.items() if v not in (None, "")}
+        self.fields[spec.stored_as] = value
+
+    def check_persons(self, spec: Field) -> None:
+        raw = self.meta.get(spec.key)
+        persons: list[dict] = []
+        if raw is not None and not isinstance(raw, list):
+            self.report((spec.key,), "value-type", "公示对象应为人员列表", "每个人员以“- name: 姓名”开头")
+        elif raw is not None:
+            required_keys = schema.notice_type(self.fields["notice_type"]).persons_required
+            checked = (self.person(person, index, required_keys) for index, person in enumerate(raw))
+            persons = [person for person in checked if person is not None]
+        self.fields[spec.stored_as] = persons
+
+    def person(self, person, index: int, required_keys: tuple[str, ...]) -> dict | None:
+        if not isinstance(person, dict):
+            self.report(("persons", index), "value-type", f"第 {index + 1} 位人员信息不是“键: 值”形式")
+            return None
+        person = {k: v for k, v in person.items() if v is not None}
+        missing = [k for k in required_keys if person.get(k) in (None, "")]
+        if missing:
+            labels = "、".join(f"{k}（{PERSON_LABELS.get(k, k)}）" for k in missing)
+            who = person.get("name") or f"第 {index + 1} 位"
+            self.report(("persons", index), "person-field-missing", f"人员“{who}”缺少 {labels}")
+        if "birth" in person:
+            person["birth"] = self.birth(person["birth"], index)
+        return {k: str(v) for k, v in person.items()}
+
+    def birth(self, raw, index: int) -> str:
+        month = dates.parse_month(str(raw))
+        if month:
+            return f"{month[0]:04d}-{month[1]:02d}"
+        parsed = dates.parse(raw)
+        if parsed:
+            self.report(("persons", index, "birth"), "birth-too-precise",
+                        f"出生年月“{raw}”写到了具体日期，公示不得公开完整出生日期",
+                        f"改为 {parsed.value.year:04d}-{parsed.value.month:02d}")
+            return f"{parsed.value.year:04d}-{parsed.value.month:02d}"
+        self.report(("persons", index, "birth"), "date-invalid", f"出生年月“{raw}”无法识别", "写成 1982-05")
+        return ""
+
+    # --- rules across fields (named by each kind in the schema)
+
+    def rule_disclosure_review(self) -> None:
+        """党务公开: 提出 → 审核 → 审批 before anything reaches the public."""
+        f = self.fields
+        if not self.applies("disclosure"):
+            return
+        missing = [k for k in ("reviewed_by", "approved_by", "approved_on") if not f[k]]
+        if missing and f["audience"] == "public":
+            self.report(tuple(missing[:1]) if missing[0] in self.meta else (), "review-missing",
+                        f"党务公开内容缺少 {'、'.join(missing)}，未经审核审批不能向社会公开")
+
+    def rule_exceptional_reason(self) -> None:
+        if self.fields["exceptional"] and not self.fields["exceptional_reason"]:
+            self.report(("exceptional",), "exceptional-reason-missing", "破格提拔（exceptional: true）没有说明理由")
+
+    def rule_letter_reply(self) -> None:
+        f = self.fields
+        if f["letter_status"] == "已答复" and not (f["reply"] and f["reply_date"]):
+            self.report(("status",), "required-missing", "状态为“已答复”但缺少 reply（答复）或 reply_date（答复日期）",
+                        "补上答复内容和答复日期，或把 status 改为 办理中")
+        if f["received"] and f["reply_date"] and f["reply_date"] < f["received"]:
+            self.report(("reply_date",), "period-order", "答复日期早于收信日期", "检查两个日期")
+        if f["date"] is None and self.parsed.get("received"):
+            f["date"] = self.parsed["received"]
+
+    def rule_stats_table(self) -> None:
+        table, problems = tables.read_table(self.source, self.meta)
+        for key_path, detail, fix in problems:
+            self.report(key_path, "stats-shape", detail, fix)
+        self.fields.update(table)

@@ -1,0 +1,184 @@
+"""Sources → diagnostics and checked documents. Never prints, never raises on content.
+
+The same checks serve `hongwang validate` and `hongwang build`: the build uses
+the documents this module returns, so what validates is what builds. The
+configuration is checked first (content/config.py), then every submission
+(content/checker.py, on every core, remembered in the cache by file digest),
+then what spans files: unique slugs and the editorial lint.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..core import cache, workers
+from ..core.diagnostics import Diagnostic, diag, sort_key
+from ..core.hashing import sha256
+from . import lint, load, markup, privacy
+from .checker import Checker
+from .config import validate_config
+from .documents import Document, SiteSettings, Validation
+
+__all__ = ["validate", "validate_config", "check_source"]
+
+
+def validate(content_dir: Path, only: list[Path] | None = None, store: "cache.Store | None" = None) -> Validation:
+    """Validate the whole content tree (or only the given paths, with the full config).
+
+    With a cache store, a file whose bytes and the configuration it is checked
+    against are unchanged is not parsed or checked again; misses are checked on
+    every core. Files with errors are never cached: they are the ones being fixed.
+    """
+    with cache.cycle_collector_paused():
+        return _validate(content_dir, only, store)
+
+
+def _validate(content_dir: Path, only: list[Path] | None, store: "cache.Store | None") -> Validation:
+    result = validate_config(content_dir)
+    diagnostics = result.diagnostics
+    org_index = {o["code"]: o for o in result.orgs}
+    paths = load.submission_files(result.content_dir, only)
+    for found, document in _check_files(paths, result, org_index, store or cache.Store(None), bool(only)):
+        diagnostics += found
+        if document:
+            result.documents.append(document)
+    diagnostics += _check_unique_slugs(result.documents)
+    diagnostics += lint.check(result)
+    result.diagnostics = sorted(diagnostics, key=sort_key)
+    return result
+
+
+def check_source(source: load.Source, site: SiteSettings, org_index: dict[str, dict],
+                 rendered: dict | None = None) -> tuple[Document | None, list[Diagnostic]]:
+    """One loaded submission → its document (None if unusable) and every diagnostic about it.
+
+    `rendered`, when given, collects the bodies rendered for the markup check so the build reuses them."""
+    found = list(source.diagnostics)
+    if not source.readable:
+        return None, found
+    checker = Checker(source, site, org_index)
+    document = checker.run()
+    found += checker.found
+    if document:
+        found += privacy.scan(document)
+        found += check_markup(document, rendered)
+        found += check_field_markup(document)
+    return document, found
+
+
+def check_markup(document: Document, rendered_sink: dict | None = None) -> list[Diagnostic]:
+    """Warn where the HTML sanitiser will change what the author wrote; refuse paths leaving content/."""
+    source = document.source
+    found = []
+    texts = [(source.body, source.body_line)]
+    if document.fields.get("reply"):
+        texts.append((document.fields["reply"], source.line("reply") + 1))
+    for text, first_line in texts:
+        if not text.strip():
+            continue
+        rendered = markup.render(text, source.rel, markup.BODY_DEPTH)  # the depth the build renders at
+        if rendered_sink is not None:
+            rendered_sink[markup.CachedRenderer.key(text, source.rel, markup.BODY_DEPTH)] = rendered
+        if rendered.removed_parts:
+            parts = "、".join(rendered.removed_parts[:5])
+            line = _line_of(text, first_line, rendered.removed_parts[0])
+            found.append(diag(source.rel, line, "html-sanitised", f"第 {line} 行起的 HTML 中 {parts} 不安全，发布时会被删除"))
+        for path in dict.fromkeys(rendered.escaped_paths):
+            line = _line_of(text, first_line, path)
+            found.append(diag(source.rel, line, "path-outside", f"第 {line} 行引用的“{path}”在内容目录之外，不会发布"))
+    return found
+
+
+_MARKUP_IN_TEXT = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|javascript:", re.IGNORECASE)
+
+
+def check_field_markup(document: Document) -> list[Diagnostic]:
+    """Front-matter text is shown as typed (escaped), so HTML there would appear as literal code."""
+    source = document.source
+    found = []
+    for key_path, text in privacy.strings(source.meta):
+        match = _MARKUP_IN_TEXT.search(text)
+        if match:
+            name = ".".join(map(str, key_path))
+            found.append(diag(source.rel, source.line(*key_path), "html-sanitised",
+                              f"{name} 中的“{match.group()[:30]}”不会生效，页面上会原样显示这些符号",
+                              f"删除 {name} 中的 HTML 标记，只写文字"))
+    return found
+
+
+def _line_of(text: str, first_line: int, needle: str) -> int:
+    """The line where needle (or its first word) first appears in text; first_line if it does not."""
+    if '="' in needle:
+        probe = needle.split('="', 1)[1].rstrip('"')
+    else:
+        probe = needle.strip("<>=") or needle
+    offset = text.lower().find(probe.lower())
+    return first_line + (text.count("\n", 0, offset) if offset >= 0 else 0)
+
+
+def _check_file(path: Path, content_dir: Path, site: SiteSettings, org_index: dict,
+                data: bytes | None = None) -> tuple:
+    rendered: dict = {}
+    document, found = check_source(load.load_source(path, content_dir, data), site, org_index, rendered)
+    return found, document, rendered
+
+
+def _config_fingerprint(result: Validation, org_index: dict) -> str:
+    """What a document's checks read besides the file: site settings, calendar, org codes."""
+    parts = [str(result.content_dir)]
+    for name in ("site.yaml", "calendar.yaml"):
+        path = result.content_dir / name
+        parts.append(sha256(path.read_bytes()) if path.is_file() else "-")
+    parts.append(repr(sorted((code, o.get("kind"), o.get("parent")) for code, o in org_index.items())))
+    return sha256("\0".join(parts).encode())
+
+
+def _check_files(paths: list[Path], result: Validation, org_index: dict, store: "cache.Store",
+                 partial: bool) -> list[tuple[list, Document | None]]:
+    fingerprint = _config_fingerprint(result, org_index)
+    previous = store.read("documents")
+    kept: dict[str, tuple] = {}
+    outcomes: list = [None] * len(paths)
+    missing: list[tuple[int, str]] = []
+    file_digest = cache.FileDigests(store, load.MAX_FILE_BYTES)
+    for index, path in enumerate(paths):
+        digest = file_digest(path)
+        entry = previous.get(str(path))
+        if digest and entry and entry[0] == (digest, fingerprint):
+            outcomes[index] = entry[1]
+            kept[str(path)] = entry
+        else:
+            missing.append((index, digest))
+    # Workers check exactly the bytes that were hashed (forked, they share the parent's copy).
+    checked = workers.run(lambda job: _check_file(paths[job[0]], result.content_dir, result.site, org_index,
+                                                   file_digest.contents.get(str(paths[job[0]]))), missing)
+    file_digest.contents.clear()
+    for (index, digest), (found, document, rendered) in zip(missing, checked):
+        outcome = (found, document)
+        outcomes[index] = outcome
+        result.rendered.update(rendered)
+        if document is not None:
+            document.source.digest = digest
+        if digest and not any(d.is_error for d in found):
+            kept[str(paths[index])] = ((digest, fingerprint), outcome)
+    if missing or len(kept) != len(previous):
+        store.write("documents", {**previous, **kept} if partial else kept)
+    file_digest.save(partial)
+    return outcomes
+
+
+def _check_unique_slugs(documents: list[Document]) -> list[Diagnostic]:
+    seen: dict[tuple[str, str], Document] = {}
+    found = []
+    for document in documents:
+        key = (document.kind, document.fields["slug"])  # each kind has its own URL folder
+        if key in seen:
+            other = seen[key]
+            line = document.source.line("slug") if "slug" in document.source.meta else 1
+            found.append(diag(document.rel, line, "slug-duplicate", f"网址名“{key[1]}”与 {other.rel} 重复",
+                              f"在信息块中加一行 slug: {key[1]}-2（或其他不重复的网址名）"))
+        else:
+            seen[key] = document
+    return found
+

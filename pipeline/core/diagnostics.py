@@ -1,0 +1,147 @@
+"""Diagnostics: what validation returns instead of printing.
+
+Every code has one entry in CODES with its meaning and the fix, in Chinese for
+collectors. The collector docs print this table, so a new code is documented
+the moment it exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .personal_data import redact
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: str
+    title: str
+    fix: str
+
+
+CODES: dict[str, Code] = {
+    c.code: c
+    for c in [
+        Code("file-unreadable", ERROR, "文件无法读取或不是文本文件",
+             "请确认文件是用记事本/WPS另存为的 UTF-8 文本，而不是图片、压缩包或 Word 原件"),
+        Code("file-too-large", ERROR, "文件超过大小上限",
+             "请拆分正文，或把图片、附件作为单独文件放在同一文件夹"),
+        Code("encoding-converted", WARNING, "文件不是 UTF-8 编码，已按检测到的编码转换",
+             "请在记事本中选择“另存为”，编码选“UTF-8”后保存"),
+        Code("encoding-unknown", ERROR, "无法识别文件编码",
+             "请在记事本中选择“另存为”，编码选“UTF-8”后重新提交"),
+        Code("front-matter-missing", ERROR, "缺少开头的 --- 信息块",
+             "文件第一行写 ---，接着写 标题:、日期: 等信息，再用一行 --- 结束，之后写正文"),
+        Code("front-matter-unclosed", ERROR, "信息块没有结束的 --- 行",
+             "在信息块最后一项之后单独加一行 ---，再写正文"),
+        Code("yaml-syntax", ERROR, "信息块格式错误",
+             "每项写成“键: 值”（英文冒号后加一个空格），缩进只用空格不用 Tab"),
+        Code("yaml-fullwidth", ERROR, "信息块中使用了全角符号",
+             "把全角冒号“：”改为英文冒号“: ”，去掉键名中的全角空格和中文引号"),
+        Code("key-fullwidth", WARNING, "字段名中有全角空格或中文引号，已忽略这些符号",
+             "字段名前后不加空格和引号，例如写 title: 或 标题: "),
+        Code("yaml-tab", ERROR, "信息块中使用了 Tab 缩进",
+             "把行首的 Tab 换成两个空格"),
+        Code("yaml-alias", ERROR, "信息块中使用了 YAML 锚点或引用（& 或 *）",
+             "直接写出内容，不要使用 & 和 * 引用"),
+        Code("yaml-too-complex", ERROR, "信息块层级或条目过多",
+             "请精简信息块；人员名单超过 500 人请分多个公示提交"),
+        Code("not-a-mapping", ERROR, "信息块不是“键: 值”的形式",
+             "按模板逐行写“键: 值”，可运行 hongwang new 生成模板"),
+        Code("unknown-key", ERROR, "无法识别的字段名",
+             "按提示改正字段名，或删除该行"),
+        Code("required-missing", ERROR, "缺少必填字段",
+             "按提示补上该字段"),
+        Code("value-invalid", ERROR, "字段取值不在允许范围内",
+             "改为提示中列出的取值之一"),
+        Code("value-type", ERROR, "字段内容的形式不对",
+             "按提示的形式填写（例如列表用 [甲, 乙]，文字直接写）"),
+        Code("date-invalid", ERROR, "日期无法识别",
+             "日期写成 2026-11-20 或 \"2026-11-20 09:30\"（带时间时加英文引号）"),
+        Code("date-normalised", WARNING, "日期写法不规范，已按规范读取",
+             "请按 GB/T 7408 写成 2026-11-20"),
+        Code("org-unknown", ERROR, "单位代码不存在",
+             "改为 orgs.yaml 中已有的单位代码，或请网站维护人员先添加该单位"),
+        Code("category-unknown", ERROR, "栏目不存在",
+             "改为 site.yaml 中已有的栏目名称"),
+        Code("slug-invalid", ERROR, "网址名（slug）只能用小写字母、数字和连字符",
+             "改成如 dz-shuji-peixun 的形式，或删除 slug 行由系统生成"),
+        Code("slug-duplicate", ERROR, "网址名（slug）与其他文件重复",
+             "给其中一篇加上不同的 slug，例如在末尾加年份"),
+        Code("review-missing", ERROR, "党务公开内容缺少审核审批记录",
+             "补上 reviewed_by（审核人）、approved_by（批准人）、approved_on（审批日期）"),
+        Code("period-order", ERROR, "公示期结束日期早于开始日期",
+             "检查公示期的开始和结束日期"),
+        Code("period-too-short", ERROR, "公示期不足规定的工作日数",
+             "按提示把结束日期延后"),
+        Code("calendar-uncovered", WARNING, "节假日日历不包含该年份",
+             "请网站维护人员在 content/calendar.yaml 中补充该年的节假日和调休日"),
+        Code("contact-missing", ERROR, "公示缺少反映问题的渠道",
+             "在 contact 下写明 phone（电话，如 12380）、address（地址）或 email（邮箱）"),
+        Code("person-field-missing", ERROR, "公示人员信息缺少必填项",
+             "按提示为该人员补上缺少的项"),
+        Code("birth-too-precise", ERROR, "出生日期只能写到月份",
+             "写成 1982-05 这样的年月，不要写具体日期"),
+        Code("exceptional-reason-missing", ERROR, "破格提拔未说明理由",
+             "补上 exceptional_reason（破格理由）"),
+        Code("personal-id", ERROR, "内容中含有身份证号码",
+             "删除身份证号码；公示只需姓名、性别、出生年月和职务"),
+        Code("personal-bank-card", ERROR, "内容中含有银行卡号",
+             "删除银行卡号"),
+        Code("personal-mobile", ERROR, "内容中含有个人手机号码",
+             "删除手机号码；对外联系电话只写在 contact 的 phone 项中"),
+        Code("html-sanitised", WARNING, "内容中的 HTML 含有不安全部分，发布时会被删除",
+             "删除脚本、事件属性、javascript: 链接和外站 iframe，只保留普通文字和表格"),
+        Code("path-outside", ERROR, "引用的文件路径超出了内容目录",
+             "图片和附件请放在同一文件夹或 media/ 文件夹，用相对路径引用"),
+        Code("stats-shape", ERROR, "统计表格式不对",
+             "columns 写列名列表，rows 每行的项数要与 columns 相同"),
+        Code("site-config", ERROR, "网站配置（site.yaml / orgs.yaml / links.yaml）有误",
+             "按提示修改配置文件"),
+        Code("punctuation-half-width", WARNING, "中文句子中使用了半角标点",
+             "按 GB/T 15834 把中文之间的 , . ? ! ; 改为全角的 ，。？！；"),
+        Code("title-too-long", WARNING, "标题超过 40 个字",
+             "把标题压缩到 40 个字以内，细节写进摘要或正文"),
+        Code("summary-missing", WARNING, "正文较长（超过 500 字）但没有摘要",
+             "在信息块中加一行“摘要: ……”，用一两句话概括全文"),
+        Code("site-identifier-missing", WARNING, "网站页脚标识信息不全",
+             "在 site.yaml 中补上主办单位、ICP备案号、公安机关备案号和网站标识码"),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    file: str
+    line: int
+    code: str
+    severity: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+def diag(file: Path | str, line: int, code: str, detail: str, fix: str | None = None,
+         severity: str | None = None) -> Diagnostic:
+    """A diagnostic whose message is the detail plus the fix for its code."""
+    entry = CODES[code]
+    message = redact(f"{detail}。修改方法：{fix or entry.fix}。")  # a message quoting a value never repeats a number
+    return Diagnostic(str(file), max(int(line), 1), code, severity or entry.severity, message)
+
+
+def count_errors(diagnostics: list[Diagnostic]) -> int:
+    return sum(1 for d in diagnostics if d.is_error)
+
+
+def sort_key(d: Diagnostic) -> tuple:
+    return (d.file, d.line, d.code)

@@ -1,0 +1,127 @@
+"""The site manifest: what a published release is, file by file.
+
+Every published release carries `manifest.json` at its root: the version, the
+build time and every file with its sha256 and size. Village PCs sync against
+it (deploy/sync.py) and bundles carry it; a manifest read from elsewhere is
+untrusted (`parse_manifest` refuses paths that leave the site).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from ..core.hashing import sha256_file
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+
+
+class ManifestError(Exception):
+    """A manifest that cannot be trusted: not JSON, wrong shape, or a path leaving the site."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str
+    sha256: str
+    size: int
+
+
+@dataclass
+class Manifest:
+    version: str
+    built_at: str
+    site: str
+    files: list[Entry]
+
+    @property
+    def total_size(self) -> int:
+        return sum(entry.size for entry in self.files)
+
+    def as_dict(self) -> dict:
+        return {"format": FORMAT, "version": self.version, "built_at": self.built_at, "site": self.site,
+                "total_size": self.total_size, "file_count": len(self.files),
+                "files": [{"path": e.path, "sha256": e.sha256, "size": e.size} for e in self.files]}
+
+    def to_bytes(self) -> bytes:
+        """Compact (village PCs fetch it on every sync) but one file per line, so it still diffs and reads."""
+        head = json.dumps({k: v for k, v in self.as_dict().items() if k != "files"}, ensure_ascii=False)[:-1]
+        files = ",\n".join(json.dumps({"path": e.path, "sha256": e.sha256, "size": e.size}, ensure_ascii=False,
+                                       separators=(",", ":")) for e in self.files)
+        return f'{head}, "files": [\n{files}\n]}}\n'.encode("utf-8")
+
+
+def site_files(site: Path) -> list[Path]:
+    """Every regular file of a built site except the manifest itself, in a stable order."""
+    return sorted((p for p in site.rglob("*") if p.is_file() and p.relative_to(site).as_posix() != MANIFEST),
+                  key=lambda p: p.relative_to(site).as_posix())
+
+
+def make_manifest(site: Path, version: str, built_at: str, site_name: str = "") -> Manifest:
+    entries = [Entry(p.relative_to(site).as_posix(), sha256_file(p), p.stat().st_size) for p in site_files(site)]
+    return Manifest(version, built_at, site_name, entries)
+
+
+def write_manifest(site: Path, version: str, built_at: str, site_name: str = "") -> Manifest:
+    manifest = make_manifest(site, version, built_at, site_name)
+    (site / MANIFEST).write_bytes(manifest.to_bytes())
+    return manifest
+
+
+def safe_relative_path(raw: object) -> str:
+    """A manifest path must stay inside the site: relative, POSIX, no `..`, no drive letters."""
+    if not isinstance(raw, str) or not raw or "\\" in raw or ":" in raw or "\x00" in raw:
+        raise ManifestError(f"文件路径“{raw}”不合法")
+    path = PurePosixPath(raw)
+    if path.is_absolute() or any(part in ("", ".", "..") for part in raw.split("/")):
+        raise ManifestError(f"文件路径“{raw}”试图离开网站目录")
+    return path.as_posix()
+
+
+def parse_manifest(data: bytes) -> Manifest:
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ManifestError(f"manifest.json 不是有效的 JSON（{error}），可能下载不完整") from None
+    if not isinstance(value, dict) or value.get("format") != FORMAT or not isinstance(value.get("files"), list):
+        raise ManifestError("manifest.json 格式不对（缺少 format 或 files）")
+    entries, seen = [], set()
+    for item in value["files"]:
+        if not isinstance(item, dict):
+            raise ManifestError("manifest.json 的 files 中有一项不是对象")
+        path = safe_relative_path(item.get("path"))
+        digest, size = item.get("sha256"), item.get("size")
+        if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+            raise ManifestError(f"{path} 的 sha256 不合法")
+        if not isinstance(size, int) or size < 0:
+            raise ManifestError(f"{path} 的 size 不合法")
+        if path in seen or path == MANIFEST:
+            raise ManifestError(f"{path} 在 manifest.json 中重复出现")
+        seen.add(path)
+        entries.append(Entry(path, digest, size))
+    version = value.get("version")
+    if not isinstance(version, str) or not version or "/" in version or version.startswith("."):
+        raise ManifestError("manifest.json 的 version 不合法")
+    return Manifest(version, str(value.get("built_at", "")), str(value.get("site", "")), entries)
+
+
+def read_manifest(site: Path) -> Manifest | None:
+    path = site / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        return parse_manifest(path.read_bytes())
+    except ManifestError:
+        return None
+
+
+def verify_tree(site: Path, manifest: Manifest) -> list[str]:
+    """Paths whose file is missing or differs from the manifest (empty list: the copy is intact)."""
+    bad = []
+    for entry in manifest.files:
+        path = site / entry.path
+        if not path.is_file() or path.stat().st_size != entry.size or sha256_file(path) != entry.sha256:
+            bad.append(entry.path)
+    return bad

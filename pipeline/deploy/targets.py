@@ -1,0 +1,254 @@
+"""Deploy targets: one class per backend. Each can deploy a built site, say what a deploy would change, and roll back.
+
+`DirTarget` keeps releases in a folder of this machine (deploy/releases.py); `RsyncTarget` keeps
+the same layout on a server, over ssh: `rsync --link-dest` against the release served now, then
+the same atomic switch in a POSIX shell script. A new backend (an object store, say) is one more
+subclass here and one more `type:` in deploy/config.py.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import manifest as manifests
+from .releases import LAST_PUBLISHED, PARTIAL_PREFIX, RELEASES, TRASH_PREFIX, PublishError, Releases, pause_point
+
+DEFAULT_KEEP = 5
+
+
+@dataclass
+class Deployment:
+    target: Target
+    release: str
+    previous: str | None = None
+    files_copied: int = 0
+    files_linked: int = 0
+    bytes_copied: int = 0
+    removed: list[str] = field(default_factory=list)
+    detail: str = ""
+
+
+@dataclass
+class Target:
+    name: str
+    path: str
+    keep: int = DEFAULT_KEEP
+    kind = ""  # the `type:` publish.yaml names it by
+
+    def describe(self) -> str:
+        return self.path
+
+    def deploy(self, site: Path, version: str) -> Deployment:
+        raise NotImplementedError
+
+    def plan(self, site: Path, version: str) -> Deployment:
+        """What deploy would change, without touching the target."""
+        raise NotImplementedError
+
+    def rollback(self) -> Deployment:
+        raise NotImplementedError
+
+
+# ---------------------------------------------------------------- dir
+
+@dataclass
+class DirTarget(Target):
+    kind = "dir"
+
+    @property
+    def releases(self) -> Releases:
+        return Releases(Path(self.path))
+
+    def deploy(self, site: Path, version: str) -> Deployment:
+        releases = self.releases
+        releases.prepare()
+        with releases.locked():
+            releases.remove_leftovers()
+            previous = releases.current()
+            if releases.path(version).exists():
+                raise PublishError(f"版本 {version} 已存在于 {releases.folder}")
+            deployment = Deployment(self, version, previous)
+            pause_point("staged")
+            partial = releases.partial(version)
+            previous_dir = releases.path(previous) if previous else None
+            copy_release(site, partial, previous_dir if previous_dir and previous_dir.is_dir() else None, deployment)
+            pause_point("copied")
+            partial.rename(releases.path(version))
+            pause_point("released")
+            releases.switch(version)
+            pause_point("switched")
+            releases.mark_published(version)
+            deployment.removed = releases.prune(self.keep)
+            return deployment
+
+    def plan(self, site: Path, version: str) -> Deployment:
+        releases = self.releases
+        previous = releases.current() if releases.root.is_dir() else None
+        deployment = Deployment(self, version, previous)
+        old_manifest = manifests.read_manifest(releases.path(previous)) if previous else None
+        old = {e.path: e.sha256 for e in old_manifest.files} if old_manifest else {}
+        for entry in manifests.read_manifest(site).files:
+            if old.get(entry.path) == entry.sha256:
+                deployment.files_linked += 1
+            else:
+                deployment.files_copied += 1
+                deployment.bytes_copied += entry.size
+        return deployment
+
+    def rollback(self) -> Deployment:
+        releases = self.releases
+        if not releases.folder.is_dir():
+            raise PublishError(f"{releases.root} 还没有发布过，无法回退")
+        with releases.locked():
+            current = releases.current()
+            older = [n for n in releases.names() if current is None or n < current]
+            if not older:
+                raise PublishError(f"{releases.root} 没有比当前版本 {current} 更早的版本，无法回退")
+            releases.switch(older[-1])
+            return Deployment(self, older[-1], current)
+
+
+def copy_release(site: Path, destination: Path, previous: Path | None, deployment: Deployment) -> None:
+    """Copy the site; files identical to the previous release are hard-linked instead."""
+    destination.mkdir(mode=0o755)
+    first = True
+    for source in manifests.site_files(site) + [site / manifests.MANIFEST]:
+        rel = source.relative_to(site)
+        target = destination / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        old = previous / rel if previous else None
+        if old is not None and old.is_file() and not old.is_symlink() and filecmp.cmp(source, old, shallow=False):
+            os.link(old, target)
+            deployment.files_linked += 1
+        else:
+            shutil.copy2(source, target)
+            deployment.files_copied += 1
+            deployment.bytes_copied += source.stat().st_size
+        if first:
+            pause_point("copying")
+            first = False
+
+
+# ---------------------------------------------------------------- rsync over ssh
+
+REMOTE_CURRENT = 'cur=$(readlink current 2>/dev/null || true); cur=${cur##*/}\n'
+
+
+@dataclass
+class RsyncTarget(Target):
+    host: str = ""
+    port: int | None = None
+    identity: str = ""
+    ssh_options: list[str] = field(default_factory=list)
+    kind = "rsync"
+
+    def describe(self) -> str:
+        return f"{self.host}:{self.path}"
+
+    def ssh_command(self) -> list[str]:
+        command = ["ssh", "-o", "BatchMode=yes"]
+        if self.port:
+            command += ["-p", str(self.port)]
+        if self.identity:
+            command += ["-i", self.identity]
+        return command + self.ssh_options
+
+    def remote(self, script: str, what: str) -> str:
+        """Run a POSIX shell script in the target's directory on the server."""
+        root = shlex.quote(self.path)
+        full = f"set -e\nmkdir -p {root}/{RELEASES}\ncd {root}\n{script}"
+        return run_tool(self.ssh_command() + [self.host, "sh -s"], what, input_text=full).stdout
+
+    def remote_current(self) -> str | None:
+        """The release served now; leftovers of an interrupted publish are removed on the way."""
+        script = (f'[ -L current ] || [ ! -e current ] || {{ echo "NOT-A-LINK"; exit 0; }}\n{REMOTE_CURRENT}'
+                  f'rm -rf {RELEASES}/{PARTIAL_PREFIX}* {RELEASES}/{TRASH_PREFIX}* .current-*.tmp\n'
+                  f'last=$(cat {LAST_PUBLISHED} 2>/dev/null || true)\n'
+                  f'for r in $(ls -1 {RELEASES} | awk -v a="$cur" -v b="$last" \'$0 > a && $0 > b\'); do\n'
+                  f'  mv "{RELEASES}/$r" "{RELEASES}/{TRASH_PREFIX}$r" && rm -rf "{RELEASES}/{TRASH_PREFIX}$r"\ndone\n'
+                  f'echo "CURRENT=$cur"\n')
+        output = self.remote(script, "连接服务器")
+        if "NOT-A-LINK" in output:
+            raise PublishError(f"服务器上 {self.path}/current 是普通目录而不是符号链接，请先把它改名")
+        match = re.search(r"^CURRENT=(.*)$", output, re.M)
+        return (match.group(1).strip() or None) if match else None
+
+    def deploy(self, site: Path, version: str) -> Deployment:
+        previous = self.remote_current()
+        deployment = Deployment(self, version, previous)
+        partial = f"{RELEASES}/{PARTIAL_PREFIX}{version}"
+        # A rebuild gives every file a new mtime: compare by --checksum and ignore times (--no-times), or
+        # --link-dest would copy unchanged files instead of hard-linking them to the previous release.
+        command = ["rsync", "-a", "--no-times", "--delete", "--checksum", "--stats",
+                   "-e", shlex.join(self.ssh_command())]
+        if previous:
+            command.append(f"--link-dest={self.link_dest(previous)}")
+        command += [f"{site}/", f"{self.host}:{self.path.rstrip('/')}/{partial}/"]
+        output = run_tool(command, "rsync 上传").stdout
+        deployment.files_copied, deployment.bytes_copied = rsync_stats(output)
+        deployment.files_linked = len(manifests.read_manifest(site).files) + 1 - deployment.files_copied
+        script = (f"mv {partial} {RELEASES}/{version}\n"
+                  f"ln -sfn {RELEASES}/{version} .current-$$.tmp\nmv -T .current-$$.tmp current\n"
+                  f"echo {version} > {LAST_PUBLISHED}.tmp && mv {LAST_PUBLISHED}.tmp {LAST_PUBLISHED}\n"
+                  f"{REMOTE_CURRENT}"
+                  f"for r in $(ls -1 {RELEASES} | sort | head -n -{self.keep}); do\n"
+                  f'  if [ "$r" != "$cur" ]; then mv "{RELEASES}/$r" "{RELEASES}/{TRASH_PREFIX}$r" && '
+                  f'rm -rf "{RELEASES}/{TRASH_PREFIX}$r" && echo "REMOVED=$r"; fi\ndone\n')
+        output = self.remote(script, "在服务器上切换版本")
+        deployment.removed = re.findall(r"^REMOVED=(.+)$", output, re.M)
+        return deployment
+
+    def link_dest(self, previous: str) -> str:
+        """The previous release, for rsync to hard-link unchanged files from.
+
+        Absolute when the target path is: Debian's rsync 3.2.7-1+deb12u6 (CVE backports) fails files
+        against a relative basis over ssh with "failed verification -- update discarded"
+        (RsyncProject/rsync#928). A relative --link-dest is read from the new release's folder."""
+        if self.path.startswith("/"):
+            return f"{self.path.rstrip('/')}/{RELEASES}/{previous}"
+        return f"../{previous}"
+
+    def plan(self, site: Path, version: str) -> Deployment:
+        deployment = Deployment(self, version, self.remote_current())
+        deployment.files_copied = len(manifests.read_manifest(site).files) + 1
+        deployment.detail = "（试运行不上传；实际发布时只传输内容有变化的文件）"
+        return deployment
+
+    def rollback(self) -> Deployment:
+        script = (f"{REMOTE_CURRENT}"
+                  f'prev=$(ls -1 {RELEASES} | sort | awk -v c="$cur" \'c == "" || $0 < c\' | tail -n 1)\n'
+                  f'if [ -z "$prev" ]; then echo "NONE=$cur"; exit 0; fi\n'
+                  f'ln -sfn "{RELEASES}/$prev" .current-$$.tmp\nmv -T .current-$$.tmp current\n'
+                  f'echo "SWITCHED=$cur $prev"\n')
+        output = self.remote(script, "在服务器上回退")
+        match = re.search(r"^SWITCHED=(\S*) (\S+)$", output, re.M)
+        if not match:
+            raise PublishError(f"服务器上 {self.path} 没有比当前版本更早的版本，无法回退")
+        return Deployment(self, match.group(2), match.group(1) or None)
+
+
+def run_tool(command: list[str], what: str, input_text: str | None = None) -> subprocess.CompletedProcess:
+    if shutil.which(command[0]) is None:
+        raise PublishError(f"找不到 {command[0]} 程序。请先安装（Debian/Ubuntu：apt-get install {command[0]}）")
+    completed = subprocess.run(command, input=input_text, capture_output=True, text=True)
+    if completed.returncode != 0:
+        tail = (completed.stderr or completed.stdout).strip().splitlines()[-3:]
+        raise PublishError(f"{what}失败（退出码 {completed.returncode}）：{' / '.join(tail)}")
+    return completed
+
+
+def rsync_stats(output: str) -> tuple[int, int]:
+    def number(label: str) -> int:
+        match = re.search(rf"{label}: ([\d,.]+)", output)
+        return int(re.sub(r"[,.]", "", match.group(1))) if match else 0
+    return number("Number of regular files transferred"), number("Total transferred file size")
+
+
+TARGET_TYPES: dict[str, type[Target]] = {DirTarget.kind: DirTarget, RsyncTarget.kind: RsyncTarget}

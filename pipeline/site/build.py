@@ -1,0 +1,246 @@
+"""validate → model → Pelican → post-build steps, as one call for the CLI.
+
+The build refuses (returns without writing) when validation finds errors. It
+runs Pelican in-process with fatal Pelican errors: Pelican itself logs bad
+content and still succeeds, which would hide a broken page.
+
+Post-build steps run on the written output: Pagefind (search.start) reads the pages
+while feeds.write and sitemap.write add their files; the build then waits for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..content import validate
+from ..content.documents import Validation
+from ..core import cache, urls
+from ..core.diagnostics import Diagnostic
+from ..core.paths import PELICANCONF, PUBLISHCONF, ROOT
+from . import feeds, incremental, model, pages, search, sitemap
+
+if TYPE_CHECKING:  # Pelican is imported only when a build runs: `hongwang validate` starts 0.15 s sooner
+    from . import glue
+
+DEFAULT_SETTINGS = PELICANCONF
+PUBLISH_SETTINGS = PUBLISHCONF
+NO_SITE_URL = ("未配置网站地址（site.yaml 的 siteurl，或 Pelican 设置 HONGWANG_SITEURL）："
+               "未生成 RSS/Atom 订阅和 sitemap.xml，因为它们需要完整网址。页面和站内搜索不受影响")
+
+
+class BuildError(Exception):
+    """The engine failed after validation passed: a theme or environment problem, not content."""
+
+
+@dataclass
+class BuildResult:
+    validation: Validation
+    output_dir: Path
+    portal: model.Portal | None = None
+    seconds: float = 0.0
+    files_written: int = 0
+    pages_rendered: int = 0  # pages rendered this time; the others were unchanged since the last build
+    pages_deleted: int = 0
+    engine_warnings: list[str] = field(default_factory=list)
+    post: "PostBuild | None" = None
+
+    @property
+    def warnings(self) -> list[str]:
+        """Build-level warnings for the report (content warnings are in diagnostics)."""
+        return list(self.post.warnings) if self.post else []
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self.validation.diagnostics
+
+    @property
+    def ok(self) -> bool:
+        return self.portal is not None
+
+
+@dataclass
+class PostBuild:
+    site_url: str | None
+    feeds: feeds.FeedReport | None = None
+    sitemap: sitemap.SitemapReport | None = None
+    search: search.SearchStats | None = None
+    pending_search: search.Indexing | None = None  # still running (search_in_background)
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def check_output_dir(content_dir: Path, output_dir: Path) -> None:
+    content, output = content_dir.resolve(), output_dir.resolve()
+    if output == content or content in output.parents or output in content.parents or output == ROOT:
+        raise BuildError(f"输出目录 {output_dir} 不能是内容目录、其上级或其子目录，也不能是项目根目录")
+
+
+def build(content_dir: Path, output_dir: Path, profile: str = "public", settings_file: Path | None = None,
+          now: datetime | None = None, extra_settings: dict | None = None,
+          cache_dir: Path | None | bool = None, search_in_background: bool = False,
+          force_search: bool = False) -> BuildResult:
+    """cache_dir: None = the default `.hongwang-cache/` beside content/; False = no cache, write every page.
+
+    search_in_background: return once pages, feeds and sitemap are written, with Pagefind still
+    running (`result.post.pending_search`; the preview server's choice). force_search: re-index
+    even if no page changed (the last index was stopped before it finished)."""
+    with cache.cycle_collector_paused():
+        return _build(content_dir, output_dir, profile, settings_file, now, extra_settings, cache_dir,
+                      search_in_background, force_search)
+
+
+def _build(content_dir: Path, output_dir: Path, profile: str, settings_file: Path | None, now: datetime | None,
+           extra_settings: dict | None, cache_dir: Path | None | bool, search_in_background: bool = False,
+           force_search: bool = False) -> BuildResult:
+    started = time.perf_counter()
+    content_dir, output_dir = Path(content_dir).resolve(), Path(output_dir).resolve()
+    check_output_dir(content_dir, output_dir)
+    store = cache.Store(None if cache_dir is False else cache_dir or cache.default_folder(content_dir))
+    validation = validate.validate(content_dir, store=store)
+    result = BuildResult(validation, output_dir)
+    if validation.errors:
+        return result
+    portal = model.build(validation, profile, now, store=store)
+    settings = {"PATH": str(content_dir), "OUTPUT_PATH": str(output_dir), "HONGWANG_PROFILE": profile,
+                **(extra_settings or {})}
+    settings_file = settings_file or DEFAULT_SETTINGS
+    writes = page_writes(store, output_dir, profile, settings_file, validation)
+    if writes.previous:  # the output holds the last build: keep what did not change
+        settings["DELETE_OUTPUT_DIRECTORY"] = False
+    site_url = configured_site_url(settings_file, settings, portal)
+    specs = pages.plan(portal)  # once: the glue, the dependency record and the sitemap share it
+    result.engine_warnings = run_pelican(settings_file, settings, content_dir, portal, writes, specs)
+    result.pages_rendered = len(writes.outcome.written)
+    result.pages_deleted = len(writes.outcome.deleted)
+    result.post = post_build(portal, output_dir, site_url,
+                             reindex=force_search or not unchanged_pages(writes, output_dir),
+                             specs=specs, writes=writes, wait_for_search=not search_in_background)
+    result.portal = portal
+    result.files_written = sum(len(files) for _, _, files in os.walk(output_dir))  # no stat per file
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def configured_site_url(settings_file: Path, overrides: dict, portal: model.Portal) -> str | None:
+    from pelican.settings import read_settings
+
+    setting = read_settings(str(settings_file), override=overrides).get("HONGWANG_SITEURL")
+    try:
+        return urls.resolve_site_url(setting, portal.site.values)
+    except urls.SiteUrlError as problem:
+        raise BuildError(str(problem)) from None
+
+
+def unchanged_pages(writes: glue.PageWrites, output_dir: Path) -> bool:
+    """No page was rendered or deleted since the last build, whose search index is still there.
+
+    Pagefind has no incremental mode (it re-reads every page: most of an edit's rebuild time);
+    it only reads the pages, so when none changed its last index is still exact."""
+    outcome = writes.outcome
+    return bool(writes.previous) and not outcome.written and not outcome.deleted \
+        and (output_dir / search.BUNDLE / "pagefind-entry.json").is_file()
+
+
+def post_build(portal: model.Portal, output_dir: Path, site_url: str | None, reindex: bool = True,
+               specs: list | None = None, writes: glue.PageWrites | None = None,
+               wait_for_search: bool = True) -> PostBuild:
+    report = PostBuild(site_url)
+    indexing = _start_search(output_dir) if reindex else None
+    if not reindex:
+        search.remove_leftovers(output_dir)
+    try:
+        _write_feeds_and_sitemap(report, portal, output_dir, site_url, specs, writes)
+        if indexing and wait_for_search:
+            report.search = indexing.finish()
+    except search.SearchIndexError as problem:
+        raise BuildError(str(problem)) from problem
+    except BaseException:
+        if indexing:
+            indexing.stop()
+        raise
+    if indexing and not wait_for_search:
+        report.pending_search = indexing
+    return report
+
+
+def _start_search(output_dir: Path) -> search.Indexing:
+    try:
+        return search.start(output_dir)
+    except (search.SearchIndexError, OSError) as problem:
+        raise BuildError(str(problem)) from problem
+
+
+def _write_feeds_and_sitemap(report: PostBuild, portal: model.Portal, output_dir: Path, site_url: str | None,
+                             specs: list | None, writes: glue.PageWrites | None) -> None:
+    record = post_record(writes, output_dir)
+    if site_url:
+        digests = writes.digests if writes else None
+        report.feeds = feeds.write(portal, output_dir, site_url, unchanged=record and digests and (
+            lambda feed, path: record.unchanged(path, digests.feed(feed, site_url))))
+    else:
+        report.warnings.append(NO_SITE_URL)
+    report.sitemap = sitemap.write(portal, output_dir, site_url, specs, unchanged=record and record.unchanged)
+    if record:
+        writes.store.write(writes.record + "-post", record.finish())
+
+
+def post_record(writes: glue.PageWrites | None, output_dir: Path) -> incremental.FileRecord | None:
+    """The dependency record of the feeds and sitemap files, when the pages have one."""
+    if not (writes and writes.incremental and writes.digests):
+        return None
+    return incremental.FileRecord(output_dir, writes.store.read(writes.record + "-post") if writes.previous else {})
+
+
+def page_writes(store: cache.Store, output_dir: Path, profile: str, settings_file: Path,
+                validation: Validation) -> glue.PageWrites:
+    """The dependency record of the last build into this output folder, if the folder still holds it."""
+    from . import glue
+
+    if not store.enabled:
+        return glue.PageWrites()
+    record = incremental.record_name(output_dir, f"{profile}|{Path(settings_file).resolve()}")
+    previous = store.read(record) if (output_dir / "index.html").is_file() else {}
+    return glue.PageWrites(store, record, previous,
+                                   {d.rel: d.source.digest for d in validation.documents})
+
+
+def run_pelican(settings_file: Path, overrides: dict, content_dir: Path, portal: model.Portal,
+                writes: glue.PageWrites | None = None, specs: list | None = None) -> list[str]:
+    from pelican import Pelican
+    from pelican.log import console
+    from pelican.settings import read_settings
+
+    from . import glue
+
+    pelican_settings = read_settings(str(settings_file), override=overrides)
+    glue.prepare(content_dir, portal, writes, specs)
+    collector = _Collect()
+    pelican_logger = logging.getLogger("pelican")
+    pelican_logger.addHandler(collector)
+    previous = console.quiet
+    console.quiet = True
+    try:
+        Pelican(pelican_settings).run()
+    except Exception as error:  # the engine or a template failed: report it, not a traceback
+        raise BuildError(f"Pelican 生成失败：{type(error).__name__}: {error}") from error
+    finally:
+        console.quiet = previous
+        pelican_logger.removeHandler(collector)
+    errors = [r for r in collector.records if r.levelno >= logging.ERROR]
+    if errors:
+        raise BuildError("Pelican 报告错误：" + "; ".join(r.getMessage() for r in errors[:5]))
+    return [r.getMessage() for r in collector.records]

@@ -1,0 +1,33 @@
+"""Jinja filters the theme uses: Chinese dates and a few formatting helpers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ..core import dates
+
+
+def cn_date(value: date | datetime | None) -> str:
+    return dates.cn_date(value)
+
+
+def iso_date(value: date | datetime | None) -> str:
+    return dates.iso_day(value) if value else ""
+
+
+def iso_datetime(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def thousands(value) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+FILTERS = {
+    "cn_date": cn_date,
+    "iso_date": iso_date,
+    "iso_datetime": iso_datetime,
+    "thousands": thousands,
+}

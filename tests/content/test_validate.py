@@ -1,0 +1,154 @@
+"""Each diagnostic names the file, the line, a code and a fix in Chinese."""
+
+from hongwang.pipeline.content.validate import validate
+
+GOOD = """
+    title: 东渚镇开展主题党日活动
+    date: 2026-11-20
+    org: "dz"
+    category: 党建动态
+"""
+
+
+def codes(result):
+    return [(d.file, d.line, d.code) for d in result.diagnostics]
+
+
+def test_clean_article_has_no_diagnostics(content):
+    content.article("dz/2026/good.md", GOOD)
+    result = validate(content.root)
+    assert result.diagnostics == []
+    assert result.documents[0].fields["slug"] == "good"
+
+
+def test_unknown_key_suggests_the_right_one(content):
+    content.article("dz/2026/a.md", GOOD + "    summery: 摘要\n")
+    [d] = validate(content.root).diagnostics
+    assert (d.file, d.line, d.code, d.severity) == ("dz/2026/a.md", 6, "unknown-key", "error")
+    assert "summary" in d.message and "修改方法" in d.message
+
+
+def test_missing_required_field(content):
+    content.article("dz/2026/a.md", 'title: 标题\ndate: 2026-11-20\norg: "dz"')
+    [d] = validate(content.root).diagnostics
+    assert d.code == "required-missing" and "category" in d.message and "栏目" in d.message
+
+
+def test_bad_date_names_line_and_form(content):
+    content.article("dz/2026/a.md", GOOD.replace("2026-11-20", "2026-13-45"))
+    [d] = validate(content.root).diagnostics
+    assert (d.line, d.code) == (3, "date-invalid")
+    assert "2026-11-20" in d.message  # the fix shows the right form
+
+
+def test_chinese_date_forms_are_read_with_a_warning(content):
+    content.article("dz/2026/a.md", GOOD.replace("2026-11-20", "2026年11月20日"))
+    result = validate(content.root)
+    [d] = result.diagnostics
+    assert (d.code, d.severity) == ("date-normalised", "warning")
+    assert result.documents[0].fields["date"].day.isoformat() == "2026-11-20"
+
+
+def test_unknown_org_suggests_code_and_maps_names(content):
+    content.article("dz/2026/a.md", GOOD.replace('"dz"', '"dz-hg"'))
+    content.article("dz/2026/b.md", GOOD.replace('"dz"', "东渚镇"))
+    found = validate(content.root).diagnostics
+    assert [(d.file, d.line, d.code) for d in found] == [("dz/2026/a.md", 4, "org-unknown"),
+                                                       ("dz/2026/b.md", 4, "org-unknown")]
+    assert "dz-hq" in found[0].message
+    assert 'org: "dz"' in found[1].message
+
+
+def test_unknown_category(content):
+    content.article("dz/2026/a.md", GOOD.replace("党建动态", "党建动太"))
+    [d] = validate(content.root).diagnostics
+    assert (d.line, d.code) == (5, "category-unknown") and "党建动态" in d.message
+
+
+def test_duplicate_slug(content):
+    content.article("dz/2026/a.md", GOOD + "    slug: same\n")
+    content.article("zzb/2026/b.md", GOOD + "    slug: same\n")
+    [d] = validate(content.root).diagnostics
+    assert (d.file, d.line, d.code) == ("zzb/2026/b.md", 6, "slug-duplicate")
+    assert "dz/2026/a.md" in d.message
+
+
+def test_chinese_title_file_gets_pinyin_slug(content):
+    content.article("dz/2026/东渚镇活动.md", GOOD)
+    [doc] = validate(content.root).documents
+    assert doc.fields["slug"] == "dong-zhu-zhen-kai-zhan-zhu-ti-dang-ri-huo-dong"
+
+
+def test_disclosure_needs_review_trail(content):
+    content.article("dz/2026/d.md", GOOD.replace("党建动态", "党务公开"))
+    [d] = validate(content.root).diagnostics
+    assert d.code == "review-missing"
+    content.article("dz/2026/d.md", GOOD.replace("党建动态", "党务公开") +
+                    "    reviewed_by: 张某\n    approved_by: 李某\n    approved_on: 2026-11-19\n")
+    assert validate(content.root).diagnostics == []
+
+
+def test_internal_disclosure_may_skip_review(content):
+    content.article("dz/2026/d.md", GOOD.replace("党建动态", "党务公开") + "    audience: internal\n")
+    assert validate(content.root).diagnostics == []
+
+
+def test_fullwidth_colon_and_tab(content):
+    content.write("dz/a.md", "---\ntitle：标题\ndate: 2026-11-20\n---\n")
+    content.write("dz/b.md", "---\ntitle: 标题\nperiod:\n\tstart: 2026-11-20\n---\n")
+    found = codes(validate(content.root))
+    assert ("dz/a.md", 2, "yaml-fullwidth") in found
+    assert ("dz/b.md", 4, "yaml-tab") in found
+
+
+def test_short_cadre_notice_says_how_to_fix(content):
+    content.article("zzb/2026/n.md", """
+        kind: notice
+        title: 干部任前公示
+        date: 2026-09-28
+        org: "zzb"
+        notice_type: cadre
+        period: {start: 2026-09-29, end: 2026-10-08}
+        contact: {phone: "0512-12380"}
+        persons:
+          - {name: 张三, gender: 男, birth: "1980-05", current_post: 副镇长, proposed_post: 镇长}
+    """)
+    [d] = validate(content.root).diagnostics
+    # 29, 30 September and 8 October are working days; 1–7 October is the National Day holiday.
+    assert d.code == "period-too-short"
+    assert "只有 3 个工作日" in d.message
+    # 9 October (Friday) and 10 October, a Saturday made a working day, complete the five:
+    # a Monday–Friday count would have said 12 October.
+    assert "2026-10-10" in d.message
+
+
+def test_birth_dates_must_stop_at_the_month(content):
+    content.article("zzb/2026/n.md", """
+        kind: notice
+        title: 干部任前公示
+        date: 2026-11-16
+        org: "zzb"
+        notice_type: cadre
+        period: {start: 2026-11-17, end: 2026-11-23}
+        contact: {phone: "0512-12380"}
+        persons:
+          - {name: 张三, gender: 男, birth: "1980-05-12", current_post: 副镇长, proposed_post: 镇长}
+    """)
+    [d] = validate(content.root).diagnostics
+    assert (d.code, d.line) == ("birth-too-precise", 10)
+    assert "1980-05" in d.message
+
+
+def test_personal_id_is_reported_masked(content):
+    content.article("dz/2026/a.md", GOOD, body="联系人身份证号 11010519491231002X。")
+    [d] = validate(content.root).diagnostics
+    assert d.code == "personal-id"
+    assert "1101**********002X" in d.message and "11010519491231002X" not in d.message
+
+
+def test_example_content_is_clean():
+    from support.example import EXAMPLE
+
+    result = validate(EXAMPLE)
+    assert result.errors == []
+    assert len(result.documents) >= 50

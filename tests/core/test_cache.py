@@ -1,0 +1,68 @@
+"""The cache's file digests: remembered by stat, never trusted for a file that could change unseen."""
+
+import os
+import time
+
+from hongwang.pipeline.core import cache
+
+OLD = time.time() - 3600
+
+
+def settled(path, text):
+    """A file last changed an hour ago (its ctime is still now: only mtime can be set)."""
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, (OLD, OLD))
+    return path
+
+
+def digests(folder, max_bytes=1000):
+    return cache.FileDigests(cache.Store(folder), max_bytes)
+
+
+def hashed_and_saved(path, folder) -> str:
+    """Hash path as a run would seconds after the file's last change, and keep the stamp."""
+    first = digests(folder)
+    first.settled_before_ns = time.time_ns() + 10**9
+    digest = first(path)
+    first.save()
+    return digest
+
+
+def test_a_digest_is_the_file_sha256_and_is_remembered_by_stat(tmp_path):
+    path = settled(tmp_path / "a.md", "正文")
+    assert hashed_and_saved(path, tmp_path / "cache") == cache.sha256("正文".encode())
+    remembered = cache.Store(tmp_path / "cache").read(cache.FileDigests.TABLE)
+    assert list(remembered) == [str(path)]
+    stamp, digest = remembered[str(path)]
+    assert digest == cache.sha256("正文".encode()) and stamp[0] == path.stat().st_size
+
+
+def test_a_remembered_stamp_is_served_without_reading_the_file(tmp_path):
+    path = settled(tmp_path / "a.md", "正文")
+    hashed_and_saved(path, tmp_path / "cache")
+    second = digests(tmp_path / "cache")
+    second.known[str(path)] = (second.known[str(path)][0], "remembered")
+    assert second(path) == "remembered"  # same stat: the stored digest, no read
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(tmp_path):
+    path = settled(tmp_path / "a.md", "甲乙")
+    hashed_and_saved(path, tmp_path / "cache")
+    time.sleep(0.01)
+    settled(path, "丙丁")  # same byte count, mtime put back: the ctime moved
+    assert digests(tmp_path / "cache")(path) == cache.sha256("丙丁".encode())
+
+
+def test_a_file_changed_just_before_hashing_is_not_remembered(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text("刚刚写好", encoding="utf-8")  # mtime = now: a second edit in the same clock tick could hide
+    fresh = digests(tmp_path / "cache")
+    assert fresh(path) == cache.sha256("刚刚写好".encode())
+    fresh.save()
+    assert cache.Store(tmp_path / "cache").read(cache.FileDigests.TABLE) == {}
+
+
+def test_too_large_and_missing_files_have_no_digest(tmp_path):
+    big = settled(tmp_path / "big.md", "x" * 2000)
+    table = digests(tmp_path / "cache", max_bytes=1000)
+    assert table(big) == "" and table(tmp_path / "gone.md") == ""
