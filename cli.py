@@ -13,7 +13,6 @@ import sys
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -67,14 +66,15 @@ def guarded(command):
             raise
         except (UsageProblem, BuildError) as problem:
             typer.echo(f"错误：{problem}", err=True)
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         except KeyboardInterrupt:
             typer.echo("已中断。", err=True)
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         except Exception as error:  # noqa: BLE001 - the promise is: never a traceback
-            typer.echo(f"错误：程序内部出错（{type(error).__name__}: {error}）。请把这条信息发给网站维护人员。",
-                       err=True)
-            raise typer.Exit(2)
+            typer.echo(
+                f"错误：程序内部出错（{type(error).__name__}: {error}）。请把这条信息发给网站维护人员。", err=True
+            )
+            raise typer.Exit(2) from None
 
     return wrapper
 
@@ -106,7 +106,7 @@ def summary_line(found) -> str:
 @app.command()
 @guarded
 def validate(
-    paths: Optional[List[Path]] = typer.Argument(None, metavar="PATH", help="只检查这些文件或文件夹（默认检查全部内容）"),
+    paths: list[Path] | None = typer.Argument(None, metavar="PATH", help="只检查这些文件或文件夹（默认检查全部内容）"),
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text 给人看，json 给程序用"),
     no_cache: bool = typer.Option(False, "--no-cache", help="不用缓存，逐个文件重新检查"),
@@ -131,12 +131,12 @@ def resolve_inside(path: Path, content: Path) -> Path:
     return resolved
 
 
-def parse_now(value: Optional[str]) -> Optional[datetime]:
+def parse_now(value: str | None) -> datetime | None:
     if value is None:
         return None
     parsed = dates.parse(value)
     if parsed is None:
-        raise UsageProblem(f"--now 的日期“{value}”无法识别，请写成 2026-11-23 或 \"2026-11-23 09:00\"")
+        raise UsageProblem(f'--now 的日期“{value}”无法识别，请写成 2026-11-23 或 "2026-11-23 09:00"')
     return parsed.value
 
 
@@ -146,10 +146,9 @@ def build(
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
     output: Path = typer.Option(DEFAULT_OUTPUT, "--output", "-o", help="输出目录"),
     profile: Profile = typer.Option(Profile.public, "--profile", help="public 对外网站；internal 含党内公开内容"),
-    now: Optional[str] = typer.Option(None, "--now", help="按这个时间生成（公示状态、定时发布），默认当前时间"),
+    now: str | None = typer.Option(None, "--now", help="按这个时间生成（公示状态、定时发布），默认当前时间"),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f"),
-    no_cache: bool = typer.Option(False, "--no-cache",
-                                  help="不用缓存（.hongwang-cache/），清空输出目录后全部重新生成"),
+    no_cache: bool = typer.Option(False, "--no-cache", help="不用缓存（.hongwang-cache/），清空输出目录后全部重新生成"),
 ):
     """先检查内容，再用 Pelican 生成网站到输出目录。有错误时不生成，退出码为 1。
 
@@ -165,11 +164,15 @@ def build(
         typer.echo("未生成网站：请先改正以上错误。")
         raise typer.Exit(1)
     portal = result.portal
-    excluded = "，".join(f"{label} {len(portal.excluded.get(key, []))} 篇" for key, label in
-                        (("draft", "草稿"), ("internal", "党内公开"), ("future", "定时发布")))
-    typer.echo(f"已生成 {result.output_dir}：文章 {len(portal.articles)} 篇，公示 {len(portal.notices)} 个，"
-               f"来信 {len(portal.letters)} 件，单位 {len(portal.orgs)} 个，共 {result.files_written} 个文件，"
-               f"用时 {result.seconds:.1f} 秒（未发布：{excluded}；本次重新生成页面 {result.pages_rendered} 个）。")
+    excluded = "，".join(
+        f"{label} {len(portal.excluded.get(key, []))} 篇"
+        for key, label in (("draft", "草稿"), ("internal", "党内公开"), ("future", "定时发布"))
+    )
+    typer.echo(
+        f"已生成 {result.output_dir}：文章 {len(portal.articles)} 篇，公示 {len(portal.notices)} 个，"
+        f"来信 {len(portal.letters)} 件，单位 {len(portal.orgs)} 个，共 {result.files_written} 个文件，"
+        f"用时 {result.seconds:.1f} 秒（未发布：{excluded}；本次重新生成页面 {result.pages_rendered} 个）。"
+    )
     typer.echo(discovery_line(result.post))
     for warning in result.warnings:
         typer.echo(f"警告：{warning}")
@@ -182,24 +185,39 @@ def discovery_line(post) -> str:
     search = post.search
     if search is None:
         return f"{feeds}，{sitemap}，页面没有变化，搜索索引沿用上次的。"
-    return (f"{feeds}，{sitemap}，搜索索引 {search.pages} 页"
-            f"（{search.index_bytes / 1024:.0f} KB，{search.seconds:.1f} 秒）。")
+    return (
+        f"{feeds}，{sitemap}，搜索索引 {search.pages} 页"
+        f"（{search.index_bytes / 1024:.0f} KB，{search.seconds:.1f} 秒）。"
+    )
 
 
 def build_report(result) -> dict:
-    report = {"ok": result.ok, "output": str(result.output_dir),
-              "diagnostics": [d.as_dict() for d in result.diagnostics]}
+    report = {
+        "ok": result.ok,
+        "output": str(result.output_dir),
+        "diagnostics": [d.as_dict() for d in result.diagnostics],
+    }
     if result.ok:
         portal = result.portal
-        report.update(articles=len(portal.articles), notices=len(portal.notices), letters=len(portal.letters),
-                      orgs=len(portal.orgs), files=result.files_written, seconds=round(result.seconds, 3),
-                      pages_rendered=result.pages_rendered, pages_deleted=result.pages_deleted,
-                      excluded={k: len(v) for k, v in portal.excluded.items()})
+        report.update(
+            articles=len(portal.articles),
+            notices=len(portal.notices),
+            letters=len(portal.letters),
+            orgs=len(portal.orgs),
+            files=result.files_written,
+            seconds=round(result.seconds, 3),
+            pages_rendered=result.pages_rendered,
+            pages_deleted=result.pages_deleted,
+            excluded={k: len(v) for k, v in portal.excluded.items()},
+        )
         post = result.post
-        report.update(site_url=post.site_url, warnings=result.warnings,
-                      feeds=post.feeds.files if post.feeds else [],
-                      sitemap_urls=post.sitemap.urls if post.sitemap else 0,
-                      search=post.search.as_dict() if post.search else None)
+        report.update(
+            site_url=post.site_url,
+            warnings=result.warnings,
+            feeds=post.feeds.files if post.feeds else [],
+            sitemap_urls=post.sitemap.urls if post.sitemap else 0,
+            search=post.search.as_dict() if post.search else None,
+        )
     return report
 
 
@@ -246,7 +264,9 @@ def serve_and_watch(content: Path, output: Path, bind: str, port: int) -> None:
             typer.echo(f"搜索索引已更新：{stats.pages} 个页面，用时 {stats.seconds:.1f} 秒。")
 
     def ready(actual_port):
-        typer.echo(f"网站地址：http://{bind}:{actual_port}/ （修改 {content} 或 theme/ 后自动重新生成；按 Ctrl+C 停止）")
+        typer.echo(
+            f"网站地址：http://{bind}:{actual_port}/ （修改 {content} 或 theme/ 后自动重新生成；按 Ctrl+C 停止）"
+        )
 
     try:
         preview.run(content, output, bind, port, report, ready, search_report=search_report)
@@ -260,8 +280,9 @@ NewType = Enum("NewType", {kind.key: kind.key for kind in scaffold.kinds()}, typ
 @app.command()
 @guarded
 def new(
-    kind: NewType = typer.Argument(..., metavar="TYPE",
-                                   help=" | ".join(f"{k.key} {k.label}" for k in scaffold.kinds())),
+    kind: NewType = typer.Argument(
+        ..., metavar="TYPE", help=" | ".join(f"{k.key} {k.label}" for k in scaffold.kinds())
+    ),
     org: str = typer.Option(..., "--org", help="发布单位代码（见 content/orgs.yaml）"),
     title: str = typer.Option("请填写标题", "--title", help="标题"),
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
@@ -279,9 +300,13 @@ def new(
 @app.command()
 @guarded
 def schema(
-    content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c",
-                                 help="内容目录：其中的单位代码、栏目和公开类别列为可选值（目录不存在时不列）"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="写入这个文件（默认打印）"),
+    content: Path = typer.Option(
+        DEFAULT_CONTENT,
+        "--content",
+        "-c",
+        help="内容目录：其中的单位代码、栏目和公开类别列为可选值（目录不存在时不列）",
+    ),
+    output: Path | None = typer.Option(None, "--output", "-o", help="写入这个文件（默认打印）"),
 ):
     """打印稿件信息块的 JSON Schema，供 VS Code 等编辑器在输入时补全和检查字段（见 docs/collectors.md）。"""
     config = validate_config(content) if content.is_dir() else None
@@ -300,7 +325,7 @@ class ReportFormat(str, Enum):
     html = "html"
 
 
-def parse_as_of(value: Optional[str]) -> datetime:
+def parse_as_of(value: str | None) -> datetime:
     """A day means the end of that day: everything dated that day counts as published."""
     if value is None:
         return dates.now()
@@ -340,13 +365,18 @@ def refuse_unless_built(outcome) -> None:
 @guarded
 def report(
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="按这一天检查（默认今天），如 2026-11-23"),
-    output_format: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f",
-                                               help="text 给人看，json 给程序用，html 生成网页"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o",
-                                          help="写入这个文件（html 默认写入 hongwang-report.html）"),
-    links_results: Path = typer.Option(site_report.DEFAULT_LINK_RESULTS, "--links-results",
-                                       help="hongwang check-links 的结果文件（没有则不含链接检查）"),
+    as_of: str | None = typer.Option(None, "--as-of", help="按这一天检查（默认今天），如 2026-11-23"),
+    output_format: ReportFormat = typer.Option(
+        ReportFormat.text, "--format", "-f", help="text 给人看，json 给程序用，html 生成网页"
+    ),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="写入这个文件（html 默认写入 hongwang-report.html）"
+    ),
+    links_results: Path = typer.Option(
+        site_report.DEFAULT_LINK_RESULTS,
+        "--links-results",
+        help="hongwang check-links 的结果文件（没有则不含链接检查）",
+    ),
 ):
     """按网站检查指标生成健康报告：栏目更新、首页、来信答复、公示、页脚标识、链接。有不合格项时退出码为 1。"""
     content = content_dir_or_fail(content)
@@ -370,8 +400,9 @@ def check_links(
     output: Path = typer.Option(DEFAULT_OUTPUT, "--output", "-o", help="已生成的网站目录"),
     external: bool = typer.Option(False, "--external", help="同时检查友情链接和内容中的外部链接（需要联网）"),
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录（--external 时读取外部链接）"),
-    state_dir: Path = typer.Option(linkcheck.DEFAULT_STATE_DIR, "--state-dir",
-                                   help="检查结果和缓存的存放目录（hongwang report 从这里读取结果）"),
+    state_dir: Path = typer.Option(
+        linkcheck.DEFAULT_STATE_DIR, "--state-dir", help="检查结果和缓存的存放目录（hongwang report 从这里读取结果）"
+    ),
     max_age: float = typer.Option(72, "--max-age", help="外部链接检查结果缓存多少小时内有效"),
     timeout: float = typer.Option(10, "--timeout", help="每次请求最多等待的秒数"),
     retries: int = typer.Option(2, "--retries", help="超时、连接失败或 5xx 时重试次数"),
@@ -384,8 +415,15 @@ def check_links(
     if external:
         validation = run_validate(content_dir_or_fail(content))
         portal = build_model(validation, "public", dates.now())
-    result = linkcheck.run(output, state_dir, portal, max_age_hours=max_age, timeout=timeout,
-                           retries=max(0, retries), workers=max(1, workers))
+    result = linkcheck.run(
+        output,
+        state_dir,
+        portal,
+        max_age_hours=max_age,
+        timeout=timeout,
+        retries=max(0, retries),
+        workers=max(1, workers),
+    )
     for broken in result.internal.broken:
         typer.echo(f"{broken['page']}: 失效链接 {broken['ref']}（找不到这个文件）")
     for link in result.broken_external:
@@ -393,11 +431,15 @@ def check_links(
     for link in result.redirected:
         hops = " → ".join(f"{hop['status']} {hop['to']}" for hop in link["redirects"])
         typer.echo(f"{link['url']}: 已跳转 {hops}（建议改为最终地址）")
-    line = (f"内部链接 {result.internal.references} 个（{result.internal.pages} 个文件），"
-            f"失效 {len(result.internal.broken)} 个")
+    line = (
+        f"内部链接 {result.internal.references} 个（{result.internal.pages} 个文件），"
+        f"失效 {len(result.internal.broken)} 个"
+    )
     if result.external is not None:
-        line += (f"；外部链接 {result.external['checked']} 个（其中 {result.external['from_cache']} 个用缓存），"
-                 f"失效 {len(result.broken_external)} 个，跳转 {len(result.redirected)} 个")
+        line += (
+            f"；外部链接 {result.external['checked']} 个（其中 {result.external['from_cache']} 个用缓存），"
+            f"失效 {len(result.broken_external)} 个，跳转 {len(result.redirected)} 个"
+        )
     typer.echo(f"{line}。结果已写入 {state_dir / linkcheck.RESULTS_FILE}")
     raise typer.Exit(0 if result.ok else 1)
 
@@ -405,13 +447,13 @@ def check_links(
 @app.command()
 @guarded
 def publish(
-    target_name: Optional[str] = typer.Option(None, "--target", "-t", help="publish.yaml 中的发布目标名称"),
+    target_name: str | None = typer.Option(None, "--target", "-t", help="publish.yaml 中的发布目标名称"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只生成并检查，显示将要发布的内容，不改动线上网站"),
     rollback: bool = typer.Option(False, "--rollback", help="把 current 切回上一个版本（不重新生成）"),
-    bundle_dir: Optional[Path] = typer.Option(None, "--bundle", help="同时把这次发布打包成村级离线包，放到此目录"),
+    bundle_dir: Path | None = typer.Option(None, "--bundle", help="同时把这次发布打包成村级离线包，放到此目录"),
     config: Path = typer.Option(DEFAULT_PUBLISH_CONFIG, "--config", help="发布配置文件"),
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
-    now: Optional[str] = typer.Option(None, "--now", help="按这个时间生成，默认当前时间"),
+    now: str | None = typer.Option(None, "--now", help="按这个时间生成，默认当前时间"),
 ):
     """用 publishconf.py 生成网站，原子地发布到目标（新版本目录 + 切换 current），可回退。"""
     from .pipeline.deploy import config as publish_config
@@ -423,7 +465,9 @@ def publish(
         target = publish_config.choose_target(publish_config.load_config(config), target_name)
         if rollback:
             done = target.rollback()
-            typer.echo(f"已回退 {target.name}（{target.describe()}）：current 从 {done.previous} 切换到 {done.release}。")
+            typer.echo(
+                f"已回退 {target.name}（{target.describe()}）：current 从 {done.previous} 切换到 {done.release}。"
+            )
             return
         content = content_dir_or_fail(content)
         outcome = publishing.publish(content, target, dry_run=dry_run, now=parse_now(now), bundle_dir=bundle_dir)
@@ -437,16 +481,24 @@ def render_deployment(outcome) -> None:
     done, manifest = outcome.deployment, outcome.manifest
     size = human_bytes(manifest.total_size)
     if outcome.dry_run:
-        typer.echo(f"试运行：将发布版本 {done.release} 到 {done.target.name}（{done.target.describe()}），"
-                   f"共 {len(manifest.files)} 个文件 {size}；当前线上版本：{done.previous or '无'}。")
-        typer.echo(f"其中需要复制 {done.files_copied} 个文件（{human_bytes(done.bytes_copied)}），"
-                   f"{done.files_linked} 个与线上相同{done.detail}。未改动线上网站。")
+        typer.echo(
+            f"试运行：将发布版本 {done.release} 到 {done.target.name}（{done.target.describe()}），"
+            f"共 {len(manifest.files)} 个文件 {size}；当前线上版本：{done.previous or '无'}。"
+        )
+        typer.echo(
+            f"其中需要复制 {done.files_copied} 个文件（{human_bytes(done.bytes_copied)}），"
+            f"{done.files_linked} 个与线上相同{done.detail}。未改动线上网站。"
+        )
         return
-    typer.echo(f"已发布版本 {done.release} 到 {done.target.name}（{done.target.describe()}）：共 {len(manifest.files)} "
-               f"个文件 {size}；传输 {done.files_copied} 个（{human_bytes(done.bytes_copied)}），"
-               f"{done.files_linked} 个未变直接沿用。")
-    typer.echo(f"上一个版本：{done.previous or '无'}（可用 hongwang publish --rollback 回退）。"
-               + (f"已清理旧版本：{'、'.join(done.removed)}。" if done.removed else ""))
+    typer.echo(
+        f"已发布版本 {done.release} 到 {done.target.name}（{done.target.describe()}）：共 {len(manifest.files)} "
+        f"个文件 {size}；传输 {done.files_copied} 个（{human_bytes(done.bytes_copied)}），"
+        f"{done.files_linked} 个未变直接沿用。"
+    )
+    typer.echo(
+        f"上一个版本：{done.previous or '无'}（可用 hongwang publish --rollback 回退）。"
+        + (f"已清理旧版本：{'、'.join(done.removed)}。" if done.removed else "")
+    )
     if outcome.bundle is not None:
         typer.echo(f"村级离线包：{outcome.bundle.archive}（校验文件 {outcome.bundle.checksum_file.name}）")
 
@@ -455,11 +507,11 @@ def render_deployment(outcome) -> None:
 @guarded
 def bundle(
     destination: Path = typer.Option(Path("dist"), "--output", "-o", help="离线包放到这个目录"),
-    site: Optional[Path] = typer.Option(None, "--site", help="打包一个已发布的版本目录（含 manifest.json），不重新生成"),
+    site: Path | None = typer.Option(None, "--site", help="打包一个已发布的版本目录（含 manifest.json），不重新生成"),
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
-    now: Optional[str] = typer.Option(None, "--now", help="按这个时间生成，默认当前时间"),
+    now: str | None = typer.Option(None, "--now", help="按这个时间生成，默认当前时间"),
 ):
-    """生成村级离线包：网站 + manifest.json（版本、生成时间、每个文件的 sha256 和大小）的 zip，外加 .sha256 校验文件。"""
+    """生成村级离线包：网站 + manifest.json（版本、生成时间、每个文件的 sha256 和大小）的 zip，外加 .sha256 校验文件。"""  # noqa: E501
     from .pipeline.deploy import bundle as bundling
     from .pipeline.deploy import publish as publishing
     from .pipeline.deploy.manifest import ManifestError
@@ -473,16 +525,22 @@ def bundle(
             made = outcome.bundle
     except ManifestError as problem:
         raise UsageProblem(str(problem)) from None
-    typer.echo(f"已生成离线包 {made.archive}：版本 {made.manifest.version}，{len(made.manifest.files)} 个文件 "
-               f"{human_bytes(made.manifest.total_size)}；sha256 {made.sha256}（见 {made.checksum_file.name}）。")
-    typer.echo("村级电脑：解压后运行 hongwang serve --site 解压出的文件夹 --bind 0.0.0.0，"
-               "或用 hongwang sync 从县里服务器更新。")
+    typer.echo(
+        f"已生成离线包 {made.archive}：版本 {made.manifest.version}，{len(made.manifest.files)} 个文件 "
+        f"{human_bytes(made.manifest.total_size)}；sha256 {made.sha256}（见 {made.checksum_file.name}）。"
+    )
+    typer.echo(
+        "村级电脑：解压后运行 hongwang serve --site 解压出的文件夹 --bind 0.0.0.0，"
+        "或用 hongwang sync 从县里服务器更新。"
+    )
 
 
 @app.command()
 @guarded
 def sync(
-    url: str = typer.Argument(..., metavar="URL", help="县里网站的地址，例如 https://www.example.gov.cn/ （从中读取 manifest.json）"),
+    url: str = typer.Argument(
+        ..., metavar="URL", help="县里网站的地址，例如 https://www.example.gov.cn/ （从中读取 manifest.json）"
+    ),
     dest: Path = typer.Option(Path("village-site"), "--dest", "-d", help="本机网站目录（其中的 current 是当前版本）"),
     keep: int = typer.Option(3, "--keep", help="保留的版本数", min=2),
     retries: int = typer.Option(3, "--retries", help="每个文件下载失败或校验不符时的重试次数", min=1),
@@ -495,22 +553,30 @@ def sync(
     except syncing.SyncError as problem:
         raise UsageProblem(f"{problem}。本机网站保持原样未切换") from None
     if report.up_to_date:
-        typer.echo(f"已是最新版本 {report.version}：{report.files_total} 个文件全部核对无误"
-                   f"（下载 {human_bytes(report.bytes_downloaded)}）。")
+        typer.echo(
+            f"已是最新版本 {report.version}：{report.files_total} 个文件全部核对无误"
+            f"（下载 {human_bytes(report.bytes_downloaded)}）。"
+        )
         return
     percent = 100 * report.bytes_downloaded / max(report.site_bytes, 1)
-    typer.echo(f"已更新到版本 {report.version}（原版本 {report.previous or '无'}）：下载 {report.files_downloaded} 个文件、"
-               f"共 {human_bytes(report.bytes_downloaded)}（网站总大小 {human_bytes(report.site_bytes)} 的 {percent:.1f}%），"
-               f"沿用本机 {report.files_reused} 个文件；全部 sha256 核对无误。")
+    typer.echo(
+        f"已更新到版本 {report.version}（原版本 {report.previous or '无'}）：下载 {report.files_downloaded} 个文件、"
+        f"共 {human_bytes(report.bytes_downloaded)}（网站总大小 {human_bytes(report.site_bytes)} 的 {percent:.1f}%），"
+        f"沿用本机 {report.files_reused} 个文件；全部 sha256 核对无误。"
+    )
     if report.retried:
-        typer.echo(f"下载中发现 {len(report.retried)} 次损坏或不完整并已重新下载：{'、'.join(sorted(set(report.retried)))}。")
+        typer.echo(
+            f"下载中发现 {len(report.retried)} 次损坏或不完整并已重新下载：{'、'.join(sorted(set(report.retried)))}。"
+        )
     typer.echo(f"网站目录：{dest / 'current'}（运行 hongwang serve --site {dest} --bind 0.0.0.0 供村里局域网访问）")
 
 
 @app.command()
 @guarded
 def ingest(
-    inbox: Path = typer.Argument(..., metavar="INBOX", help="收件文件夹：采集员放入的 .md/.txt/.yaml/.docx 和图片（可按单位代码分文件夹）"),
+    inbox: Path = typer.Argument(
+        ..., metavar="INBOX", help="收件文件夹：采集员放入的 .md/.txt/.yaml/.docx 和图片（可按单位代码分文件夹）"
+    ),
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只检查并显示结果，不移动、不写入任何文件"),
 ):
@@ -536,8 +602,10 @@ def ingest(
             typer.echo(f"{'将退回' if dry_run else '已退回'} {sources}{where}")
             for line in decision.reason.split("\n"):
                 typer.echo(f"    {line}")
-    typer.echo(f"共 {len(report.decisions)} 件：收录 {len(report.accepted)} 件，退回 {len(report.rejected)} 件。"
-               + ("（试运行，没有改动任何文件）" if dry_run else ""))
+    typer.echo(
+        f"共 {len(report.decisions)} 件：收录 {len(report.accepted)} 件，退回 {len(report.rejected)} 件。"
+        + ("（试运行，没有改动任何文件）" if dry_run else "")
+    )
     raise typer.Exit(1 if report.rejected else 0)
 
 

@@ -46,7 +46,7 @@ def queries(content: Path, count: int, seed: int) -> list[str]:
         han = re.sub(r"[^\u4e00-\u9fff]", "", title)
         if len(han) >= 4:
             start = rng.randrange(0, len(han) - 3)
-            picked.append(han[start:start + rng.choice((2, 3, 4))])
+            picked.append(han[start : start + rng.choice((2, 3, 4))])
     return picked
 
 
@@ -67,12 +67,20 @@ def main() -> None:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
             pages = [browser.new_page() for _ in served]
-            for page, site in zip(pages, served):
+            for page, site in zip(pages, served, strict=True):
                 page.goto(site.url("search.html"))
             for word in words:
                 one, other = (page.evaluate(SEARCH, word) for page in pages)
-                rows.append((word, len(one), len(other), len(set(one) - set(other)), len(set(other) - set(one)),
-                             len(set(one[:5]) & set(other[:5]))))
+                rows.append(
+                    (
+                        word,
+                        len(one),
+                        len(other),
+                        len(set(one) - set(other)),
+                        len(set(other) - set(one)),
+                        len(set(one[:5]) & set(other[:5])),
+                    )
+                )
             browser.close()
     finally:
         for site in served:
@@ -81,9 +89,11 @@ def main() -> None:
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for row in rows:
         print("| " + " | ".join(map(str, row)) + " |")
-    print(f"\n{len(rows)} queries: identical result sets {sum(1 for r in rows if not r[3] and not r[4])}, "
-          f"with missing results {sum(1 for r in rows if r[3])}, with extra results {sum(1 for r in rows if r[4])}, "
-          f"same top 5 {sum(1 for r in rows if r[5] == min(5, r[1]))}")
+    print(
+        f"\n{len(rows)} queries: identical result sets {sum(1 for r in rows if not r[3] and not r[4])}, "
+        f"with missing results {sum(1 for r in rows if r[3])}, with extra results {sum(1 for r in rows if r[4])}, "
+        f"same top 5 {sum(1 for r in rows if r[5] == min(5, r[1]))}"
+    )
 
 
 if __name__ == "__main__":

@@ -22,22 +22,69 @@ HERE = Path(__file__).resolve().parent
 FIRST_YEAR, LAST_YEAR = 2006, 2025
 IMAGE_COUNT = 24
 CATEGORIES = [
-    ("党建动态", "dongtai", "news"), ("基层党建", "jiceng", "news"), ("党务公开", "dangwu", "disclosure"),
-    ("廉政建设", "lianzheng", "news"), ("理论学习", "xuexi", "news"), ("通知公告", "tongzhi", "notices"),
+    ("党建动态", "dongtai", "news"),
+    ("基层党建", "jiceng", "news"),
+    ("党务公开", "dangwu", "disclosure"),
+    ("廉政建设", "lianzheng", "news"),
+    ("理论学习", "xuexi", "news"),
+    ("通知公告", "tongzhi", "notices"),
     ("政策法规", "zhengce", "policy"),
 ]
-DEPARTMENTS = ["组织部", "宣传部", "统战部", "政法委", "编办", "机关工委", "老干部局", "党校", "党史办",
-               "档案馆", "教育局", "卫健委", "农业农村局", "民政局", "人社局"]
-TOWNS = ["东渚", "横塘", "柳桥", "锦岚", "石湖", "清溪", "白沙", "枫林", "梅村", "桃源", "凤凰", "龙岗",
-         "松陵", "兰亭"]
+DEPARTMENTS = [
+    "组织部",
+    "宣传部",
+    "统战部",
+    "政法委",
+    "编办",
+    "机关工委",
+    "老干部局",
+    "党校",
+    "党史办",
+    "档案馆",
+    "教育局",
+    "卫健委",
+    "农业农村局",
+    "民政局",
+    "人社局",
+]
+TOWNS = ["东渚", "横塘", "柳桥", "锦岚", "石湖", "清溪", "白沙", "枫林", "梅村", "桃源", "凤凰", "龙岗", "松陵", "兰亭"]
 VILLAGE_WORDS = ["莲塘", "渔港", "新桥", "杨湾", "南浜", "北庄", "东岸", "西坞", "前进", "联合"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
 GIVEN = "伟芳娜敏静丽强磊洋艳勇军杰娟涛明超秀霞平刚桂英华玉兰建国志红海燕晓雨浩然佳思琪宇轩子涵欣怡"
-TOPICS = ["主题教育", "党史学习教育", "三会一课", "主题党日", "党员积分制管理", "基层党组织标准化建设",
-          "村级组织换届", "党员冬训", "结对共建", "网格化党建", "乡村振兴", "作风建设", "清廉村居建设",
-          "民主评议党员", "组织生活会", "党费收缴", "发展党员", "人才引育", "志愿服务", "红色教育基地"]
-ACTIONS = ["扎实开展", "深入推进", "召开", "部署推进", "全面启动", "创新开展", "组织开展", "高质量推进",
-           "专题研究", "总结表彰"]
+TOPICS = [
+    "主题教育",
+    "党史学习教育",
+    "三会一课",
+    "主题党日",
+    "党员积分制管理",
+    "基层党组织标准化建设",
+    "村级组织换届",
+    "党员冬训",
+    "结对共建",
+    "网格化党建",
+    "乡村振兴",
+    "作风建设",
+    "清廉村居建设",
+    "民主评议党员",
+    "组织生活会",
+    "党费收缴",
+    "发展党员",
+    "人才引育",
+    "志愿服务",
+    "红色教育基地",
+]
+ACTIONS = [
+    "扎实开展",
+    "深入推进",
+    "召开",
+    "部署推进",
+    "全面启动",
+    "创新开展",
+    "组织开展",
+    "高质量推进",
+    "专题研究",
+    "总结表彰",
+]
 SUFFIXES = ["工作", "专题会议", "推进会", "培训班", "观摩活动", "集中学习", "动员大会", "现场会"]
 SENTENCES = [
     "{org}坚持以习近平新时代中国特色社会主义思想为指导，把{topic}作为全年重点任务，层层压实责任。",
@@ -53,11 +100,26 @@ SENTENCES = [
     "此次培训采取专题授课、现场教学、分组讨论等形式，学员们纷纷表示收获很大。",
     "{org}还注重发挥先进典型示范作用，评选表彰优秀共产党员{m}名、优秀党务工作者{m2}名。",
 ]
-LIST_ITEMS = ["落实“三会一课”制度，按时召开支部党员大会", "规范党费收缴、使用和管理", "加强党员教育管理和监督",
-              "开展“亮身份、践承诺”活动", "推进党务、村务、财务公开", "做好困难党员和老党员关爱帮扶",
-              "抓好发展党员工作，严把入口关", "开展党员志愿服务，解决群众急难愁盼问题"]
-POSTS = ["镇党委委员、副镇长", "县委组织部组织科科长", "县教育局副局长", "镇党委副书记", "县农业农村局党组成员",
-         "街道办事处副主任", "县卫健委办公室主任", "县民政局社会事务科科长"]
+LIST_ITEMS = [
+    "落实“三会一课”制度，按时召开支部党员大会",
+    "规范党费收缴、使用和管理",
+    "加强党员教育管理和监督",
+    "开展“亮身份、践承诺”活动",
+    "推进党务、村务、财务公开",
+    "做好困难党员和老党员关爱帮扶",
+    "抓好发展党员工作，严把入口关",
+    "开展党员志愿服务，解决群众急难愁盼问题",
+]
+POSTS = [
+    "镇党委委员、副镇长",
+    "县委组织部组织科科长",
+    "县教育局副局长",
+    "镇党委副书记",
+    "县农业农村局党组成员",
+    "街道办事处副主任",
+    "县卫健委办公室主任",
+    "县民政局社会事务科科长",
+]
 
 
 @dataclass
@@ -91,18 +153,33 @@ class Item:
 def build_orgs() -> list[Org]:
     orgs = [Org("qx", "中共青溪县委员会", "青溪县委", "county", None)]
     for i, name in enumerate(DEPARTMENTS, 1):
-        orgs.append(Org(f"bm{i:02d}", f"中共青溪县委{name}" if i <= 9 else f"中共青溪县{name}委员会",
-                        f"县{name}", "department", "qx"))
+        orgs.append(
+            Org(
+                f"bm{i:02d}",
+                f"中共青溪县委{name}" if i <= 9 else f"中共青溪县{name}委员会",
+                f"县{name}",
+                "department",
+                "qx",
+            )
+        )
     for i, town in enumerate(TOWNS, 1):
         code = f"zh{i:02d}"
         orgs.append(Org(code, f"中共青溪县{town}镇委员会", f"{town}镇党委", "township", "qx"))
         for j in range(1, 10):
             village = VILLAGE_WORDS[(i + j) % len(VILLAGE_WORDS)] + ("村" if j % 3 else "社区")
-            orgs.append(Org(f"{code}-c{j:02d}", f"中共青溪县{town}镇{village}委员会", f"{town}{village}党委",
-                            "village", code))
+            orgs.append(
+                Org(f"{code}-c{j:02d}", f"中共青溪县{town}镇{village}委员会", f"{town}{village}党委", "village", code)
+            )
     for i in range(1, 160 - len(orgs) + 1):
-        orgs.append(Org(f"bm{i:02d}-zb", f"中共{DEPARTMENTS[i - 1]}机关支部委员会",
-                        f"{DEPARTMENTS[i - 1]}机关支部", "branch", f"bm{i:02d}"))
+        orgs.append(
+            Org(
+                f"bm{i:02d}-zb",
+                f"中共{DEPARTMENTS[i - 1]}机关支部委员会",
+                f"{DEPARTMENTS[i - 1]}机关支部",
+                "branch",
+                f"bm{i:02d}",
+            )
+        )
     assert len(orgs) == 160
     return orgs
 
@@ -113,15 +190,24 @@ def person_name(rng: random.Random) -> str:
 
 def article_body(rng: random.Random, org: Org, topic: str, index: int) -> str:
     def sentence() -> str:
-        return rng.choice(SENTENCES).format(org=org.short, topic=topic, n=rng.randint(3, 30),
-                                            m=rng.randint(2, 12), n2=rng.randint(20, 400), m2=rng.randint(1, 8))
+        return rng.choice(SENTENCES).format(
+            org=org.short,
+            topic=topic,
+            n=rng.randint(3, 30),
+            m=rng.randint(2, 12),
+            n2=rng.randint(20, 400),
+            m2=rng.randint(1, 8),
+        )
+
     paragraphs = ["".join(sentence() for _ in range(rng.randint(2, 4))) for _ in range(rng.randint(3, 7))]
     blocks = paragraphs[:2]
     if index % 3 == 0:
         blocks.append("主要做法：\n\n" + "\n".join(f"- {item}" for item in rng.sample(LIST_ITEMS, 4)))
     if index % 4 == 0:
-        rows = "\n".join(f"| {rng.choice(TOWNS)}镇 | {rng.randint(50, 900)} | {rng.randint(1, 40)} | "
-                         f"{rng.randint(80, 100)}% |" for _ in range(rng.randint(3, 6)))
+        rows = "\n".join(
+            f"| {rng.choice(TOWNS)}镇 | {rng.randint(50, 900)} | {rng.randint(1, 40)} | {rng.randint(80, 100)}% |"
+            for _ in range(rng.randint(3, 6))
+        )
         blocks.append("| 单位 | 党员人数 | 新发展党员 | 参学率 |\n| --- | ---: | ---: | ---: |\n" + rows)
     if index % 5 == 0:
         blocks.append(f"![{topic}现场](../../media/photo-{index % IMAGE_COUNT:02d}.png)")
@@ -147,11 +233,27 @@ def make_items(n: int, orgs: list[Org], seed: int) -> list[Item]:
         extra = []
         if category[2] == "disclosure":
             approved = (when - timedelta(days=3)).date().isoformat()
-            extra = ["disclosure_type: 组织建设", f"reviewed_by: {person_name(rng)}（保密审查员）",
-                     f"approved_by: {person_name(rng)}", f'approved_on: "{approved}"']
-        items.append(Item("article", f"{org.code}-{when.year}-{index:06d}", title, when, org, category,
-                          f"{org.short}围绕{topic}开展工作，推动党建工作提质增效。", collector,
-                          [topic, category[0]], article_body(rng, org, topic, index), extra))
+            extra = [
+                "disclosure_type: 组织建设",
+                f"reviewed_by: {person_name(rng)}（保密审查员）",
+                f"approved_by: {person_name(rng)}",
+                f'approved_on: "{approved}"',
+            ]
+        items.append(
+            Item(
+                "article",
+                f"{org.code}-{when.year}-{index:06d}",
+                title,
+                when,
+                org,
+                category,
+                f"{org.short}围绕{topic}开展工作，推动党建工作提质增效。",
+                collector,
+                [topic, category[0]],
+                article_body(rng, org, topic, index),
+                extra,
+            )
+        )
     return items
 
 
@@ -169,18 +271,41 @@ def make_notice(rng: random.Random, index: int, org: Org, when: datetime, collec
         else:
             lines += [f"    branch: {org.short}", "    education: 大学"]
         persons.append("\n".join(lines))
-    extra = ["kind: notice", f"notice_type: {notice_type}", "period:", f'  start: "{start.isoformat()}"',
-             f'  end: "{end.isoformat()}"', "contact:", '  phone: "0512-12380"', "  address: 青溪县人民路1号",
-             "persons:", *persons]
-    title = (f"{org.name}关于{'干部任前' if cadre else '拟发展党员'}的公示")
-    body = (f"根据有关规定，经{org.short}研究，现将有关情况予以公示。公示时间：{start.year}年{start.month}月"
-            f"{start.day}日至{end.year}年{end.month}月{end.day}日。\n\n公示期间，党员和群众可通过来电、来信、来访等方式"
-            f"反映情况和问题。反映问题要实事求是，提倡署真实姓名。\n\n举报电话：0512-12380\n")
-    return Item("notice", f"gs-{org.code}-{when.year}-{index:06d}", title, when, org, None,
-                f"{org.short}{'干部任前' if cadre else '发展党员'}公示", collector, ["公示"], body, extra)
+    extra = [
+        "kind: notice",
+        f"notice_type: {notice_type}",
+        "period:",
+        f'  start: "{start.isoformat()}"',
+        f'  end: "{end.isoformat()}"',
+        "contact:",
+        '  phone: "0512-12380"',
+        "  address: 青溪县人民路1号",
+        "persons:",
+        *persons,
+    ]
+    title = f"{org.name}关于{'干部任前' if cadre else '拟发展党员'}的公示"
+    body = (
+        f"根据有关规定，经{org.short}研究，现将有关情况予以公示。公示时间：{start.year}年{start.month}月"
+        f"{start.day}日至{end.year}年{end.month}月{end.day}日。\n\n公示期间，党员和群众可通过来电、来信、来访等方式"
+        f"反映情况和问题。反映问题要实事求是，提倡署真实姓名。\n\n举报电话：0512-12380\n"
+    )
+    return Item(
+        "notice",
+        f"gs-{org.code}-{when.year}-{index:06d}",
+        title,
+        when,
+        org,
+        None,
+        f"{org.short}{'干部任前' if cadre else '发展党员'}公示",
+        collector,
+        ["公示"],
+        body,
+        extra,
+    )
 
 
 # ---------------------------------------------------------------- writers
+
 
 def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -194,19 +319,30 @@ def write_hongwang(root: Path, orgs: list[Org], items: list[Item]) -> None:
     (content / "site.yaml").write_text(site, encoding="utf-8")
     lines = ["orgs:"]
     for org in orgs:
-        lines += [f'  - code: "{org.code}"', f"    name: {org.name}", f"    short_name: {org.short}",
-                  f"    kind: {org.kind}"] + ([f'    parent: "{org.parent}"'] if org.parent else [])
+        lines += [
+            f'  - code: "{org.code}"',
+            f"    name: {org.name}",
+            f"    short_name: {org.short}",
+            f"    kind: {org.kind}",
+        ] + ([f'    parent: "{org.parent}"'] if org.parent else [])
     (content / "orgs.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    links = ["links:"] + [f'  - {{name: {o.short}网站, url: "https://{o.code}.qingxi.example.gov.cn/", '
-                          f'group: 县内网站, org: "{o.code}"}}' for o in orgs[:30]]
+    links = ["links:"] + [
+        f'  - {{name: {o.short}网站, url: "https://{o.code}.qingxi.example.gov.cn/", group: 县内网站, org: "{o.code}"}}'
+        for o in orgs[:30]
+    ]
     links += ['  - {name: 共产党员网, url: "https://www.12371.cn/", group: 全国党建网站}']
     (content / "links.yaml").write_text("\n".join(links) + "\n", encoding="utf-8")
     for item in items:
         front = [f"title: {quote(item.title)}", f'date: "{item.when:%Y-%m-%d %H:%M}"', f'org: "{item.org.code}"']
         if item.category:
             front.append(f"category: {item.category[0]}")
-        front += [f"collector: {item.collector}", f"summary: {quote(item.summary)}",
-                  f"tags: [{', '.join(item.tags)}]", f"slug: {item.slug}", *item.front_extra]
+        front += [
+            f"collector: {item.collector}",
+            f"summary: {quote(item.summary)}",
+            f"tags: [{', '.join(item.tags)}]",
+            f"slug: {item.slug}",
+            *item.front_extra,
+        ]
         write_text(content / item.rel, "---\n" + "\n".join(front) + "\n---\n\n" + item.body)
 
 
@@ -215,15 +351,21 @@ def write_pelican(root: Path, orgs: list[Org], items: list[Item]) -> None:
     write_images(content / "media")
     for item in items:
         category = item.category[0] if item.category else "公示公告"
-        header = [f"Title: {item.title}", f"Date: {item.when:%Y-%m-%d %H:%M}", f"Category: {category}",
-                  f"Tags: {', '.join(item.tags)}", f"Authors: {item.org.short}", f"Slug: {item.slug}",
-                  f"Summary: {item.summary}"]
+        header = [
+            f"Title: {item.title}",
+            f"Date: {item.when:%Y-%m-%d %H:%M}",
+            f"Category: {category}",
+            f"Tags: {', '.join(item.tags)}",
+            f"Authors: {item.org.short}",
+            f"Slug: {item.slug}",
+            f"Summary: {item.summary}",
+        ]
         body = item.body.replace("](../../media/", "]({static}/media/")
         write_text(content / item.rel, "\n".join(header) + "\n\n" + body)
     (root / "pelicanconf.py").write_text(PELICAN_CONF, encoding="utf-8")
 
 
-PELICAN_CONF = '''# Vanilla Pelican 4.12: default theme, the same pagination (20) and feeds per category and org.
+PELICAN_CONF = """# Vanilla Pelican 4.12: default theme, the same pagination (20) and feeds per category and org.
 SITENAME = "青溪红网"
 SITEURL = ""
 PATH = "content"
@@ -250,7 +392,7 @@ ARTICLE_SAVE_AS = "article/{slug}.html"
 SLUG_REGEX_SUBSTITUTIONS = [(r"[^\\w\\s-]", ""), (r"(?u)\\A\\s*", ""), (r"(?u)\\s*\\Z", ""), (r"[-\\s]+", "-")]
 AUTHOR_REGEX_SUBSTITUTIONS = SLUG_REGEX_SUBSTITUTIONS
 RELATIVE_URLS = True
-'''
+"""
 
 
 def write_hugo(root: Path, orgs: list[Org], items: list[Item]) -> None:
@@ -259,9 +401,14 @@ def write_hugo(root: Path, orgs: list[Org], items: list[Item]) -> None:
     for item in items:
         section = "article" if item.kind == "article" else "notice"
         category = item.category[0] if item.category else "公示公告"
-        front = [f"title: {quote(item.title)}", f"date: {item.when:%Y-%m-%dT%H:%M:00+08:00}",
-                 f"slug: {item.slug}", f"categories: [{category}]", f"orgs: [{quote(item.org.short)}]",
-                 f"summary: {quote(item.summary)}"]
+        front = [
+            f"title: {quote(item.title)}",
+            f"date: {item.when:%Y-%m-%dT%H:%M:00+08:00}",
+            f"slug: {item.slug}",
+            f"categories: [{category}]",
+            f"orgs: [{quote(item.org.short)}]",
+            f"summary: {quote(item.summary)}",
+        ]
         body = item.body.replace("](../../media/", "](/media/")
         write_text(root / "content" / section / f"{item.slug}.md", "---\n" + "\n".join(front) + "\n---\n\n" + body)
 

@@ -33,8 +33,8 @@ PERSON_ALIASES: dict[str, str] = _key_table(schema.PERSON_FIELDS)
 SITE_ALIASES: dict[str, str] = _key_table(schema.SITE.fields)
 ORG_ALIASES: dict[str, str] = _key_table(schema.ORGS.fields)
 LINK_ALIASES: dict[str, str] = _key_table(schema.LINKS.fields)
-ORGS_LIST_ALIASES = {alias: schema.ORGS.list_key for alias in schema.ORGS.list_aliases}
-LINKS_LIST_ALIASES = {alias: schema.LINKS.list_key for alias in schema.LINKS.list_aliases}
+ORGS_LIST_ALIASES = dict.fromkeys(schema.ORGS.list_aliases, schema.ORGS.list_key)
+LINKS_LIST_ALIASES = dict.fromkeys(schema.LINKS.list_aliases, schema.LINKS.list_key)
 
 
 def _value_table(choices) -> dict[str, str]:
@@ -68,6 +68,6 @@ def aliases_for(canonical: str, table: dict[str, str]) -> list[str]:
 
 
 def did_you_mean(word: str, candidates) -> str:
-    """"，您是不是要写“…”" with the closest candidate, or "" when none is close."""
+    """ "，您是不是要写“…”" with the closest candidate, or "" when none is close."""
     matches = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.5)
     return f"，您是不是要写“{matches[0]}”" if matches else ""

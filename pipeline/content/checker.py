@@ -41,13 +41,22 @@ class Checker:
         raw = self.meta.get("kind")
         if raw is None:
             first = self.source.rel.split("/", 1)[0]
-            name = "page" if first == "pages" else "stats" if first == "stats" and not self.source.is_markdown \
+            name = (
+                "page"
+                if first == "pages"
+                else "stats"
+                if first == "stats" and not self.source.is_markdown
                 else "article"
+            )
             return schema.kind(name)
         value = KIND_SPEC.canonical(raw)
         if value not in KIND_VALUES:
-            self.report(("kind",), "value-invalid", f"类型“{value}”无法识别{did_you_mean(value, KIND_VALUES)}",
-                        f"kind 只能是 {'、'.join(KIND_VALUES)}（或不写，默认为文章）")
+            self.report(
+                ("kind",),
+                "value-invalid",
+                f"类型“{value}”无法识别{did_you_mean(value, KIND_VALUES)}",
+                f"kind 只能是 {'、'.join(KIND_VALUES)}（或不写，默认为文章）",
+            )
             return None
         return schema.kind(value)
 
@@ -76,15 +85,22 @@ class Checker:
         names = {name for spec in kind.fields for name in (spec.key, *spec.aliases)}
         for key in self.meta:
             if key not in kind.keys:
-                self.report((key,), "unknown-key", f"字段“{key}”无法识别{did_you_mean(key, names)}",
-                            "改正字段名，或删除该行（可用字段见 README 的字段表）")
+                self.report(
+                    (key,),
+                    "unknown-key",
+                    f"字段“{key}”无法识别{did_you_mean(key, names)}",
+                    "改正字段名，或删除该行（可用字段见 README 的字段表）",
+                )
 
     def check_required(self, kind: Kind) -> None:
         for spec in kind.fields:
             if spec.required and self.meta.get(spec.key) in (None, "", [], {}):
-                self.report((spec.key,) if spec.key in self.meta else (), "required-missing",
-                            f"缺少必填字段 {spec.key}（{spec.label}）",
-                            f"在信息块中加一行“{spec.key}: ……”（也可写“{spec.label}: ……”）")
+                self.report(
+                    (spec.key,) if spec.key in self.meta else (),
+                    "required-missing",
+                    f"缺少必填字段 {spec.key}（{spec.label}）",
+                    f"在信息块中加一行“{spec.key}: ……”（也可写“{spec.label}: ……”）",
+                )
 
     # --- plain types
 
@@ -105,8 +121,12 @@ class Checker:
         raw = self.meta.get(spec.key)
         value = spec.default if raw is None else spec.canonical(raw)
         if value not in spec.values:
-            self.report((spec.key,), "value-invalid", f"{spec.key}（{spec.label}）的值“{raw}”无法识别"
-                        f"{did_you_mean(value, spec.values)}", f"只能是 {'、'.join(spec.values)}")
+            self.report(
+                (spec.key,),
+                "value-invalid",
+                f"{spec.key}（{spec.label}）的值“{raw}”无法识别{did_you_mean(value, spec.values)}",
+                f"只能是 {'、'.join(spec.values)}",
+            )
             value = spec.default
         self.fields[spec.stored_as] = value
 
@@ -130,8 +150,12 @@ class Checker:
             self.report(key_path, "date-invalid", f"{'.'.join(map(str, key_path))} 的日期“{raw}”无法识别")
         elif parsed.normalised:
             fixed = dates.iso_day(parsed.value) + (parsed.value.strftime(" %H:%M") if parsed.has_time else "")
-            self.report(key_path, "date-normalised", f"日期“{raw}”已按 {fixed} 读取",
-                        f"写成 {fixed}" if not parsed.has_time else f"写成 \"{fixed}\"")
+            self.report(
+                key_path,
+                "date-normalised",
+                f"日期“{raw}”已按 {fixed} 读取",
+                f"写成 {fixed}" if not parsed.has_time else f'写成 "{fixed}"',
+            )
         if not path:
             self.parsed[key] = parsed
         return parsed
@@ -144,8 +168,12 @@ class Checker:
         elif isinstance(raw, list) and all(isinstance(t, (str, int)) for t in raw):
             tags = [str(t) for t in raw]
         elif raw is not None:
-            self.report((spec.key,), "value-type", f"{spec.key}（{spec.label}）应为列表",
-                        f"写成 {spec.key}: [书记培训, 基层治理]")
+            self.report(
+                (spec.key,),
+                "value-type",
+                f"{spec.key}（{spec.label}）应为列表",
+                f"写成 {spec.key}: [书记培训, 基层治理]",
+            )
         self.fields[spec.stored_as] = tags
 
     def check_bool(self, spec: Field) -> None:
@@ -178,10 +206,11 @@ class Checker:
         code = str(raw).strip()
         if code in self.orgs:
             return code
-        by_name = {o["name"]: c for c, o in self.orgs.items()} | \
-                  {o.get("short_name"): c for c, o in self.orgs.items() if o.get("short_name")}
+        by_name = {o["name"]: c for c, o in self.orgs.items()} | {
+            o.get("short_name"): c for c, o in self.orgs.items() if o.get("short_name")
+        }
         if code in by_name:
-            fix = f"单位要写代码，“{code}”的代码是 {by_name[code]}，请写 org: \"{by_name[code]}\""
+            fix = f'单位要写代码，“{code}”的代码是 {by_name[code]}，请写 org: "{by_name[code]}"'
             self.report(("org",), "org-unknown", f"单位“{code}”写的是名称而不是代码", fix)
         else:
             self.report(("org",), "org-unknown", f"单位代码“{code}”不存在{did_you_mean(code, self.orgs)}")
@@ -202,16 +231,24 @@ class Checker:
         category = self.site.category(str(raw).strip()) if raw is not None else None
         if raw is not None and category is None:
             names = [c.name for c in self.site.categories]
-            self.report((spec.key,), "category-unknown", f"栏目“{raw}”不存在{did_you_mean(raw, names)}",
-                        f"改为已有栏目之一：{'、'.join(names)}")
+            self.report(
+                (spec.key,),
+                "category-unknown",
+                f"栏目“{raw}”不存在{did_you_mean(raw, names)}",
+                f"改为已有栏目之一：{'、'.join(names)}",
+            )
         self.fields[spec.stored_as] = category.name if category else None
 
     def check_disclosure_type(self, spec: Field) -> None:
         raw_type = self.text(spec.key)
         types = self.site.disclosure_types
         if raw_type and raw_type not in types:
-            self.report((spec.key,), "value-invalid", f"公开类别“{raw_type}”无法识别{did_you_mean(raw_type, types)}",
-                        f"只能是 {'、'.join(types)}")
+            self.report(
+                (spec.key,),
+                "value-invalid",
+                f"公开类别“{raw_type}”无法识别{did_you_mean(raw_type, types)}",
+                f"只能是 {'、'.join(types)}",
+            )
             raw_type = None
         self.fields[spec.stored_as] = raw_type or spec.default
 
@@ -219,23 +256,31 @@ class Checker:
         f = self.fields
         period = self.meta.get(spec.key)
         if period is not None and not isinstance(period, dict):
-            self.report((spec.key,), "value-type", "公示期应写开始和结束两项",
-                        "写成两行：period: 下一行缩进写 start: 2026-11-17，再下一行写 end: 2026-11-23")
+            self.report(
+                (spec.key,),
+                "value-type",
+                "公示期应写开始和结束两项",
+                "写成两行：period: 下一行缩进写 start: 2026-11-17，再下一行写 end: 2026-11-23",
+            )
             period = None
         start = self.date("start", spec.key) if period else None
         end = self.date("end", spec.key) if period else None
         if period is not None:
             for key in ("start", "end"):
                 if key not in period:
-                    self.report((spec.key,), "required-missing", f"公示期缺少 {key}",
-                                f"在 period 下加一行“  {key}: 2026-11-20”")
+                    self.report(
+                        (spec.key,), "required-missing", f"公示期缺少 {key}", f"在 period 下加一行“  {key}: 2026-11-20”"
+                    )
         f["period_start"] = start.day if start else None
         f["period_end"] = end.day if end else None
         if not (start and end):
             return
         if end.day < start.day:
-            self.report((spec.key, "end"), "period-order",
-                        f"公示期结束日期 {dates.iso_day(end.day)} 早于开始日期 {dates.iso_day(start.day)}")
+            self.report(
+                (spec.key, "end"),
+                "period-order",
+                f"公示期结束日期 {dates.iso_day(end.day)} 早于开始日期 {dates.iso_day(start.day)}",
+            )
             return
         self.check_workdays(start.day, end.day)
 
@@ -244,24 +289,31 @@ class Checker:
         uncovered = calendar.uncovered_years(start, end)
         if uncovered:
             years = "、".join(map(str, uncovered))
-            self.report(("period",), "calendar-uncovered",
-                        f"节假日日历不含 {years} 年，无法准确计算工作日，已暂按周一至周五计算")
+            self.report(
+                ("period",),
+                "calendar-uncovered",
+                f"节假日日历不含 {years} 年，无法准确计算工作日，已暂按周一至周五计算",
+            )
         minimum = self.site.notice_min_workdays.get(self.fields["notice_type"], 0)
         count = calendar.count_workdays(start, end)
         if count < minimum:
             needed = calendar.end_for(start, minimum)
-            self.report(("period", "end"), "period-too-short",
-                        f"公示期 {dates.iso_day(start)} 至 {dates.iso_day(end)} 只有 {count} 个工作日，"
-                        f"少于规定的 {minimum} 个工作日",
-                        f"把结束日期改为 {dates.iso_day(needed)} 或更晚")
+            self.report(
+                ("period", "end"),
+                "period-too-short",
+                f"公示期 {dates.iso_day(start)} 至 {dates.iso_day(end)} 只有 {count} 个工作日，"
+                f"少于规定的 {minimum} 个工作日",
+                f"把结束日期改为 {dates.iso_day(needed)} 或更晚",
+            )
 
     def check_contact(self, spec: Field) -> None:
         raw = self.meta.get(spec.key)
         value: dict = {}
         if isinstance(raw, str):
             value = {"text": raw.strip()}
-        elif raw is not None and (not isinstance(raw, dict)
-                                  or not any(raw.get(k) for k in ("phone", "address", "email"))):
+        elif raw is not None and (
+            not isinstance(raw, dict) or not any(raw.get(k) for k in ("phone", "address", "email"))
+        ):
             self.report((spec.key,), "contact-missing", "反映渠道中没有电话、地址或邮箱")
         elif raw is not None:
             value = {k: str(v).strip() for k, v in raw.items() if v not in (None, "")}
@@ -298,9 +350,12 @@ class Checker:
             return f"{month[0]:04d}-{month[1]:02d}"
         parsed = dates.parse(raw)
         if parsed:
-            self.report(("persons", index, "birth"), "birth-too-precise",
-                        f"出生年月“{raw}”写到了具体日期，公示不得公开完整出生日期",
-                        f"改为 {parsed.value.year:04d}-{parsed.value.month:02d}")
+            self.report(
+                ("persons", index, "birth"),
+                "birth-too-precise",
+                f"出生年月“{raw}”写到了具体日期，公示不得公开完整出生日期",
+                f"改为 {parsed.value.year:04d}-{parsed.value.month:02d}",
+            )
             return f"{parsed.value.year:04d}-{parsed.value.month:02d}"
         self.report(("persons", index, "birth"), "date-invalid", f"出生年月“{raw}”无法识别", "写成 1982-05")
         return ""
@@ -314,8 +369,11 @@ class Checker:
             return
         missing = [k for k in ("reviewed_by", "approved_by", "approved_on") if not f[k]]
         if missing and f["audience"] == "public":
-            self.report(tuple(missing[:1]) if missing[0] in self.meta else (), "review-missing",
-                        f"党务公开内容缺少 {'、'.join(missing)}，未经审核审批不能向社会公开")
+            self.report(
+                tuple(missing[:1]) if missing[0] in self.meta else (),
+                "review-missing",
+                f"党务公开内容缺少 {'、'.join(missing)}，未经审核审批不能向社会公开",
+            )
 
     def rule_exceptional_reason(self) -> None:
         if self.fields["exceptional"] and not self.fields["exceptional_reason"]:
@@ -324,8 +382,12 @@ class Checker:
     def rule_letter_reply(self) -> None:
         f = self.fields
         if f["letter_status"] == "已答复" and not (f["reply"] and f["reply_date"]):
-            self.report(("status",), "required-missing", "状态为“已答复”但缺少 reply（答复）或 reply_date（答复日期）",
-                        "补上答复内容和答复日期，或把 status 改为 办理中")
+            self.report(
+                ("status",),
+                "required-missing",
+                "状态为“已答复”但缺少 reply（答复）或 reply_date（答复日期）",
+                "补上答复内容和答复日期，或把 status 改为 办理中",
+            )
         if f["received"] and f["reply_date"] and f["reply_date"] < f["received"]:
             self.report(("reply_date",), "period-order", "答复日期早于收信日期", "检查两个日期")
         if f["date"] is None and self.parsed.get("received"):

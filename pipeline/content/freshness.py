@@ -49,8 +49,12 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-DEFAULTS = {"news": Window(14, "days"), "notices": Window(6, "months"),
-            "policy": Window(6, "months"), "disclosure": Window(6, "months")}
+DEFAULTS = {
+    "news": Window(14, "days"),
+    "notices": Window(6, "months"),
+    "policy": Window(6, "months"),
+    "disclosure": Window(6, "months"),
+}
 
 
 def parse_window(raw) -> Window | None:

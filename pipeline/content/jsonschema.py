@@ -13,25 +13,28 @@ from .documents import Validation
 DRAFT = "http://json-schema.org/draft-07/schema#"
 SCHEMA_ID = "https://hongwang.invalid/schema/submission.json"
 SCALAR = {"type": ["string", "number"]}
-DATE_PATTERN = (r"^\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
-                r"(\s*(T|\s|日)\s*\d{1,2}\s*[:：时]\s*\d{2}(\s*[:：分]\s*\d{2}\s*秒?)?)?\s*(\+08:?00)?\s*$")
+DATE_PATTERN = (
+    r"^\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+    r"(\s*(T|\s|日)\s*\d{1,2}\s*[:：时]\s*\d{2}(\s*[:：分]\s*\d{2}\s*秒?)?)?\s*(\+08:?00)?\s*$"
+)
 
 
 def build(config: Validation | None = None) -> dict:
     """The whole schema; `config` (from validate_config) fills in the site's own codes and names."""
     lists = _site_lists(config)
     definitions = {kind.key: _kind_schema(kind, lists) for kind in schema.KINDS}
-    kind_property = {"title": "类型", "description": schema.KIND_FIELD.help,
-                     "enum": _enum(schema.KIND_CHOICES)}
+    kind_property = {"title": "类型", "description": schema.KIND_FIELD.help, "enum": _enum(schema.KIND_CHOICES)}
     rules = [{"if": _kind_is(kind), "then": {"$ref": f"#/definitions/{kind.key}"}} for kind in schema.KINDS]
     no_kind = {"not": {"anyOf": [{"required": [name]} for name in schema.KIND_FIELD.names_written]}}
     rules.append({"if": no_kind, "then": {"$ref": f"#/definitions/{schema.ARTICLE.key}"}})
     return {
-        "$schema": DRAFT, "$id": SCHEMA_ID, "title": "红网稿件信息块",
+        "$schema": DRAFT,
+        "$id": SCHEMA_ID,
+        "title": "红网稿件信息块",
         "description": "content/ 中稿件的信息块（Markdown 的 --- 之间，或整个 YAML 文件）。"
-                       "不写 kind 时为文章。由 hongwang schema 生成。",
+        "不写 kind 时为文章。由 hongwang schema 生成。",
         "type": "object",
-        "properties": {name: kind_property for name in schema.KIND_FIELD.names_written},
+        "properties": dict.fromkeys(schema.KIND_FIELD.names_written, kind_property),
         "allOf": rules,
         "definitions": definitions,
     }
@@ -53,26 +56,31 @@ def _enum(choices) -> list[str]:
 
 def _kind_is(kind: schema.Kind) -> dict:
     values = _enum([c for c in schema.KIND_CHOICES if c.value == kind.key])
-    return {"anyOf": [{"properties": {name: {"enum": values}}, "required": [name]}
-                      for name in schema.KIND_FIELD.names_written]}
+    return {
+        "anyOf": [
+            {"properties": {name: {"enum": values}}, "required": [name]} for name in schema.KIND_FIELD.names_written
+        ]
+    }
 
 
 def _kind_schema(kind: schema.Kind, lists: dict) -> dict:
     fields = [*kind.fields, schema.BODY_FIELD]
     return {
-        "title": kind.label, "description": kind.help, "type": "object",
+        "title": kind.label,
+        "description": kind.help,
+        "type": "object",
         "properties": _properties(fields, lists),
         "additionalProperties": False,
-        "allOf": [{"anyOf": [{"required": [name]} for name in spec.names_written]}
-                  for spec in kind.fields if spec.required],
+        "allOf": [
+            {"anyOf": [{"required": [name]} for name in spec.names_written]} for spec in kind.fields if spec.required
+        ],
     }
 
 
 def _properties(fields, lists: dict) -> dict:
     properties = {}
     for spec in fields:
-        value = {"title": spec.label, **({"description": spec.help} if spec.help else {}),
-                 **_value_schema(spec, lists)}
+        value = {"title": spec.label, **({"description": spec.help} if spec.help else {}), **_value_schema(spec, lists)}
         if spec.example is not None:
             value["examples"] = [spec.example]
         for name in spec.names_written:

@@ -41,17 +41,29 @@ def check_document(document) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     title = fields.get("title") or ""
     if len(title) > TITLE_MAX_CHARS:
-        found.append(diag(source.rel, source.line("title"), "title-too-long",
-                          f"标题有 {len(title)} 个字，超过 {TITLE_MAX_CHARS} 个字",
-                          f"把标题压缩到 {TITLE_MAX_CHARS} 个字以内，细节写进摘要或正文"))
+        found.append(
+            diag(
+                source.rel,
+                source.line("title"),
+                "title-too-long",
+                f"标题有 {len(title)} 个字，超过 {TITLE_MAX_CHARS} 个字",
+                f"把标题压缩到 {TITLE_MAX_CHARS} 个字以内，细节写进摘要或正文",
+            )
+        )
     # The raw body is never shorter than its plain text: skip the work for short bodies.
     needs_summary = document.kind in SUMMARY_KINDS and not fields.get("summary")
     if needs_summary and len(source.body) > LONG_BODY_CHARS:
         body_chars = len(plain_text(source.body))
         if body_chars > LONG_BODY_CHARS:
-            found.append(diag(source.rel, 1, "summary-missing",
-                              f"正文有 {body_chars} 个字，超过 {LONG_BODY_CHARS} 字却没有摘要",
-                              "在信息块中加一行“摘要: ……”，用一两句话概括全文"))
+            found.append(
+                diag(
+                    source.rel,
+                    1,
+                    "summary-missing",
+                    f"正文有 {body_chars} 个字，超过 {LONG_BODY_CHARS} 字却没有摘要",
+                    "在信息块中加一行“摘要: ……”，用一两句话概括全文",
+                )
+            )
     punctuation = _punctuation(source.rel, source.line("title"), title)
     punctuation += _punctuation(source.rel, source.line("summary"), fields.get("summary") or "")
     if _marks_between_han(source.body):  # one pass; most bodies stop here
@@ -98,8 +110,15 @@ def _punctuation(rel: str, line: int, text: str) -> list[Diagnostic]:
         return []
     shown = "、".join(f"“{m}”" for m in dict.fromkeys(marks))
     fixes = "、".join(f"“{m}”改为“{_FULL_WIDTH[m]}”" for m in dict.fromkeys(marks))
-    return [diag(rel, line, "punctuation-half-width", f"中文句子中用了半角标点 {shown}（{len(marks)} 处）",
-                 f"按 GB/T 15834 使用全角标点：{fixes}")]
+    return [
+        diag(
+            rel,
+            line,
+            "punctuation-half-width",
+            f"中文句子中用了半角标点 {shown}（{len(marks)} 处）",
+            f"按 GB/T 15834 使用全角标点：{fixes}",
+        )
+    ]
 
 
 def _blank_out_code(text: str) -> str:

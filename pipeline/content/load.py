@@ -28,8 +28,13 @@ _FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[^\s:#'\"][^:]*?[：]")
 _FULLWIDTH_INDENTED_KEY = re.compile(r"^[ \t]*\u3000[\u3000 ]*(?:-\s+)?[\w\u4e00-\u9fff]{1,20}[ \u3000]*:(?:\s|$)")
 _UNICODE_SPACES = "\u3000\u00a0\u2002\u2003\u2009\ufeff"
 _UTF16_BOMS = ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-_BINARY_KINDS = ((b"PK\x03\x04", " Word 文档或压缩包（.docx/.zip）"), (b"\xd0\xcf\x11\xe0", " 旧版 Word/Excel 文档（.doc/.xls）"),
-                 (b"%PDF", " PDF 文件"), (b"\x89PNG", " PNG 图片"), (b"\xff\xd8\xff", " JPEG 图片"))
+_BINARY_KINDS = (
+    (b"PK\x03\x04", " Word 文档或压缩包（.docx/.zip）"),
+    (b"\xd0\xcf\x11\xe0", " 旧版 Word/Excel 文档（.doc/.xls）"),
+    (b"%PDF", " PDF 文件"),
+    (b"\x89PNG", " PNG 图片"),
+    (b"\xff\xd8\xff", " JPEG 图片"),
+)
 _QUOTE_TRANSLATION = str.maketrans({"“": "", "”": "", "‘": "", "’": "", "「": "", "」": ""})
 
 
@@ -71,6 +76,7 @@ class Config:
 
 # ---------------------------------------------------------------- decoding
 
+
 def decode(path: Path, rel: str, data: bytes | None = None) -> tuple[str | None, list[Diagnostic]]:
     """Read a text file as collectors save it: UTF-8 with or without BOM, GBK, any newline.
 
@@ -78,8 +84,9 @@ def decode(path: Path, rel: str, data: bytes | None = None) -> tuple[str | None,
     try:
         size = path.stat().st_size if data is None else len(data)
         if size > MAX_FILE_BYTES:
-            return None, [diag(rel, 1, "file-too-large",
-                               f"{rel} 有 {size // 1024} KB，超过上限 {MAX_FILE_BYTES // 1024} KB")]
+            return None, [
+                diag(rel, 1, "file-too-large", f"{rel} 有 {size // 1024} KB，超过上限 {MAX_FILE_BYTES // 1024} KB")
+            ]
         data = path.read_bytes() if data is None else data
     except OSError as error:
         return None, [diag(rel, 1, "file-unreadable", f"无法读取 {rel}（{error.strerror}）")]
@@ -105,8 +112,9 @@ def _decode_utf16(data: bytes, codec: str, rel: str) -> tuple[str | None, list[D
         text = data.decode(codec)
     except UnicodeDecodeError:
         return None, [diag(rel, 1, "encoding-unknown", f"{rel} 以 UTF-16 标记开头，但内容无法按 UTF-16 读取")]
-    return normalise_newlines(text), [diag(rel, 1, "encoding-converted",
-                                           f"{rel} 是 UTF-16（记事本中的“Unicode”）编码，已转换为 UTF-8 读取")]
+    return normalise_newlines(text), [
+        diag(rel, 1, "encoding-converted", f"{rel} 是 UTF-16（记事本中的“Unicode”）编码，已转换为 UTF-8 读取")
+    ]
 
 
 def _decode_legacy(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
@@ -118,8 +126,14 @@ def _decode_legacy(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]
     encoding = best.encoding
     label = {"gb18030": "GB18030", "gbk": "GBK", "gb2312": "GB2312", "big5": "Big5"}.get(encoding, encoding)
     text = str(best)
-    return text, [diag(rel, 1, "encoding-converted",
-                       f"{rel} 是 {label} 编码（中文 Windows 记事本、WPS 的默认编码），已转换为 UTF-8 读取")]
+    return text, [
+        diag(
+            rel,
+            1,
+            "encoding-converted",
+            f"{rel} 是 {label} 编码（中文 Windows 记事本、WPS 的默认编码），已转换为 UTF-8 读取",
+        )
+    ]
 
 
 def normalise_newlines(text: str) -> str:
@@ -127,6 +141,7 @@ def normalise_newlines(text: str) -> str:
 
 
 # ---------------------------------------------------------------- key mapping
+
 
 def submission_key(path: tuple, key: str) -> str:
     key = clean_key(key)
@@ -156,10 +171,12 @@ def _config_key(table: dict[str, str], list_key: str | None = None, item_table=N
         if path[-1] == "contact":
             return aliases.canonical_key(key, aliases.NESTED_ALIASES)
         return key
+
     return map_key
 
 
 # ---------------------------------------------------------------- front matter
+
 
 def split_front_matter(text: str) -> tuple[str | None, int, str, int] | None:
     """(front matter, its first line, body, body's first line); None if no opening fence.
@@ -174,8 +191,8 @@ def split_front_matter(text: str) -> tuple[str | None, int, str, int] | None:
         return None
     for index in range(start + 1, len(lines)):
         if _FENCE.match(lines[index]):
-            front = "\n".join(lines[start + 1:index])
-            body = "\n".join(lines[index + 1:])
+            front = "\n".join(lines[start + 1 : index])
+            body = "\n".join(lines[index + 1 :])
             return front, start + 2, body, index + 2
     return (None, start + 1, "", _likely_body_line(lines, start + 1))
 
@@ -199,17 +216,31 @@ def precheck_yaml(text: str, rel: str, first_line: int) -> list[Diagnostic]:
             found.append(diag(rel, number, "yaml-tab", f"第 {number} 行用 Tab 缩进"))
         elif ":" not in line.split("：", 1)[0] and _FULLWIDTH_KEY.match(line):
             key = line.split("：", 1)[0].strip().lstrip("- ")
-            found.append(diag(rel, number, "yaml-fullwidth",
-                              f"第 {number} 行“{key}”后面用了全角冒号“：”",
-                              f"改为“{key}: ”（英文冒号加空格）"))
+            found.append(
+                diag(
+                    rel,
+                    number,
+                    "yaml-fullwidth",
+                    f"第 {number} 行“{key}”后面用了全角冒号“：”",
+                    f"改为“{key}: ”（英文冒号加空格）",
+                )
+            )
     return found
 
 
 def fullwidth_indents(text: str, rel: str, first_line: int) -> list[Diagnostic]:
     """Full-width spaces as indentation: YAML reads them as part of the key, silently flattening nesting."""
-    return [diag(rel, number, "yaml-fullwidth", f"第 {number} 行行首用了全角空格",
-                 "行首的缩进只用英文空格（输入法切换到半角后再输入空格）")
-            for number, line in enumerate(text.split("\n"), start=first_line) if _FULLWIDTH_INDENTED_KEY.match(line)]
+    return [
+        diag(
+            rel,
+            number,
+            "yaml-fullwidth",
+            f"第 {number} 行行首用了全角空格",
+            "行首的缩进只用英文空格（输入法切换到半角后再输入空格）",
+        )
+        for number, line in enumerate(text.split("\n"), start=first_line)
+        if _FULLWIDTH_INDENTED_KEY.match(line)
+    ]
 
 
 def _parse_yaml(text: str, rel: str, first_line: int, map_key) -> tuple[Tree | None, list[Diagnostic]]:
@@ -230,6 +261,7 @@ def _parse_yaml(text: str, rel: str, first_line: int, map_key) -> tuple[Tree | N
 
 # ---------------------------------------------------------------- public API
 
+
 def load_source(path: Path, content_dir: Path, data: bytes | None = None) -> Source:
     rel = relative_name(path, content_dir)
     source = Source(path=path, rel=rel, is_markdown=path.suffix.lower() in MARKDOWN_SUFFIXES)
@@ -245,9 +277,15 @@ def load_source(path: Path, content_dir: Path, data: bytes | None = None) -> Sou
         if front is None:
             body_line = source.body_line
             source.body_line = 1
-            source.diagnostics.append(diag(rel, front_line, "front-matter-unclosed",
-                                           f"第 {front_line} 行的 --- 信息块没有结束行",
-                                           f"在第 {body_line} 行（正文开始处）之前单独加一行 ---"))
+            source.diagnostics.append(
+                diag(
+                    rel,
+                    front_line,
+                    "front-matter-unclosed",
+                    f"第 {front_line} 行的 --- 信息块没有结束行",
+                    f"在第 {body_line} 行（正文开始处）之前单独加一行 ---",
+                )
+            )
             return source
     else:
         front, front_line = text, 1
@@ -264,9 +302,15 @@ def load_source(path: Path, content_dir: Path, data: bytes | None = None) -> Sou
         return source
     for path, key in forgiven:
         canonical = submission_key(path, key)
-        source.diagnostics.append(diag(rel, tree.line(path + (canonical,)), "key-fullwidth",
-                                       f"字段名“{key}”中有全角空格或中文引号，已按“{canonical}”读取",
-                                       f"把这一行的字段名改为 {canonical}（或 {clean_key(key)}），不加引号和空格"))
+        source.diagnostics.append(
+            diag(
+                rel,
+                tree.line(path + (canonical,)),
+                "key-fullwidth",
+                f"字段名“{key}”中有全角空格或中文引号，已按“{canonical}”读取",
+                f"把这一行的字段名改为 {canonical}（或 {clean_key(key)}），不加引号和空格",
+            )
+        )
     source.tree = tree
     if tree.value is None:
         tree.value = {}
@@ -281,8 +325,13 @@ def load_source(path: Path, content_dir: Path, data: bytes | None = None) -> Sou
     return source
 
 
-def load_config(path: Path, content_dir: Path, table: dict[str, str],
-                list_key: str | None = None, item_table: dict[str, str] | None = None) -> Config:
+def load_config(
+    path: Path,
+    content_dir: Path,
+    table: dict[str, str],
+    list_key: str | None = None,
+    item_table: dict[str, str] | None = None,
+) -> Config:
     rel = relative_name(path, content_dir)
     config = Config(path=path, rel=rel)
     if not path.exists():
@@ -304,13 +353,13 @@ def load_site_config(content_dir: Path) -> Config:
 
 
 def load_orgs_config(content_dir: Path) -> Config:
-    return load_config(content_dir / "orgs.yaml", content_dir, aliases.ORGS_LIST_ALIASES,
-                       "orgs", aliases.ORG_ALIASES)
+    return load_config(content_dir / "orgs.yaml", content_dir, aliases.ORGS_LIST_ALIASES, "orgs", aliases.ORG_ALIASES)
 
 
 def load_links_config(content_dir: Path) -> Config:
-    return load_config(content_dir / "links.yaml", content_dir, aliases.LINKS_LIST_ALIASES,
-                       "links", aliases.LINK_ALIASES)
+    return load_config(
+        content_dir / "links.yaml", content_dir, aliases.LINKS_LIST_ALIASES, "links", aliases.LINK_ALIASES
+    )
 
 
 def submission_files(content_dir: Path, only: list[Path] | None = None) -> list[Path]:

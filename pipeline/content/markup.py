@@ -20,10 +20,59 @@ from ..core import cache, workers
 from ..core.hashing import sha256
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "details",
-    "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
-    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "summary",
-    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "video", "audio", "source",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "col",
+    "colgroup",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+    "video",
+    "audio",
+    "source",
     "track",
 }
 ALLOWED_ATTRIBUTES = {
@@ -41,8 +90,30 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_ATTRIBUTES = {"href", "src", "poster"}
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
-ASSET_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".mp4", ".webm", ".mp3", ".m4a", ".ogg",
-                  ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".zip", ".csv", ".txt", ".vtt"}
+ASSET_SUFFIXES = {
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".gif",
+    ".webp",
+    ".svg",
+    ".mp4",
+    ".webm",
+    ".mp3",
+    ".m4a",
+    ".ogg",
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".wps",
+    ".et",
+    ".zip",
+    ".csv",
+    ".txt",
+    ".vtt",
+}
 ASSET_PREFIX = "files/"
 BODY_DEPTH = 1  # item pages live one folder deep (article/x.html): relative asset URLs start with ../
 
@@ -130,7 +201,7 @@ class _Inventory(HTMLParser):
                 if name not in _QUIET_ATTRIBUTES:
                     self.removed.append(f"{name}=")
             elif name in URL_ATTRIBUTES and value and _unsafe_scheme(value):
-                self.removed.append(f"{name}=\"{value.strip()[:30]}\"")
+                self.removed.append(f'{name}="{value.strip()[:30]}"')
 
     handle_startendtag = handle_starttag
 
@@ -198,7 +269,7 @@ class CachedRenderer:
             elif key not in self.used:
                 missing.append((key, job))
                 self.used[key] = None
-        for (key, _job), rendered in zip(missing, workers.run(lambda item: render(*item[1]), missing)):
+        for (key, _job), rendered in zip(missing, workers.run(lambda item: render(*item[1]), missing), strict=True):
             self.used[key] = rendered
 
     def __call__(self, text: str, source_rel: str, depth: int) -> Rendered:

@@ -21,8 +21,14 @@ def scan(document) -> list[Diagnostic]:
     for key_path, text in _strings(source.meta, ()):
         allow_mobile = bool(key_path) and key_path[0] in CONTACT_KEYS
         for code, masked, _ in find(text, allow_mobile):
-            found.append(diag(source.rel, source.line(*key_path), code,
-                              f"{'.'.join(map(str, key_path))} 中有{_LABELS[code]} {masked}"))
+            found.append(
+                diag(
+                    source.rel,
+                    source.line(*key_path),
+                    code,
+                    f"{'.'.join(map(str, key_path))} 中有{_LABELS[code]} {masked}",
+                )
+            )
     for code, masked, offset in find(source.body):
         line = source.body_line + source.body.count("\n", 0, offset)
         found.append(diag(source.rel, line, code, f"正文第 {line} 行有{_LABELS[code]} {masked}"))
@@ -38,8 +44,9 @@ def _scan_csv_rows(document) -> list[Diagnostic]:
     found = []
     for index, row in enumerate(document.fields.get("rows") or []):
         for code, masked, _ in find(" ".join(map(str, row))):
-            found.append(diag(source.rel, source.line("csv"), code,
-                              f"{name} 第 {index + 2} 行有{_LABELS[code]} {masked}"))
+            found.append(
+                diag(source.rel, source.line("csv"), code, f"{name} 第 {index + 2} 行有{_LABELS[code]} {masked}")
+            )
     return found
 
 
@@ -52,8 +59,14 @@ def scan_config(config) -> list[Diagnostic]:
     for key_path, text in _strings(config.value, ()):
         allow_mobile = any(part in CONFIG_CONTACT_KEYS for part in key_path)
         for code, masked, _ in find(text, allow_mobile):
-            found.append(diag(config.rel, config.tree.line(key_path), code,
-                              f"{'.'.join(map(str, key_path))} 中有{_LABELS[code]} {masked}"))
+            found.append(
+                diag(
+                    config.rel,
+                    config.tree.line(key_path),
+                    code,
+                    f"{'.'.join(map(str, key_path))} 中有{_LABELS[code]} {masked}",
+                )
+            )
     return found
 
 

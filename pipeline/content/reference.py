@@ -15,11 +15,23 @@ from . import aliases, schema
 
 MARKER = "<!-- 以下由 make docs（hongwang.pipeline.content.reference）生成，请勿手改 -->"
 TYPE_NAMES = {
-    schema.TEXT: "文字", schema.DATE: "日期", schema.DATETIME: "日期（可带时间）", schema.CHOICE: "选项",
-    schema.TAGS: "列表", schema.BOOL: "true / false", schema.INTEGER: "整数", schema.KIND: "选项",
-    schema.ORG: "单位代码", schema.SLUG: "网址名", schema.CATEGORY: "栏目名称", schema.DISCLOSURE_TYPE: "公开类别",
-    schema.PERIOD: "开始、结束日期", schema.CONTACT: "电话、地址、邮箱", schema.PERSONS: "人员列表",
-    schema.TABLE: "表格", schema.IGNORED: "（可不写）",
+    schema.TEXT: "文字",
+    schema.DATE: "日期",
+    schema.DATETIME: "日期（可带时间）",
+    schema.CHOICE: "选项",
+    schema.TAGS: "列表",
+    schema.BOOL: "true / false",
+    schema.INTEGER: "整数",
+    schema.KIND: "选项",
+    schema.ORG: "单位代码",
+    schema.SLUG: "网址名",
+    schema.CATEGORY: "栏目名称",
+    schema.DISCLOSURE_TYPE: "公开类别",
+    schema.PERIOD: "开始、结束日期",
+    schema.CONTACT: "电话、地址、邮箱",
+    schema.PERSONS: "人员列表",
+    schema.TABLE: "表格",
+    schema.IGNORED: "（可不写）",
 }
 
 
@@ -44,14 +56,22 @@ def _values(spec: schema.Field) -> str:
 
 
 def kind_table(kind: schema.Kind) -> str:
-    rows = [f"### {kind.label}（`kind: {kind.key}`）", "", kind.help, "",
-            "| 字段 | 中文名 | 必填 | 写法 | 说明 | 示例 |", "| --- | --- | --- | --- | --- | --- |"]
+    rows = [
+        f"### {kind.label}（`kind: {kind.key}`）",
+        "",
+        kind.help,
+        "",
+        "| 字段 | 中文名 | 必填 | 写法 | 说明 | 示例 |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for spec in kind.fields:
         names = "、".join(spec.aliases)
         written = _values(spec) or TYPE_NAMES.get(spec.type, spec.type)
         help_text = spec.help + ("（仅党务公开栏目）" if spec.only_in == "disclosure" else "")
-        rows.append(f"| `{spec.key}` | {_cell(names)} | {'是' if spec.required else ''} | {_cell(written)} | "
-                    f"{_cell(help_text)} | {_cell(_example(spec.example))} |")
+        rows.append(
+            f"| `{spec.key}` | {_cell(names)} | {'是' if spec.required else ''} | {_cell(written)} | "
+            f"{_cell(help_text)} | {_cell(_example(spec.example))} |"
+        )
     return "\n".join(rows)
 
 
@@ -93,8 +113,10 @@ def code_table() -> str:
 
 def generated() -> str:
     """Everything docs/collectors.md holds after its marker line."""
-    return (f"{MARKER}\n\n## 各类内容的字段\n\n{kind_tables()}\n\n## 字段与中文别名\n\n{alias_table()}\n\n"
-            f"## 公示人员字段\n\n{person_table()}\n\n## 检查提示代码\n\n{code_table()}\n")
+    return (
+        f"{MARKER}\n\n## 各类内容的字段\n\n{kind_tables()}\n\n## 字段与中文别名\n\n{alias_table()}\n\n"
+        f"## 公示人员字段\n\n{person_table()}\n\n## 检查提示代码\n\n{code_table()}\n"
+    )
 
 
 def rewrite(path: Path) -> bool:

@@ -136,12 +136,27 @@ AUDIENCES = (
 PUBLISH_STATES = (Choice("published", "发布", ("发布", "已发布")), Choice("draft", "草稿", ("草稿",)))
 LETTER_STATES = (Choice("已答复", "已答复"), Choice("办理中", "办理中"))
 NOTICE_TYPES = (
-    NoticeType("cadre", "干部任前公示", ("干部任前公示", "任前公示", "干部"),
-               ("name", "gender", "birth", "current_post", "proposed_post"), 5),
-    NoticeType("member-development", "发展党员公示", ("发展党员公示", "发展对象公示", "发展党员"),
-               ("name", "gender", "birth", "branch"), 5),
-    NoticeType("member-conversion", "预备党员转正公示", ("预备党员转正公示", "转正公示"),
-               ("name", "gender", "birth", "branch"), 5),
+    NoticeType(
+        "cadre",
+        "干部任前公示",
+        ("干部任前公示", "任前公示", "干部"),
+        ("name", "gender", "birth", "current_post", "proposed_post"),
+        5,
+    ),
+    NoticeType(
+        "member-development",
+        "发展党员公示",
+        ("发展党员公示", "发展对象公示", "发展党员"),
+        ("name", "gender", "birth", "branch"),
+        5,
+    ),
+    NoticeType(
+        "member-conversion",
+        "预备党员转正公示",
+        ("预备党员转正公示", "转正公示"),
+        ("name", "gender", "birth", "branch"),
+        5,
+    ),
     NoticeType("other", "其他公示", ("其他",), ("name",), 0),
 )
 ORG_KINDS = (
@@ -155,26 +170,75 @@ CATEGORY_KINDS = ("news", "notices", "policy", "disclosure")
 
 # ---------------------------------------------------------------- fields shared by kinds
 
-TITLE = Field("title", "标题", TEXT, ("标题",), help="一句话标题，不超过 40 个字", example="东渚镇举办村党组织书记示范培训班",
-              template="{title}")
-DATE_FIELD = Field("date", "日期", DATETIME, ("日期", "发布日期"),
-                   help="发布日期，写成 2026-03-18；带时间时加英文引号 \"2026-03-18 09:30\"。晚于今天的稿件到那天才发布",
-                   example="2026-03-18", template='"{now}"')
-ORG_FIELD = Field("org", "单位", ORG, ("单位", "发布单位"), help="发布单位的代码（见 orgs.yaml），加英文引号",
-                  example="dz", template='"{org}"')
-SUMMARY = Field("summary", "摘要", TEXT, ("摘要",), default="", help="一两句话概括全文，列表和订阅中显示",
-                example="一两句话的摘要。")
-COLLECTOR = Field("collector", "采集员", TEXT, ("作者", "采集员"), default="", help="采集员姓名",
-                  example="王晓燕")
-TAGS_FIELD = Field("tags", "标签", TAGS, ("标签", "关键词"), help="关键词列表",
-                   example=["书记培训", "基层治理"])
-AUDIENCE = Field("audience", "公开范围", CHOICE, ("公开范围",), choices=AUDIENCES, default="public",
-                 help="public 向社会公开（默认）；internal 党内公开，只出现在内网版本", example="public")
-STATUS = Field("status", "状态", CHOICE, ("状态", "办理状态"), choices=PUBLISH_STATES, default="published",
-               help="draft 草稿，不发布", example="draft")
-SLUG_FIELD = Field("slug", "网址名", SLUG, ("别名", "网址名"),
-                   help="网页文件名：小写字母、数字和连字符；不写时由文件名或标题拼音生成", example="dz-shuji-peixun")
-KIND_FIELD = Field("kind", "类型", KIND, ("类型",), help="内容类型；不写时为文章（pages/ 下为页面，stats/ 下的 YAML 为统计）")
+TITLE = Field(
+    "title",
+    "标题",
+    TEXT,
+    ("标题",),
+    help="一句话标题，不超过 40 个字",
+    example="东渚镇举办村党组织书记示范培训班",
+    template="{title}",
+)
+DATE_FIELD = Field(
+    "date",
+    "日期",
+    DATETIME,
+    ("日期", "发布日期"),
+    help='发布日期，写成 2026-03-18；带时间时加英文引号 "2026-03-18 09:30"。晚于今天的稿件到那天才发布',
+    example="2026-03-18",
+    template='"{now}"',
+)
+ORG_FIELD = Field(
+    "org",
+    "单位",
+    ORG,
+    ("单位", "发布单位"),
+    help="发布单位的代码（见 orgs.yaml），加英文引号",
+    example="dz",
+    template='"{org}"',
+)
+SUMMARY = Field(
+    "summary",
+    "摘要",
+    TEXT,
+    ("摘要",),
+    default="",
+    help="一两句话概括全文，列表和订阅中显示",
+    example="一两句话的摘要。",
+)
+COLLECTOR = Field("collector", "采集员", TEXT, ("作者", "采集员"), default="", help="采集员姓名", example="王晓燕")
+TAGS_FIELD = Field("tags", "标签", TAGS, ("标签", "关键词"), help="关键词列表", example=["书记培训", "基层治理"])
+AUDIENCE = Field(
+    "audience",
+    "公开范围",
+    CHOICE,
+    ("公开范围",),
+    choices=AUDIENCES,
+    default="public",
+    help="public 向社会公开（默认）；internal 党内公开，只出现在内网版本",
+    example="public",
+)
+STATUS = Field(
+    "status",
+    "状态",
+    CHOICE,
+    ("状态", "办理状态"),
+    choices=PUBLISH_STATES,
+    default="published",
+    help="draft 草稿，不发布",
+    example="draft",
+)
+SLUG_FIELD = Field(
+    "slug",
+    "网址名",
+    SLUG,
+    ("别名", "网址名"),
+    help="网页文件名：小写字母、数字和连字符；不写时由文件名或标题拼音生成",
+    example="dz-shuji-peixun",
+)
+KIND_FIELD = Field(
+    "kind", "类型", KIND, ("类型",), help="内容类型；不写时为文章（pages/ 下为页面，stats/ 下的 YAML 为统计）"
+)
 TITLE_TEMPLATE_FIELDS = (TITLE, DATE_FIELD, ORG_FIELD)
 
 
@@ -185,28 +249,60 @@ def _common(*middle: Field, summary: Field = SUMMARY, collector: Field = COLLECT
 
 # ---------------------------------------------------------------- articles
 
-CATEGORY_FIELD = Field("category", "栏目", CATEGORY, ("栏目", "分类"), help="网站已有的栏目名称（见 site.yaml）",
-                       example="基层党建", template="{category}", note="栏目，须是网站已有栏目：{categories}")
+CATEGORY_FIELD = Field(
+    "category",
+    "栏目",
+    CATEGORY,
+    ("栏目", "分类"),
+    help="网站已有的栏目名称（见 site.yaml）",
+    example="基层党建",
+    template="{category}",
+    note="栏目，须是网站已有栏目：{categories}",
+)
 DISCLOSURE_FIELDS = (
-    Field("disclosure_type", "公开类别", DISCLOSURE_TYPE, ("公开类别",), only_in="disclosure", default="其他",
-          help="党务公开的类别，只能写 site.yaml 中 disclosure_types 列出的名称", example="组织建设"),
-    Field("reviewed_by", "审核人", TEXT, ("审核人",), only_in="disclosure", help="保密审查的审核人",
-          example="李明"),
-    Field("approved_by", "批准人", TEXT, ("批准人",), only_in="disclosure", help="批准公开的负责人",
-          example="张华"),
-    Field("approved_on", "审批日期", DATE, ("审批日期",), only_in="disclosure", help="批准公开的日期",
-          example="2026-03-16"),
+    Field(
+        "disclosure_type",
+        "公开类别",
+        DISCLOSURE_TYPE,
+        ("公开类别",),
+        only_in="disclosure",
+        default="其他",
+        help="党务公开的类别，只能写 site.yaml 中 disclosure_types 列出的名称",
+        example="组织建设",
+    ),
+    Field("reviewed_by", "审核人", TEXT, ("审核人",), only_in="disclosure", help="保密审查的审核人", example="李明"),
+    Field("approved_by", "批准人", TEXT, ("批准人",), only_in="disclosure", help="批准公开的负责人", example="张华"),
+    Field(
+        "approved_on",
+        "审批日期",
+        DATE,
+        ("审批日期",),
+        only_in="disclosure",
+        help="批准公开的日期",
+        example="2026-03-16",
+    ),
 )
 ARTICLE = Kind(
-    "article", "文章", ("文章",),
-    (KIND_FIELD, required(TITLE), required(DATE_FIELD), required(ORG_FIELD), required(CATEGORY_FIELD),
-     *DISCLOSURE_FIELDS,
-     replace(COLLECTOR, template="请填写采集员姓名"), replace(SUMMARY, template="请用一两句话概括本文。"),
-     replace(TAGS_FIELD, template="[]"),
-     commented(AUDIENCE, "internal", "仅党内公开时取消本行开头的 #"),
-     commented(STATUS, "draft", "暂不发布时取消本行开头的 #"), SLUG_FIELD),
+    "article",
+    "文章",
+    ("文章",),
+    (
+        KIND_FIELD,
+        required(TITLE),
+        required(DATE_FIELD),
+        required(ORG_FIELD),
+        required(CATEGORY_FIELD),
+        *DISCLOSURE_FIELDS,
+        replace(COLLECTOR, template="请填写采集员姓名"),
+        replace(SUMMARY, template="请用一两句话概括本文。"),
+        replace(TAGS_FIELD, template="[]"),
+        commented(AUDIENCE, "internal", "仅党内公开时取消本行开头的 #"),
+        commented(STATUS, "draft", "暂不发布时取消本行开头的 #"),
+        SLUG_FIELD,
+    ),
     "动态、党务公开、政策等文章：Markdown 文件，信息块之后写正文",
-    rules=("disclosure_review",), folder="{org}/{year}",
+    rules=("disclosure_review",),
+    folder="{org}/{year}",
     intro="文章。# 后面是说明，可以保留也可以删除。冒号用英文冒号，冒号后加一个空格。",
     body="请在这里写正文。段落之间空一行。",
 )
@@ -216,8 +312,16 @@ ARTICLE = Kind(
 PERSON_FIELDS = (
     Field("name", "姓名", TEXT, ("姓名",), example="张某某", template="请填写姓名"),
     Field("gender", "性别", TEXT, ("性别",), example="男", template="男"),
-    Field("birth", "出生年月", TEXT, ("出生年月",), help="只写到月份，如 1982-05", example="1982-05",
-          template='"1980-01"', note="只写到月份"),
+    Field(
+        "birth",
+        "出生年月",
+        TEXT,
+        ("出生年月",),
+        help="只写到月份，如 1982-05",
+        example="1982-05",
+        template='"1980-01"',
+        note="只写到月份",
+    ),
     Field("ethnicity", "民族", TEXT, ("民族",), example="汉族"),
     Field("native_place", "籍贯", TEXT, ("籍贯",), example="江苏苏州"),
     Field("education", "学历", TEXT, ("学历",), example="大学", template="大学"),
@@ -235,39 +339,87 @@ PERIOD_FIELDS = (
     Field("end", "结束", DATE, ("结束", "结束日期"), example="2026-11-23", template='"{end}"'),
 )
 CONTACT_FIELDS = (
-    Field("phone", "电话", TEXT, ("电话", "举报电话"), example="0512-12380", template='"请填写举报电话，如 0512-12380"'),
-    Field("address", "地址", TEXT, ("地址", "通信地址"), example="青溪县人民路1号县委组织部干部监督科",
-          template="请填写来信地址"),
+    Field(
+        "phone", "电话", TEXT, ("电话", "举报电话"), example="0512-12380", template='"请填写举报电话，如 0512-12380"'
+    ),
+    Field(
+        "address",
+        "地址",
+        TEXT,
+        ("地址", "通信地址"),
+        example="青溪县人民路1号县委组织部干部监督科",
+        template="请填写来信地址",
+    ),
     Field("email", "电子邮箱", TEXT, ("邮箱", "电子邮箱"), example="jubao@example.gov.cn", template="请填写邮箱"),
     Field("hours", "接待时间", TEXT, ("接待时间",), example="工作日 8:30—17:30"),
 )
 CONTACT_TEXT_LABEL = "方式"  # a contact written as one line of text instead of phone/address/email
 NOTICE = Kind(
-    "notice", "公示", ("公示",),
+    "notice",
+    "公示",
+    ("公示",),
     _common(
-        required(TITLE), required(DATE_FIELD), required(ORG_FIELD),
-        Field("notice_type", "公示类型", CHOICE, ("公示类型",), required=True, default="other",
-              choices=tuple(Choice(t.value, t.label, t.aliases) for t in NOTICE_TYPES),
-              help="cadre 干部任前公示、member-development 发展党员公示、member-conversion 预备党员转正公示、other 其他",
-              example="cadre", template="cadre",
-              note="cadre 干部任前 | member-development 发展党员 | member-conversion 预备党员转正 | other"),
-        Field("period", "公示期", PERIOD, ("公示期",), required=True, fields=PERIOD_FIELDS,
-              help="start 开始日期、end 结束日期；干部任前公示不少于 5 个工作日（按法定节假日和调休计算）",
-              example={"start": "2026-11-17", "end": "2026-11-23"}, template=""),
-        Field("contact", "反映渠道", CONTACT, ("联系方式", "反映渠道"), required=True, fields=CONTACT_FIELDS,
-              help="受理反映的电话（如 12380）、地址或邮箱，至少一项", template="",
-              example={"phone": "0512-12380", "address": "青溪县人民路1号"}),
-        Field("persons", "公示对象", PERSONS, ("公示对象", "人员"), required=True, fields=PERSON_FIELDS,
-              help="人员名单：每人以“- name: 姓名”开头；出生年月只写到月份，不得写身份证号", template="",
-              example=[{"name": "张某某", "gender": "男", "birth": "1982-05"}]),
-        Field("exceptional", "破格", BOOL, ("破格",), default=False, help="破格提拔时写 true，并写破格理由",
-              example=True),
-        Field("exceptional_reason", "破格理由", TEXT, ("破格理由",), help="破格提拔的理由",
-              example="在重大任务中表现突出"),
+        required(TITLE),
+        required(DATE_FIELD),
+        required(ORG_FIELD),
+        Field(
+            "notice_type",
+            "公示类型",
+            CHOICE,
+            ("公示类型",),
+            required=True,
+            default="other",
+            choices=tuple(Choice(t.value, t.label, t.aliases) for t in NOTICE_TYPES),
+            help="cadre 干部任前公示、member-development 发展党员公示、member-conversion 预备党员转正公示、other 其他",
+            example="cadre",
+            template="cadre",
+            note="cadre 干部任前 | member-development 发展党员 | member-conversion 预备党员转正 | other",
+        ),
+        Field(
+            "period",
+            "公示期",
+            PERIOD,
+            ("公示期",),
+            required=True,
+            fields=PERIOD_FIELDS,
+            help="start 开始日期、end 结束日期；干部任前公示不少于 5 个工作日（按法定节假日和调休计算）",
+            example={"start": "2026-11-17", "end": "2026-11-23"},
+            template="",
+        ),
+        Field(
+            "contact",
+            "反映渠道",
+            CONTACT,
+            ("联系方式", "反映渠道"),
+            required=True,
+            fields=CONTACT_FIELDS,
+            help="受理反映的电话（如 12380）、地址或邮箱，至少一项",
+            template="",
+            example={"phone": "0512-12380", "address": "青溪县人民路1号"},
+        ),
+        Field(
+            "persons",
+            "公示对象",
+            PERSONS,
+            ("公示对象", "人员"),
+            required=True,
+            fields=PERSON_FIELDS,
+            help="人员名单：每人以“- name: 姓名”开头；出生年月只写到月份，不得写身份证号",
+            template="",
+            example=[{"name": "张某某", "gender": "男", "birth": "1982-05"}],
+        ),
+        Field(
+            "exceptional", "破格", BOOL, ("破格",), default=False, help="破格提拔时写 true，并写破格理由", example=True
+        ),
+        Field(
+            "exceptional_reason", "破格理由", TEXT, ("破格理由",), help="破格提拔的理由", example="在重大任务中表现突出"
+        ),
         Field("category", "栏目", IGNORED, ("栏目", "分类"), help="公示都列在“公示公告”中，此项可不写"),
     ),
     "公示（干部任前、发展党员、预备党员转正等）：Markdown 或纯 YAML 文件",
-    rules=("exceptional_reason",), fixed=(("category", None),), folder="{org}/{year}",
+    rules=("exceptional_reason",),
+    fixed=(("category", None),),
+    folder="{org}/{year}",
     intro="公示。公示期不少于规定的工作日（干部任前公示不少于 5 个工作日）。",
     body="根据有关规定，现将以下人选予以公示。公示期间，如有反映，请通过上述方式向我们反映。",
 )
@@ -275,31 +427,85 @@ NOTICE = Kind(
 # ---------------------------------------------------------------- letters (回音壁)
 
 LETTER = Kind(
-    "letter", "来信", ("来信",),
-    (KIND_FIELD, required(TITLE),
-     Field("received", "收信日期", DATE, ("收信日期",), required=True, help="收到来信的日期", example="2026-09-02",
-           template='"{today}"'),
-     required(ORG_FIELD),
-     Field("asker", "来信人", TEXT, ("来信人",), default="", help="来信人，如“某镇居民 王先生”，不写全名和电话",
-           example="东渚镇居民 王先生", template="请填写来信人（如：某镇居民 王先生）"),
-     Field("status", "状态", CHOICE, ("状态", "办理状态"), required=True, choices=LETTER_STATES, default="办理中",
-           store="letter_status",
-           help="已答复 或 办理中", example="已答复", template="办理中",
-           note="已答复后改为 已答复，并填写 reply 和 reply_date"),
-     commented(Field("reply_date", "答复日期", DATE, ("答复日期",), help="答复的日期", example="2026-09-08"),
-               '"{today}"', ""),
-     commented(Field("reply", "答复", TEXT, ("答复",), default="", help="答复正文，多行时写 reply: | 再换行缩进",
-                     example="答复正文……"), "|\n  答复正文", ""),
-     replace(DATE_FIELD, help="不写时用收信日期", template=None), SUMMARY, COLLECTOR, TAGS_FIELD, AUDIENCE, SLUG_FIELD),
+    "letter",
+    "来信",
+    ("来信",),
+    (
+        KIND_FIELD,
+        required(TITLE),
+        Field(
+            "received",
+            "收信日期",
+            DATE,
+            ("收信日期",),
+            required=True,
+            help="收到来信的日期",
+            example="2026-09-02",
+            template='"{today}"',
+        ),
+        required(ORG_FIELD),
+        Field(
+            "asker",
+            "来信人",
+            TEXT,
+            ("来信人",),
+            default="",
+            help="来信人，如“某镇居民 王先生”，不写全名和电话",
+            example="东渚镇居民 王先生",
+            template="请填写来信人（如：某镇居民 王先生）",
+        ),
+        Field(
+            "status",
+            "状态",
+            CHOICE,
+            ("状态", "办理状态"),
+            required=True,
+            choices=LETTER_STATES,
+            default="办理中",
+            store="letter_status",
+            help="已答复 或 办理中",
+            example="已答复",
+            template="办理中",
+            note="已答复后改为 已答复，并填写 reply 和 reply_date",
+        ),
+        commented(
+            Field("reply_date", "答复日期", DATE, ("答复日期",), help="答复的日期", example="2026-09-08"),
+            '"{today}"',
+            "",
+        ),
+        commented(
+            Field(
+                "reply",
+                "答复",
+                TEXT,
+                ("答复",),
+                default="",
+                help="答复正文，多行时写 reply: | 再换行缩进",
+                example="答复正文……",
+            ),
+            "|\n  答复正文",
+            "",
+        ),
+        replace(DATE_FIELD, help="不写时用收信日期", template=None),
+        SUMMARY,
+        COLLECTOR,
+        TAGS_FIELD,
+        AUDIENCE,
+        SLUG_FIELD,
+    ),
     "回音壁来信与答复：信息块写答复，正文写来信内容",
-    rules=("letter_reply",), fixed=(("status", "published"),), folder="letters/{year}",
+    rules=("letter_reply",),
+    fixed=(("status", "published"),),
+    folder="letters/{year}",
     body="请在这里写来信内容。",
 )
 
 # ---------------------------------------------------------------- pages and statistics
 
 PAGE = Kind(
-    "page", "页面", ("页面",),
+    "page",
+    "页面",
+    ("页面",),
     _common(required(TITLE), DATE_FIELD),
     "固定页面（关于本站、领导信箱等）：content/pages/ 下的 Markdown",
     fixed=(("category", None),),
@@ -307,18 +513,27 @@ PAGE = Kind(
 TABLE_FIELDS = (
     Field("unit", "计量单位", TABLE, ("单位名", "计量单位"), help="数值的计量单位", example="人"),
     Field("source", "来源", TABLE, ("来源",), help="数据来源", example="县委组织部"),
-    Field("columns", "列", TABLE, ("列",), help="列名列表，第一列是行名（年份时画折线图）",
-          example=["年份", "党员人数"]),
+    Field(
+        "columns", "列", TABLE, ("列",), help="列名列表，第一列是行名（年份时画折线图）", example=["年份", "党员人数"]
+    ),
     Field("rows", "行", TABLE, ("行",), help="数据行，每行的项数与列数相同", example=[["2025", 1234]]),
     Field("csv", "CSV 文件", TABLE, help="代替 columns 和 rows：同一文件夹中的 CSV 文件名", example="dangyuan.csv"),
     Field("year", "年度", TABLE, ("年度",), help="数据所属年度", example=2025),
 )
 STATS = Kind(
-    "stats", "统计", ("统计",),
-    _common(required(TITLE), DATE_FIELD, ORG_FIELD, *TABLE_FIELDS,
-            Field("category", "栏目", IGNORED, ("栏目", "分类"), help="统计表列在“数据统计”中，此项可不写")),
+    "stats",
+    "统计",
+    ("统计",),
+    _common(
+        required(TITLE),
+        DATE_FIELD,
+        ORG_FIELD,
+        *TABLE_FIELDS,
+        Field("category", "栏目", IGNORED, ("栏目", "分类"), help="统计表列在“数据统计”中，此项可不写"),
+    ),
     "统计表：content/stats/ 下的 YAML（或 YAML 加同名文件夹中的 CSV）",
-    rules=("stats_table",), fixed=(("category", None),),
+    rules=("stats_table",),
+    fixed=(("category", None),),
 )
 
 KINDS: tuple[Kind, ...] = (ARTICLE, NOTICE, LETTER, PAGE, STATS)
@@ -348,6 +563,7 @@ def field_label(key: str) -> str:
 
 # ---------------------------------------------------------------- site configuration files
 
+
 @dataclass(frozen=True)
 class ConfigFile:
     name: str  # site.yaml
@@ -358,37 +574,53 @@ class ConfigFile:
     contact_fields: tuple[Field, ...] = field(default=CONTACT_FIELDS)
 
 
-SITE = ConfigFile("site.yaml", "网站设置", (
-    Field("name", "网站名称", TEXT, ("名称", "网站名称"), required=True, example="青溪红网"),
-    Field("tagline", "副标题", TEXT, ("副标题",)),
-    Field("host", "主办单位", TEXT, ("主办单位",), example="中共青溪县委组织部"),
-    Field("operator", "承办单位", TEXT, ("承办单位",)),
-    Field("address", "地址", TEXT, ("地址",)),
-    Field("postcode", "邮编", TEXT, ("邮编",)),
-    Field("phone", "联系电话", TEXT, ("电话",)),
-    Field("email", "邮箱", TEXT, ("邮箱",)),
-    Field("icp", "ICP备案号", TEXT, ("ICP备案号",)),
-    Field("police_record", "公安机关备案号", TEXT, ("公安机关备案号",)),
-    Field("site_code", "网站标识码", TEXT, ("网站标识码",)),
-    Field("party_gov_mark", "党政机关网站标识", BOOL, ("党政机关网站标识",)),
-    Field("siteurl", "网址", TEXT, ("网址",), example="https://www.example.gov.cn"),
-    Field("mailboxes", "信箱", IGNORED, ("信箱",)),
-    Field("categories", "栏目", IGNORED, ("栏目",)),
-    Field("notice_rules", "公示规则", IGNORED, ("公示规则",)),
-))
+SITE = ConfigFile(
+    "site.yaml",
+    "网站设置",
+    (
+        Field("name", "网站名称", TEXT, ("名称", "网站名称"), required=True, example="青溪红网"),
+        Field("tagline", "副标题", TEXT, ("副标题",)),
+        Field("host", "主办单位", TEXT, ("主办单位",), example="中共青溪县委组织部"),
+        Field("operator", "承办单位", TEXT, ("承办单位",)),
+        Field("address", "地址", TEXT, ("地址",)),
+        Field("postcode", "邮编", TEXT, ("邮编",)),
+        Field("phone", "联系电话", TEXT, ("电话",)),
+        Field("email", "邮箱", TEXT, ("邮箱",)),
+        Field("icp", "ICP备案号", TEXT, ("ICP备案号",)),
+        Field("police_record", "公安机关备案号", TEXT, ("公安机关备案号",)),
+        Field("site_code", "网站标识码", TEXT, ("网站标识码",)),
+        Field("party_gov_mark", "党政机关网站标识", BOOL, ("党政机关网站标识",)),
+        Field("siteurl", "网址", TEXT, ("网址",), example="https://www.example.gov.cn"),
+        Field("mailboxes", "信箱", IGNORED, ("信箱",)),
+        Field("categories", "栏目", IGNORED, ("栏目",)),
+        Field("notice_rules", "公示规则", IGNORED, ("公示规则",)),
+    ),
+)
 # The footer identifiers an inspection checks (国办秘函〔2019〕19号), in the order reports list them.
 IDENTIFIER_KEYS = ("host", "icp", "police_record", "site_code", "phone")
-ORGS = ConfigFile("orgs.yaml", "组织机构", (
-    Field("code", "代码", TEXT, ("代码",), required=True, example="dz-hq"),
-    Field("name", "名称", TEXT, ("名称",), required=True, example="东渚镇红旗村党总支"),
-    Field("short_name", "简称", TEXT, ("简称",)),
-    Field("kind", "类型", CHOICE, ("类型",), required=True, choices=ORG_KINDS, example="village"),
-    Field("parent", "上级", TEXT, ("上级",), example="dz"),
-    Field("contact", "联系方式", CONTACT, ("联系方式",)),
-), list_key="orgs", list_aliases=("单位", "组织"))
-LINKS = ConfigFile("links.yaml", "友情链接", (
-    Field("name", "名称", TEXT, ("名称",), required=True),
-    Field("url", "网址", TEXT, ("网址",), required=True),
-    Field("group", "分组", TEXT, ("分组",)),
-    Field("org", "单位", TEXT, ("单位",)),
-), list_key="links", list_aliases=("链接",))
+ORGS = ConfigFile(
+    "orgs.yaml",
+    "组织机构",
+    (
+        Field("code", "代码", TEXT, ("代码",), required=True, example="dz-hq"),
+        Field("name", "名称", TEXT, ("名称",), required=True, example="东渚镇红旗村党总支"),
+        Field("short_name", "简称", TEXT, ("简称",)),
+        Field("kind", "类型", CHOICE, ("类型",), required=True, choices=ORG_KINDS, example="village"),
+        Field("parent", "上级", TEXT, ("上级",), example="dz"),
+        Field("contact", "联系方式", CONTACT, ("联系方式",)),
+    ),
+    list_key="orgs",
+    list_aliases=("单位", "组织"),
+)
+LINKS = ConfigFile(
+    "links.yaml",
+    "友情链接",
+    (
+        Field("name", "名称", TEXT, ("名称",), required=True),
+        Field("url", "网址", TEXT, ("网址",), required=True),
+        Field("group", "分组", TEXT, ("分组",)),
+        Field("org", "单位", TEXT, ("单位",)),
+    ),
+    list_key="links",
+    list_aliases=("链接",),
+)

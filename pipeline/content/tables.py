@@ -21,14 +21,14 @@ def _number(cell):
     return str(cell).strip()
 
 
-def read_table(source: "load.Source", meta: dict) -> tuple[dict, list[tuple[tuple, str, str]]]:
+def read_table(source: load.Source, meta: dict) -> tuple[dict, list[tuple[tuple, str, str]]]:
     """({columns, rows, csv_path}, problems); each problem is (key path, detail, fix)."""
     problems: list[tuple[tuple, str, str]] = []
     columns, rows, csv_path = meta.get("columns"), meta.get("rows"), None
     if meta.get("csv") is not None:
         csv_path, columns, rows = _read_csv(source, str(meta["csv"]), problems)
     if not isinstance(columns, list) or not columns:
-        problems.append((("columns",), "统计表缺少 columns（列名）", "写 columns: [单位, \"2024\", \"2025\"]"))
+        problems.append((("columns",), "统计表缺少 columns（列名）", '写 columns: [单位, "2024", "2025"]'))
         return {"columns": [], "rows": [], "csv_path": None}, problems
     if not isinstance(rows, list):
         problems.append((("rows",), "统计表缺少 rows（数据行）", "每行写成 - [东渚镇, 2310, 2356]"))
@@ -36,14 +36,15 @@ def read_table(source: "load.Source", meta: dict) -> tuple[dict, list[tuple[tupl
     clean_rows = []
     for index, row in enumerate(rows):
         if not isinstance(row, list) or len(row) != len(columns):
-            problems.append((("rows", index), f"第 {index + 1} 行的项数与列数 {len(columns)} 不一致",
-                             "补齐或删去多余的项"))
+            problems.append(
+                (("rows", index), f"第 {index + 1} 行的项数与列数 {len(columns)} 不一致", "补齐或删去多余的项")
+            )
             continue
         clean_rows.append([str(row[0]).strip()] + [_number(c) for c in row[1:]])
     return {"columns": [str(c) for c in columns], "rows": clean_rows, "csv_path": csv_path}, problems
 
 
-def _read_csv(source: "load.Source", name: str, problems: list):
+def _read_csv(source: load.Source, name: str, problems: list):
     path = (source.path.parent / name).resolve()
     content_dir = source.path.resolve().parents[len(Path(source.rel).parts) - 1]
     if content_dir not in path.parents:

@@ -23,7 +23,7 @@ from .documents import Document, SiteSettings, Validation
 __all__ = ["validate", "validate_config", "check_source"]
 
 
-def validate(content_dir: Path, only: list[Path] | None = None, store: "cache.Store | None" = None) -> Validation:
+def validate(content_dir: Path, only: list[Path] | None = None, store: cache.Store | None = None) -> Validation:
     """Validate the whole content tree (or only the given paths, with the full config).
 
     With a cache store, a file whose bytes and the configuration it is checked
@@ -34,7 +34,7 @@ def validate(content_dir: Path, only: list[Path] | None = None, store: "cache.St
         return _validate(content_dir, only, store)
 
 
-def _validate(content_dir: Path, only: list[Path] | None, store: "cache.Store | None") -> Validation:
+def _validate(content_dir: Path, only: list[Path] | None, store: cache.Store | None) -> Validation:
     result = validate_config(content_dir)
     diagnostics = result.diagnostics
     org_index = {o["code"]: o for o in result.orgs}
@@ -49,8 +49,9 @@ def _validate(content_dir: Path, only: list[Path] | None, store: "cache.Store | 
     return result
 
 
-def check_source(source: load.Source, site: SiteSettings, org_index: dict[str, dict],
-                 rendered: dict | None = None) -> tuple[Document | None, list[Diagnostic]]:
+def check_source(
+    source: load.Source, site: SiteSettings, org_index: dict[str, dict], rendered: dict | None = None
+) -> tuple[Document | None, list[Diagnostic]]:
     """One loaded submission → its document (None if unusable) and every diagnostic about it.
 
     `rendered`, when given, collects the bodies rendered for the markup check so the build reuses them."""
@@ -83,7 +84,9 @@ def check_markup(document: Document, rendered_sink: dict | None = None) -> list[
         if rendered.removed_parts:
             parts = "、".join(rendered.removed_parts[:5])
             line = _line_of(text, first_line, rendered.removed_parts[0])
-            found.append(diag(source.rel, line, "html-sanitised", f"第 {line} 行起的 HTML 中 {parts} 不安全，发布时会被删除"))
+            found.append(
+                diag(source.rel, line, "html-sanitised", f"第 {line} 行起的 HTML 中 {parts} 不安全，发布时会被删除")
+            )
         for path in dict.fromkeys(rendered.escaped_paths):
             line = _line_of(text, first_line, path)
             found.append(diag(source.rel, line, "path-outside", f"第 {line} 行引用的“{path}”在内容目录之外，不会发布"))
@@ -101,9 +104,15 @@ def check_field_markup(document: Document) -> list[Diagnostic]:
         match = _MARKUP_IN_TEXT.search(text)
         if match:
             name = ".".join(map(str, key_path))
-            found.append(diag(source.rel, source.line(*key_path), "html-sanitised",
-                              f"{name} 中的“{match.group()[:30]}”不会生效，页面上会原样显示这些符号",
-                              f"删除 {name} 中的 HTML 标记，只写文字"))
+            found.append(
+                diag(
+                    source.rel,
+                    source.line(*key_path),
+                    "html-sanitised",
+                    f"{name} 中的“{match.group()[:30]}”不会生效，页面上会原样显示这些符号",
+                    f"删除 {name} 中的 HTML 标记，只写文字",
+                )
+            )
     return found
 
 
@@ -117,8 +126,7 @@ def _line_of(text: str, first_line: int, needle: str) -> int:
     return first_line + (text.count("\n", 0, offset) if offset >= 0 else 0)
 
 
-def _check_file(path: Path, content_dir: Path, site: SiteSettings, org_index: dict,
-                data: bytes | None = None) -> tuple:
+def _check_file(path: Path, content_dir: Path, site: SiteSettings, org_index: dict, data: bytes | None = None) -> tuple:
     rendered: dict = {}
     document, found = check_source(load.load_source(path, content_dir, data), site, org_index, rendered)
     return found, document, rendered
@@ -134,8 +142,9 @@ def _config_fingerprint(result: Validation, org_index: dict) -> str:
     return sha256("\0".join(parts).encode())
 
 
-def _check_files(paths: list[Path], result: Validation, org_index: dict, store: "cache.Store",
-                 partial: bool) -> list[tuple[list, Document | None]]:
+def _check_files(
+    paths: list[Path], result: Validation, org_index: dict, store: cache.Store, partial: bool
+) -> list[tuple[list, Document | None]]:
     fingerprint = _config_fingerprint(result, org_index)
     previous = store.read("documents")
     kept: dict[str, tuple] = {}
@@ -151,10 +160,14 @@ def _check_files(paths: list[Path], result: Validation, org_index: dict, store: 
         else:
             missing.append((index, digest))
     # Workers check exactly the bytes that were hashed (forked, they share the parent's copy).
-    checked = workers.run(lambda job: _check_file(paths[job[0]], result.content_dir, result.site, org_index,
-                                                   file_digest.contents.get(str(paths[job[0]]))), missing)
+    checked = workers.run(
+        lambda job: _check_file(
+            paths[job[0]], result.content_dir, result.site, org_index, file_digest.contents.get(str(paths[job[0]]))
+        ),
+        missing,
+    )
     file_digest.contents.clear()
-    for (index, digest), (found, document, rendered) in zip(missing, checked):
+    for (index, digest), (found, document, rendered) in zip(missing, checked, strict=True):
         outcome = (found, document)
         outcomes[index] = outcome
         result.rendered.update(rendered)
@@ -176,9 +189,15 @@ def _check_unique_slugs(documents: list[Document]) -> list[Diagnostic]:
         if key in seen:
             other = seen[key]
             line = document.source.line("slug") if "slug" in document.source.meta else 1
-            found.append(diag(document.rel, line, "slug-duplicate", f"网址名“{key[1]}”与 {other.rel} 重复",
-                              f"在信息块中加一行 slug: {key[1]}-2（或其他不重复的网址名）"))
+            found.append(
+                diag(
+                    document.rel,
+                    line,
+                    "slug-duplicate",
+                    f"网址名“{key[1]}”与 {other.rel} 重复",
+                    f"在信息块中加一行 slug: {key[1]}-2（或其他不重复的网址名）",
+                )
+            )
         else:
             seen[key] = document
     return found
-

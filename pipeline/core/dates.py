@@ -44,8 +44,9 @@ def parse(raw: object) -> ParsedDate | None:
         return None
     parts = {k: int(v) for k, v in match.groupdict().items() if v and k != "sep"}
     try:
-        value = datetime(parts["y"], parts["m"], parts["d"], parts.get("H", 0),
-                         parts.get("M", 0), parts.get("S", 0), tzinfo=SHANGHAI)
+        value = datetime(
+            parts["y"], parts["m"], parts["d"], parts.get("H", 0), parts.get("M", 0), parts.get("S", 0), tzinfo=SHANGHAI
+        )
     except ValueError:
         return None
     return ParsedDate(value, "H" in parts, not _ISO.match(text))

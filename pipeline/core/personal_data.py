@@ -9,8 +9,8 @@ Pure text functions: content/privacy.py turns what they find into diagnostics.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
-from typing import Iterator
 
 # Bounded by non-digits only: "ID110101…" or "A110101…" is still a number a reader can copy.
 _DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[\d -]{12,24}[\dXx]|\d{13,17}[\dXx])(?![\dXx])")
@@ -42,7 +42,7 @@ def _valid_birth(year: int, month: int, day: int) -> bool:
 
 def is_resident_id(digits: str) -> bool:
     if len(digits) == 18 and digits[:17].isdigit():
-        check = _ID_CHECK[sum(int(d) * w for d, w in zip(digits[:17], _ID_WEIGHTS)) % 11]
+        check = _ID_CHECK[sum(int(d) * w for d, w in zip(digits[:17], _ID_WEIGHTS, strict=True)) % 11]
         return digits[17].upper() == check and _valid_birth(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
     if len(digits) == 15 and digits.isdigit():
         return _valid_birth(1900 + int(digits[6:8]), int(digits[8:10]), int(digits[10:12]))
@@ -52,8 +52,8 @@ def is_resident_id(digits: str) -> bool:
 def _id_inside(run: str) -> str | None:
     """The first 18-digit resident ID number hidden in a longer run of digits."""
     for start in range(len(run) - 17):
-        if is_resident_id(run[start:start + 18]):
-            return run[start:start + 18]
+        if is_resident_id(run[start : start + 18]):
+            return run[start : start + 18]
     return None
 
 

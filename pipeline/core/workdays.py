@@ -35,8 +35,7 @@ class Calendar:
         return day.weekday() < 5
 
     def count_workdays(self, start: date, end: date) -> int:
-        return sum(1 for offset in range((end - start).days + 1)
-                   if self.is_workday(start + timedelta(days=offset)))
+        return sum(1 for offset in range((end - start).days + 1) if self.is_workday(start + timedelta(days=offset)))
 
     def end_for(self, start: date, workdays: int) -> date:
         """The earliest end date giving `workdays` working days from start (inclusive)."""

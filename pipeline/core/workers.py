@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 MIN_PARALLEL_TASKS = 200
 _work: tuple[Callable, Sequence, int] | None = None  # set before forking; workers inherit it
@@ -24,7 +24,7 @@ def workers() -> int:
 
 def _run_chunk(index: int) -> list:
     task, items, size = _work
-    return [task(item) for item in items[index * size:(index + 1) * size]]
+    return [task(item) for item in items[index * size : (index + 1) * size]]
 
 
 def run(task: Callable, items: Sequence) -> list:

@@ -14,8 +14,8 @@ above and words the errors. Both resolve the same restricted implicit types.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import yaml
 from yaml.events import AliasEvent
@@ -41,13 +41,15 @@ class _StrictLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         if self.check_event(AliasEvent):
             event = self.peek_event()
-            raise YamlProblem("yaml-alias", event.start_mark.line + 1,
-                              f"第 {event.start_mark.line + 1} 行使用了 YAML 引用 *{event.anchor}")
+            raise YamlProblem(
+                "yaml-alias",
+                event.start_mark.line + 1,
+                f"第 {event.start_mark.line + 1} 行使用了 YAML 引用 *{event.anchor}",
+            )
         self._node_count = getattr(self, "_node_count", 0) + 1
         if self._node_count > MAX_NODES:
             mark = self.peek_event().start_mark
-            raise YamlProblem("yaml-too-complex", mark.line + 1,
-                              f"信息块超过 {MAX_NODES} 个条目")
+            raise YamlProblem("yaml-too-complex", mark.line + 1, f"信息块超过 {MAX_NODES} 个条目")
         return super().compose_node(parent, index)
 
 
@@ -69,8 +71,11 @@ for _loader in {_StrictLoader, _FastLoader}:
         _loader.add_implicit_resolver(_tag, re.compile(_regexp), _first)
 
 _SAFE_TAGS = {
-    "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float", "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:str",
 }
 
 
@@ -106,8 +111,11 @@ def parse(text: str, line_offset: int = 0, map_key: KeyMapper | None = None) -> 
 
 def _compose_fast(text: str):
     """(loader, node) from libyaml, or (None, None) when the strict loader must decide."""
-    if _FastLoader is _StrictLoader or _NEEDS_STRICT.search(text) \
-            or text.count("[") + text.count("{") > _MAX_FAST_BRACKETS:
+    if (
+        _FastLoader is _StrictLoader
+        or _NEEDS_STRICT.search(text)
+        or text.count("[") + text.count("{") > _MAX_FAST_BRACKETS
+    ):
         return None, None
     loader = _FastLoader(text)
     try:
@@ -182,8 +190,9 @@ class _Builder:
             raw_key = str(self._scalar(key_node))
             key = self.map_key(path, raw_key)
             if key in result:
-                raise YamlProblem("yaml-syntax", self.line_of(key_node),
-                                  f"字段“{raw_key}”重复出现（可能同时写了中文和英文字段名）")
+                raise YamlProblem(
+                    "yaml-syntax", self.line_of(key_node), f"字段“{raw_key}”重复出现（可能同时写了中文和英文字段名）"
+                )
             self.lines[path + (key,)] = self.line_of(key_node)
             result[key] = self.build(value_node, path + (key,))
         return result
@@ -200,7 +209,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _whole_characters(text: str) -> str:
-    """"\\ud800\\udc00" escapes give surrogates no page can be encoded with: pair them, replace strays."""
+    """ "\\ud800\\udc00" escapes give surrogates no page can be encoded with: pair them, replace strays."""
     if not _SURROGATE.search(text):
         return text
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

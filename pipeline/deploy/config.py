@@ -21,8 +21,9 @@ class Config:
 
 def load_config(path: Path) -> Config:
     if not path.is_file():
-        raise PublishError(f"找不到发布配置 {path}。请在网站目录中按 publish.example.yaml 新建 publish.yaml，"
-                           f"或用 --config 指定")
+        raise PublishError(
+            f"找不到发布配置 {path}。请在网站目录中按 publish.example.yaml 新建 publish.yaml，或用 --config 指定"
+        )
     try:
         tree = yamltree.parse(path.read_text(encoding="utf-8-sig"))
     except (yamltree.YamlProblem, UnicodeDecodeError) as problem:
@@ -31,13 +32,17 @@ def load_config(path: Path) -> Config:
     value = tree.value if isinstance(tree.value, dict) else {}
     raw_targets = value.get("targets")
     if not isinstance(raw_targets, dict) or not raw_targets:
-        raise PublishError(f"{path}:{tree.line(('targets',))}: 缺少 targets。请至少写一个发布目标，例如\n"
-                           f"targets:\n  local:\n    type: dir\n    path: /srv/hongwang")
+        raise PublishError(
+            f"{path}:{tree.line(('targets',))}: 缺少 targets。请至少写一个发布目标，例如\n"
+            f"targets:\n  local:\n    type: dir\n    path: /srv/hongwang"
+        )
     targets = {str(name): _target(path, tree, str(name), spec) for name, spec in raw_targets.items()}
     default = value.get("default")
     if default is not None and str(default) not in targets:
-        raise PublishError(f"{path}:{tree.line(('default',))}: default 写的目标“{default}”不在 targets 中"
-                           f"（已有：{'、'.join(targets)}）")
+        raise PublishError(
+            f"{path}:{tree.line(('default',))}: default 写的目标“{default}”不在 targets 中"
+            f"（已有：{'、'.join(targets)}）"
+        )
     return Config(path, targets, str(default) if default is not None else None)
 
 
@@ -47,8 +52,9 @@ def _target(config_path: Path, tree: yamltree.Tree, name: str, spec) -> Target:
         raise PublishError(f"{where}: 目标 {name} 应写成“键: 值”（type、path 等）")
     kind = spec.get("type")
     if not isinstance(kind, str) or kind not in TARGET_TYPES:
-        raise PublishError(f"{where}: 目标 {name} 的 type 应为 dir（本机目录）或 rsync（经 ssh 上传到服务器），"
-                           f"现在是“{kind}”")
+        raise PublishError(
+            f"{where}: 目标 {name} 的 type 应为 dir（本机目录）或 rsync（经 ssh 上传到服务器），现在是“{kind}”"
+        )
     path = spec.get("path")
     if not isinstance(path, str) or not path.strip():
         raise PublishError(f"{where}: 目标 {name} 缺少 path（网站发布目录，Web 服务器指向其中的 current）")
@@ -65,17 +71,19 @@ def _target(config_path: Path, tree: yamltree.Tree, name: str, spec) -> Target:
         raise PublishError(f"{where}: 目标 {name} 的 port 应为端口号（例如 22）")
     options = spec.get("ssh_options", [])
     if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
-        raise PublishError(f"{where}: 目标 {name} 的 ssh_options 应为字符串列表，例如 [\"-o\", \"ConnectTimeout=10\"]")
+        raise PublishError(f'{where}: 目标 {name} 的 ssh_options 应为字符串列表，例如 ["-o", "ConnectTimeout=10"]')
     identity = spec.get("identity", "")
-    return RsyncTarget(name, path, keep, host.strip(), port, str(Path(identity).expanduser()) if identity else "",
-                       options)
+    return RsyncTarget(
+        name, path, keep, host.strip(), port, str(Path(identity).expanduser()) if identity else "", options
+    )
 
 
 def choose_target(config: Config, name: str | None) -> Target:
     if name is None:
         if config.default is None and len(config.targets) > 1:
-            raise PublishError(f"{config.path} 有多个目标（{'、'.join(config.targets)}）：请用 --target 选一个，"
-                               f"或在配置中写 default")
+            raise PublishError(
+                f"{config.path} 有多个目标（{'、'.join(config.targets)}）：请用 --target 选一个，或在配置中写 default"
+            )
         name = config.default or next(iter(config.targets))
     if name not in config.targets:
         raise PublishError(f"没有名为“{name}”的发布目标。{config.path} 中有：{'、'.join(config.targets)}")

@@ -41,22 +41,32 @@ class Manifest:
         return sum(entry.size for entry in self.files)
 
     def as_dict(self) -> dict:
-        return {"format": FORMAT, "version": self.version, "built_at": self.built_at, "site": self.site,
-                "total_size": self.total_size, "file_count": len(self.files),
-                "files": [{"path": e.path, "sha256": e.sha256, "size": e.size} for e in self.files]}
+        return {
+            "format": FORMAT,
+            "version": self.version,
+            "built_at": self.built_at,
+            "site": self.site,
+            "total_size": self.total_size,
+            "file_count": len(self.files),
+            "files": [{"path": e.path, "sha256": e.sha256, "size": e.size} for e in self.files],
+        }
 
     def to_bytes(self) -> bytes:
         """Compact (village PCs fetch it on every sync) but one file per line, so it still diffs and reads."""
         head = json.dumps({k: v for k, v in self.as_dict().items() if k != "files"}, ensure_ascii=False)[:-1]
-        files = ",\n".join(json.dumps({"path": e.path, "sha256": e.sha256, "size": e.size}, ensure_ascii=False,
-                                       separators=(",", ":")) for e in self.files)
-        return f'{head}, "files": [\n{files}\n]}}\n'.encode("utf-8")
+        files = ",\n".join(
+            json.dumps({"path": e.path, "sha256": e.sha256, "size": e.size}, ensure_ascii=False, separators=(",", ":"))
+            for e in self.files
+        )
+        return f'{head}, "files": [\n{files}\n]}}\n'.encode()
 
 
 def site_files(site: Path) -> list[Path]:
     """Every regular file of a built site except the manifest itself, in a stable order."""
-    return sorted((p for p in site.rglob("*") if p.is_file() and p.relative_to(site).as_posix() != MANIFEST),
-                  key=lambda p: p.relative_to(site).as_posix())
+    return sorted(
+        (p for p in site.rglob("*") if p.is_file() and p.relative_to(site).as_posix() != MANIFEST),
+        key=lambda p: p.relative_to(site).as_posix(),
+    )
 
 
 def make_manifest(site: Path, version: str, built_at: str, site_name: str = "") -> Manifest:

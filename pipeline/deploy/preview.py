@@ -9,8 +9,8 @@ the last complete one meanwhile, and the next rebuild indexes again.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from watchfiles import watch
 
@@ -21,8 +21,13 @@ from . import serve
 
 
 class Previewer:
-    def __init__(self, content: Path, output: Path, report: Callable[[BuildResult | None, str], None],
-                 search_report: Callable[[SearchStats | None, str], None] = lambda stats, problem: None):
+    def __init__(
+        self,
+        content: Path,
+        output: Path,
+        report: Callable[[BuildResult | None, str], None],
+        search_report: Callable[[SearchStats | None, str], None] = lambda stats, problem: None,
+    ):
         self.content, self.output = content, output
         self.report, self.search_report = report, search_report
         self.indexing = None
@@ -32,8 +37,7 @@ class Previewer:
     def rebuild(self) -> None:
         self._stop_indexing()
         try:
-            result = build(self.content, self.output, search_in_background=True,
-                           force_search=not self.index_complete)
+            result = build(self.content, self.output, search_in_background=True, force_search=not self.index_complete)
         except BuildError as problem:  # a broken template while editing: say so, keep serving the last good pages
             self.report(None, str(problem))
             return
@@ -64,9 +68,16 @@ class Previewer:
         self._stop_indexing()
 
 
-def run(content: Path, output: Path, bind: str, port: int, report: Callable[[BuildResult | None, str], None],
-        ready: Callable[[int], None] = lambda port: None, stop: threading.Event | None = None,
-        search_report: Callable[[SearchStats | None, str], None] = lambda stats, problem: None) -> None:
+def run(
+    content: Path,
+    output: Path,
+    bind: str,
+    port: int,
+    report: Callable[[BuildResult | None, str], None],
+    ready: Callable[[int], None] = lambda port: None,
+    stop: threading.Event | None = None,
+    search_report: Callable[[SearchStats | None, str], None] = lambda stats, problem: None,
+) -> None:
     previewer = Previewer(content, output, report, search_report)
     previewer.rebuild()
     output.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..site.build import PUBLISH_SETTINGS, BuildResult, build
@@ -35,14 +35,16 @@ class PublishOutcome:
 
 
 def new_release_id(clock: datetime | None = None) -> str:
-    moment = (clock or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    moment = (clock or datetime.now(UTC)).astimezone(UTC)
     return moment.strftime("%Y%m%dT%H%M%S") + f"{moment.microsecond // 1000:03d}Z"
 
 
 # ---------------------------------------------------------------- building
 
-def build_release(content_dir: Path, staging: Path, now: datetime | None = None,
-                  version: str | None = None) -> PublishOutcome:
+
+def build_release(
+    content_dir: Path, staging: Path, now: datetime | None = None, version: str | None = None
+) -> PublishOutcome:
     """Build with publishconf.py into staging/site and add the manifest; refuse on content errors."""
     site = staging / "site"
     # A full build without the incremental cache: each publish renders into a fresh staging folder, so a
@@ -52,18 +54,26 @@ def build_release(content_dir: Path, staging: Path, now: datetime | None = None,
     if not result.ok:
         return outcome
     if not result.post.site_url:  # the build resolved it (publishconf's HONGWANG_SITEURL or site.yaml)
-        outcome.refusal = ("site.yaml 缺少 siteurl（网站的正式网址，订阅源和规范链接需要绝对地址）。"
-                           "请在 site.yaml 中加一行，例如 siteurl: https://www.example.gov.cn")
+        outcome.refusal = (
+            "site.yaml 缺少 siteurl（网站的正式网址，订阅源和规范链接需要绝对地址）。"
+            "请在 site.yaml 中加一行，例如 siteurl: https://www.example.gov.cn"
+        )
         return outcome
     os.chmod(site, 0o755)  # the web server user must read the release root
-    built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    outcome.manifest = write_manifest(site, version or new_release_id(), built_at,
-                                             str(result.validation.site.values.get("name") or ""))
+    built_at = datetime.now(UTC).isoformat(timespec="seconds")
+    outcome.manifest = write_manifest(
+        site, version or new_release_id(), built_at, str(result.validation.site.values.get("name") or "")
+    )
     return outcome
 
 
-def publish(content_dir: Path, target: Target, dry_run: bool = False, now: datetime | None = None,
-            bundle_dir: Path | None = None) -> PublishOutcome:
+def publish(
+    content_dir: Path,
+    target: Target,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    bundle_dir: Path | None = None,
+) -> PublishOutcome:
     with tempfile.TemporaryDirectory(prefix="hongwang-publish-") as staging:
         outcome = build_release(content_dir, Path(staging), now)
         outcome.dry_run = dry_run

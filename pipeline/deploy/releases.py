@@ -72,8 +72,10 @@ class Releases:
         link = self.root / CURRENT
         if not link.is_symlink():
             if link.exists():
-                raise PublishError(f"{link} 是普通目录而不是符号链接。请把它改名（例如 current.old），"
-                                   f"再发布：hongwang 会新建 releases/ 和指向它的 current")
+                raise PublishError(
+                    f"{link} 是普通目录而不是符号链接。请把它改名（例如 current.old），"
+                    f"再发布：hongwang 会新建 releases/ 和指向它的 current"
+                )
             return None
         return Path(os.readlink(link)).name
 

@@ -9,11 +9,17 @@ from pathlib import Path
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map,
-                      ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
-                      ".js": "text/javascript; charset=utf-8", ".xml": "application/xml; charset=utf-8",
-                      ".csv": "text/csv; charset=utf-8", ".json": "application/json",
-                      ".wasm": "application/wasm", ".pf_meta": "application/octet-stream"}
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".html": "text/html; charset=utf-8",
+        ".css": "text/css; charset=utf-8",
+        ".js": "text/javascript; charset=utf-8",
+        ".xml": "application/xml; charset=utf-8",
+        ".csv": "text/csv; charset=utf-8",
+        ".json": "application/json",
+        ".wasm": "application/wasm",
+        ".pf_meta": "application/octet-stream",
+    }
 
     def log_message(self, format, *args):  # noqa: A002 - signature from the base class
         pass

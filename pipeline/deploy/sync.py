@@ -74,8 +74,9 @@ class _Download:
 
     @contextmanager
     def body(self, url: str):
-        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Cache-Control": "no-cache",
-                                                       "Accept-Encoding": "gzip"})
+        request = urllib.request.Request(
+            url, headers={"User-Agent": USER_AGENT, "Cache-Control": "no-cache", "Accept-Encoding": "gzip"}
+        )
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             raw = io.BufferedReader(_Counted(response, self.report), CHUNK)
             if response.headers.get("Content-Encoding", "").lower() == "gzip":
@@ -107,7 +108,7 @@ TRANSFER_ERRORS = (urllib.error.URLError, HTTPException, OSError, EOFError, zlib
 
 def manifest_url(url: str) -> tuple[str, str]:
     """(base URL of the site, URL of its manifest) from what the user typed."""
-    if not urllib.parse.urlsplit(url).scheme in ("http", "https"):
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise SyncError(f"地址“{url}”不是 http:// 或 https:// 开头的网址")
     if url.endswith("/" + manifests.MANIFEST):
         return url[: -len(manifests.MANIFEST)], url

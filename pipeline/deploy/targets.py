@@ -58,6 +58,7 @@ class Target:
 
 # ---------------------------------------------------------------- dir
 
+
 @dataclass
 class DirTarget(Target):
     kind = "dir"
@@ -138,7 +139,7 @@ def copy_release(site: Path, destination: Path, previous: Path | None, deploymen
 
 # ---------------------------------------------------------------- rsync over ssh
 
-REMOTE_CURRENT = 'cur=$(readlink current 2>/dev/null || true); cur=${cur##*/}\n'
+REMOTE_CURRENT = "cur=$(readlink current 2>/dev/null || true); cur=${cur##*/}\n"
 
 
 @dataclass
@@ -168,12 +169,14 @@ class RsyncTarget(Target):
 
     def remote_current(self) -> str | None:
         """The release served now; leftovers of an interrupted publish are removed on the way."""
-        script = (f'[ -L current ] || [ ! -e current ] || {{ echo "NOT-A-LINK"; exit 0; }}\n{REMOTE_CURRENT}'
-                  f'rm -rf {RELEASES}/{PARTIAL_PREFIX}* {RELEASES}/{TRASH_PREFIX}* .current-*.tmp\n'
-                  f'last=$(cat {LAST_PUBLISHED} 2>/dev/null || true)\n'
-                  f'for r in $(ls -1 {RELEASES} | awk -v a="$cur" -v b="$last" \'$0 > a && $0 > b\'); do\n'
-                  f'  mv "{RELEASES}/$r" "{RELEASES}/{TRASH_PREFIX}$r" && rm -rf "{RELEASES}/{TRASH_PREFIX}$r"\ndone\n'
-                  f'echo "CURRENT=$cur"\n')
+        script = (
+            f'[ -L current ] || [ ! -e current ] || {{ echo "NOT-A-LINK"; exit 0; }}\n{REMOTE_CURRENT}'
+            f"rm -rf {RELEASES}/{PARTIAL_PREFIX}* {RELEASES}/{TRASH_PREFIX}* .current-*.tmp\n"
+            f"last=$(cat {LAST_PUBLISHED} 2>/dev/null || true)\n"
+            f'for r in $(ls -1 {RELEASES} | awk -v a="$cur" -v b="$last" \'$0 > a && $0 > b\'); do\n'
+            f'  mv "{RELEASES}/$r" "{RELEASES}/{TRASH_PREFIX}$r" && rm -rf "{RELEASES}/{TRASH_PREFIX}$r"\ndone\n'
+            f'echo "CURRENT=$cur"\n'
+        )
         output = self.remote(script, "连接服务器")
         if "NOT-A-LINK" in output:
             raise PublishError(f"服务器上 {self.path}/current 是普通目录而不是符号链接，请先把它改名")
@@ -186,21 +189,31 @@ class RsyncTarget(Target):
         partial = f"{RELEASES}/{PARTIAL_PREFIX}{version}"
         # A rebuild gives every file a new mtime: compare by --checksum and ignore times (--no-times), or
         # --link-dest would copy unchanged files instead of hard-linking them to the previous release.
-        command = ["rsync", "-a", "--no-times", "--delete", "--checksum", "--stats",
-                   "-e", shlex.join(self.ssh_command())]
+        command = [
+            "rsync",
+            "-a",
+            "--no-times",
+            "--delete",
+            "--checksum",
+            "--stats",
+            "-e",
+            shlex.join(self.ssh_command()),
+        ]
         if previous:
             command.append(f"--link-dest={self.link_dest(previous)}")
         command += [f"{site}/", f"{self.host}:{self.path.rstrip('/')}/{partial}/"]
         output = run_tool(command, "rsync 上传").stdout
         deployment.files_copied, deployment.bytes_copied = rsync_stats(output)
         deployment.files_linked = len(manifests.read_manifest(site).files) + 1 - deployment.files_copied
-        script = (f"mv {partial} {RELEASES}/{version}\n"
-                  f"ln -sfn {RELEASES}/{version} .current-$$.tmp\nmv -T .current-$$.tmp current\n"
-                  f"echo {version} > {LAST_PUBLISHED}.tmp && mv {LAST_PUBLISHED}.tmp {LAST_PUBLISHED}\n"
-                  f"{REMOTE_CURRENT}"
-                  f"for r in $(ls -1 {RELEASES} | sort | head -n -{self.keep}); do\n"
-                  f'  if [ "$r" != "$cur" ]; then mv "{RELEASES}/$r" "{RELEASES}/{TRASH_PREFIX}$r" && '
-                  f'rm -rf "{RELEASES}/{TRASH_PREFIX}$r" && echo "REMOVED=$r"; fi\ndone\n')
+        script = (
+            f"mv {partial} {RELEASES}/{version}\n"
+            f"ln -sfn {RELEASES}/{version} .current-$$.tmp\nmv -T .current-$$.tmp current\n"
+            f"echo {version} > {LAST_PUBLISHED}.tmp && mv {LAST_PUBLISHED}.tmp {LAST_PUBLISHED}\n"
+            f"{REMOTE_CURRENT}"
+            f"for r in $(ls -1 {RELEASES} | sort | head -n -{self.keep}); do\n"
+            f'  if [ "$r" != "$cur" ]; then mv "{RELEASES}/$r" "{RELEASES}/{TRASH_PREFIX}$r" && '
+            f'rm -rf "{RELEASES}/{TRASH_PREFIX}$r" && echo "REMOVED=$r"; fi\ndone\n'
+        )
         output = self.remote(script, "在服务器上切换版本")
         deployment.removed = re.findall(r"^REMOVED=(.+)$", output, re.M)
         return deployment
@@ -222,11 +235,13 @@ class RsyncTarget(Target):
         return deployment
 
     def rollback(self) -> Deployment:
-        script = (f"{REMOTE_CURRENT}"
-                  f'prev=$(ls -1 {RELEASES} | sort | awk -v c="$cur" \'c == "" || $0 < c\' | tail -n 1)\n'
-                  f'if [ -z "$prev" ]; then echo "NONE=$cur"; exit 0; fi\n'
-                  f'ln -sfn "{RELEASES}/$prev" .current-$$.tmp\nmv -T .current-$$.tmp current\n'
-                  f'echo "SWITCHED=$cur $prev"\n')
+        script = (
+            f"{REMOTE_CURRENT}"
+            f'prev=$(ls -1 {RELEASES} | sort | awk -v c="$cur" \'c == "" || $0 < c\' | tail -n 1)\n'
+            f'if [ -z "$prev" ]; then echo "NONE=$cur"; exit 0; fi\n'
+            f'ln -sfn "{RELEASES}/$prev" .current-$$.tmp\nmv -T .current-$$.tmp current\n'
+            f'echo "SWITCHED=$cur $prev"\n'
+        )
         output = self.remote(script, "在服务器上回退")
         match = re.search(r"^SWITCHED=(\S*) (\S+)$", output, re.M)
         if not match:
@@ -248,6 +263,7 @@ def rsync_stats(output: str) -> tuple[int, int]:
     def number(label: str) -> int:
         match = re.search(rf"{label}: ([\d,.]+)", output)
         return int(re.sub(r"[,.]", "", match.group(1))) if match else 0
+
     return number("Number of regular files transferred"), number("Total transferred file size")
 
 

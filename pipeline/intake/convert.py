@@ -21,7 +21,9 @@ WEB_IMAGE_EDGE = 1600
 
 IMAGE_REF = re.compile(
     r"(?P<pre>!\[[^\]]*\]\(\s*)(?:<(?P<angled>[^>\n]+)>|(?P<plain>[^)\s]+))(?P<post>\s*(?:\"[^\"]*\")?\s*\))"
-    r"|(?P<ipre><img\b[^>]*?\bsrc\s*=\s*[\"'])(?P<isrc>[^\"']+)(?P<ipost>[\"'])", re.IGNORECASE)
+    r"|(?P<ipre><img\b[^>]*?\bsrc\s*=\s*[\"'])(?P<isrc>[^\"']+)(?P<ipost>[\"'])",
+    re.IGNORECASE,
+)
 _BLOCK_END = re.compile(r"(</(?:p|h[1-6]|table|ul|ol|blockquote)>)(?=<)")
 _FIRST_BLOCK = re.compile(r"\s*<(h[1-6]|p)\b[^>]*>(.*?)</\1>", re.DOTALL)
 
@@ -40,7 +42,7 @@ def text_title_and_body(text: str, rel: str) -> tuple[str, str]:
     title = next((line for line in lines if line), "")
     if not title:
         raise Refused([f"{rel}: 文件是空的。第一行写标题，之后写正文"])
-    return title, "\n".join(lines[lines.index(title) + 1:]).strip()
+    return title, "\n".join(lines[lines.index(title) + 1 :]).strip()
 
 
 def docx_title_and_body(path: Path, rel: str, images: Images) -> tuple[str, str]:
@@ -62,14 +64,15 @@ def docx_title_and_body(path: Path, rel: str, images: Images) -> tuple[str, str]
         except Refused:
             raise
         except Exception:  # noqa: BLE001 - mammoth raises many kinds on a damaged file
-            raise Refused([f"{rel}: 无法读取这个 Word 文档（可能已损坏或不是 .docx）。请在 Word 中另存为 .docx 后重新提交"]) \
-                from None
+            raise Refused(
+                [f"{rel}: 无法读取这个 Word 文档（可能已损坏或不是 .docx）。请在 Word 中另存为 .docx 后重新提交"]
+            ) from None
     html_body = separate_blocks(result.value)
     first = _FIRST_BLOCK.match(html_body)
     title = html.unescape(re.sub(r"<[^>]+>", "", first.group(2))).strip() if first else ""
     if not title:
         raise Refused([f"{rel}: Word 文档第一段不是标题。第一段写标题（不要放图片或表格），之后写正文"])
-    return title, html_body[first.end():].strip()
+    return title, html_body[first.end() :].strip()
 
 
 class Images:
@@ -106,7 +109,7 @@ def separate_blocks(html_text: str) -> str:
     """A blank line between top-level blocks (none inside tables), so the file reads paragraph by paragraph."""
     pieces, last, depth = [], 0, 0
     for match in _BLOCK_END.finditer(html_text):
-        segment = html_text[last:match.end()]
+        segment = html_text[last : match.end()]
         depth += len(re.findall(r"<table\b", segment)) - segment.count("</table>")
         pieces.append(segment + ("\n\n" if depth == 0 else ""))
         last = match.end()

@@ -45,7 +45,9 @@ def ingest(inbox: Path, content_dir: Path, dry_run: bool = False, now: datetime 
     config = validate.validate_config(content_dir)
     if config.errors:
         first = config.errors[0]
-        raise IngestProblem(f"网站配置有错误（{first.file} 第 {first.line} 行：{first.message}），请先运行 hongwang validate")
+        raise IngestProblem(
+            f"网站配置有错误（{first.file} 第 {first.line} 行：{first.message}），请先运行 hongwang validate"
+        )
     now = now or dates.now()
     report = Report()
     if dry_run:
@@ -68,8 +70,9 @@ def _check_folders(inbox: Path, content_dir: Path) -> None:
         raise IngestProblem("收件文件夹和内容目录不能互相包含，请把收件文件夹放在 content/ 之外")
 
 
-def _plan_all(inbox: Path, content_dir: Path, work: Path, config: Validation, now: datetime,
-              report: Report, commit: bool = False) -> None:
+def _plan_all(
+    inbox: Path, content_dir: Path, work: Path, config: Validation, now: datetime, report: Report, commit: bool = False
+) -> None:
     planner = Planner(inbox, content_dir, work, config, now)
     for unit in submission_units(inbox):
         decision = planner.plan(unit)

@@ -60,6 +60,7 @@ class Decision:
 
 # ---------------------------------------------------------------- durable file operations
 
+
 def pause() -> None:
     """A step boundary: where the crash tests make ingest slow, or kill it."""
     global _steps_taken
@@ -143,10 +144,13 @@ def locked(work: Path):
 
 # ---------------------------------------------------------------- commit, apply, recover
 
+
 def commit(work: Path, decision: Decision) -> None:
     pause()
-    write_atomic(work / decision.id / "decision.json",
-                 json.dumps(decision.as_json(), ensure_ascii=False, indent=1).encode("utf-8"))
+    write_atomic(
+        work / decision.id / "decision.json",
+        json.dumps(decision.as_json(), ensure_ascii=False, indent=1).encode("utf-8"),
+    )
     pause()
 
 
@@ -169,8 +173,9 @@ def apply(inbox: Path, content_dir: Path, work: Path, decision: Decision, recove
         pause()
     log = inbox / LOG_NAME
     # Only a decision a crash interrupted can already be in the log (reading it is O(log) per decision).
-    if not (recovering and log.exists() and
-            f'"id": "{decision.id}"' in log.read_text(encoding="utf-8", errors="replace")):
+    if not (
+        recovering and log.exists() and f'"id": "{decision.id}"' in log.read_text(encoding="utf-8", errors="replace")
+    ):
         _append_log(log, _log_records(decision))
     pause()
     shutil.rmtree(work / decision.id, ignore_errors=True)
@@ -205,8 +210,18 @@ def _remove_torn_writes(inbox: Path, content_dir: Path, decision: Decision) -> N
 
 def _log_records(decision: Decision) -> list[dict]:
     stamp = dates.now().isoformat(timespec="seconds")
-    return [{"time": stamp, "id": decision.id, "source": rel, "sha256": decision.hashes.get(rel, ""),
-             "destination": decision.destination, "moved_to": decision.moves.get(rel, ""),
-             "org": decision.org, "collector": decision.collector,
-             "result": "accepted" if decision.accepted else "rejected",
-             "warnings": len(decision.warnings)} for rel in decision.sources]
+    return [
+        {
+            "time": stamp,
+            "id": decision.id,
+            "source": rel,
+            "sha256": decision.hashes.get(rel, ""),
+            "destination": decision.destination,
+            "moved_to": decision.moves.get(rel, ""),
+            "org": decision.org,
+            "collector": decision.collector,
+            "result": "accepted" if decision.accepted else "rejected",
+            "warnings": len(decision.warnings),
+        }
+        for rel in decision.sources
+    ]

@@ -94,8 +94,9 @@ class Planner:
     def plan(self, unit: list[Path]) -> Decision:
         main = unit[0]
         rel = main.relative_to(self.inbox).as_posix()
-        decision = Decision(id=uuid.uuid4().hex[:16], sources=[p.relative_to(self.inbox).as_posix() for p in unit],
-                            accepted=False)
+        decision = Decision(
+            id=uuid.uuid4().hex[:16], sources=[p.relative_to(self.inbox).as_posix() for p in unit], accepted=False
+        )
         decision.hashes = {p.relative_to(self.inbox).as_posix(): sha256_file(p) for p in unit if not p.is_symlink()}
         staged = self.work / decision.id / "staged"
         staged.mkdir(parents=True, exist_ok=True)
@@ -104,8 +105,11 @@ class Planner:
         except Refused as refused:
             self._refuse(decision, refused.lines, staged)
         except Exception as error:  # noqa: BLE001 - a broken file is refused, never a crash of the run
-            self._refuse(decision, [f"{rel}: 无法处理这个文件（{type(error).__name__}）。请另存为 UTF-8 文本"
-                                    f"或 .docx 后重新提交"], staged)
+            self._refuse(
+                decision,
+                [f"{rel}: 无法处理这个文件（{type(error).__name__}）。请另存为 UTF-8 文本或 .docx 后重新提交"],
+                staged,
+            )
         return decision
 
     # --- refusing
@@ -120,16 +124,22 @@ class Planner:
         reason_rel = decision.moves[main] + ".txt"
         decision.destination = reason_rel
         decision.reason = "\n".join(lines)
-        text = (f"退回原因：{main} 未能收录，请按以下提示修改后重新放入收件文件夹。\n\n"
-                + "\n".join(f"- {line}" for line in lines) + "\n")
+        text = (
+            f"退回原因：{main} 未能收录，请按以下提示修改后重新放入收件文件夹。\n\n"
+            + "\n".join(f"- {line}" for line in lines)
+            + "\n"
+        )
         (staged / "reason.txt").write_text(text, encoding="utf-8")
         decision.inbox_outputs = {reason_rel: "reason.txt"}
 
     def _free_name(self, rel: str) -> str:
         """rel, or rel with -2, -3 … before the suffix when that name is taken in the inbox."""
         candidate, counter = rel, 1
-        while (self.inbox / candidate).exists() or (self.inbox / (candidate + ".txt")).exists() \
-                or candidate in self.taken_names:
+        while (
+            (self.inbox / candidate).exists()
+            or (self.inbox / (candidate + ".txt")).exists()
+            or candidate in self.taken_names
+        ):
             counter += 1
             stem, dot, suffix = rel.rpartition(".")
             candidate = f"{stem}-{counter}.{suffix}" if dot and "/" not in suffix else f"{rel}-{counter}"
@@ -183,23 +193,29 @@ class Planner:
         title, body = convert.text_title_and_body(text, rel)
         return self._generated(rel, folder_org, title, body), warnings
 
-    def _from_docx(self, path: Path, rel: str, folder_org: str | None, images: convert.Images) \
-            -> tuple[str, list[str]]:
+    def _from_docx(self, path: Path, rel: str, folder_org: str | None, images: convert.Images) -> tuple[str, list[str]]:
         title, body = convert.docx_title_and_body(path, rel, images)
         return self._generated(rel, folder_org, title, body), []
 
     def _generated(self, rel: str, folder_org: str | None, title: str, body: str) -> str:
         if not folder_org:
             codes = "、".join(list(self.orgs)[:8])
-            raise Refused([f"{rel}: 不知道这篇稿件属于哪个单位。请把文件放进以单位代码命名的文件夹，"
-                            f"例如 收件文件夹/dz/{Path(rel).name}（单位代码见 orgs.yaml：{codes}……）"])
-        category = next((c.name for c in self.config.site.categories if c.kind == "news"),
-                        self.config.site.categories[0].name if self.config.site.categories else "")
+            raise Refused(
+                [
+                    f"{rel}: 不知道这篇稿件属于哪个单位。请把文件放进以单位代码命名的文件夹，"
+                    f"例如 收件文件夹/dz/{Path(rel).name}（单位代码见 orgs.yaml：{codes}……）"
+                ]
+            )
+        category = next(
+            (c.name for c in self.config.site.categories if c.kind == "news"),
+            self.config.site.categories[0].name if self.config.site.categories else "",
+        )
         meta = {"title": title, "date": dates.iso_day(self.now), "org": folder_org, "category": category}
         return convert.markdown_text(meta, body)
 
-    def _check(self, text: str, rel: str, folder_org: str | None, line_offset: int | None) \
-            -> tuple[dict, str, list[str]]:
+    def _check(
+        self, text: str, rel: str, folder_org: str | None, line_offset: int | None
+    ) -> tuple[dict, str, list[str]]:
         """Validate as written (lines match the collector's file), then the canonical form."""
         scratch = self.work / f"check-{uuid.uuid4().hex[:8]}"
         try:
@@ -224,14 +240,16 @@ class Planner:
         path.write_text(text, encoding="utf-8")
         return load.load_source(path, scratch)
 
-    def _file(self, decision: Decision, meta: dict, body: str, images: convert.Images, staged: Path,
-              warnings: list[str]) -> None:
+    def _file(
+        self, decision: Decision, meta: dict, body: str, images: convert.Images, staged: Path, warnings: list[str]
+    ) -> None:
         org = str(meta.get("org"))
         kind = aliases.canonical_value("kind", meta.get("kind")) or "article"
         parsed = dates.parse(meta.get("date") or meta.get("received") or "")
         year = parsed.value.year if parsed else self.now.year
-        slug = self._free_slug(kind, str(meta.get("slug") or "") or
-                               default_slug("", str(meta.get("title", ""))), org, year)
+        slug = self._free_slug(
+            kind, str(meta.get("slug") or "") or default_slug("", str(meta.get("title", ""))), org, year
+        )
         meta["slug"] = slug
         folder = f"{org}/{year}"
         for original, name in images.names.items():
@@ -268,7 +286,9 @@ class Planner:
     def _free_slug(self, kind: str, slug: str, org: str, year: int) -> str:
         slug = slug if SLUG_PATTERN.match(slug) else "item"
         candidate, counter = slug, 1
-        while (kind, candidate) in self.taken_slugs or (self.content_dir / org / str(year) / f"{candidate}.md").exists():
+        while (kind, candidate) in self.taken_slugs or (
+            self.content_dir / org / str(year) / f"{candidate}.md"
+        ).exists():
             counter += 1
             candidate = f"{slug}-{counter}"
         self.taken_slugs.add((kind, candidate))
@@ -307,8 +327,7 @@ def _canonical_meta(meta: dict) -> dict:
         if key in result:
             result[key] = _standard_date(result[key])
     if isinstance(result.get("period"), dict):
-        result["period"] = {k: _standard_date(v) if k in ("start", "end") else v
-                            for k, v in result["period"].items()}
+        result["period"] = {k: _standard_date(v) if k in ("start", "end") else v for k, v in result["period"].items()}
     return result
 
 

@@ -83,9 +83,14 @@ def create(content_dir: Path, kind: str, org: str, title: str, now: datetime) ->
     categories = result.site.categories
     news = next((c.name for c in categories if c.kind == "news"), categories[0].name if categories else "")
     text = render(
-        spec, title=title, org=org, now=now.strftime("%Y-%m-%d %H:%M"), today=iso_day(now),
+        spec,
+        title=title,
+        org=org,
+        now=now.strftime("%Y-%m-%d %H:%M"),
+        today=iso_day(now),
         end=iso_day(result.site.calendar.end_for(now.date(), 5)),
-        category=news, categories="、".join(c.name for c in categories),
+        category=news,
+        categories="、".join(c.name for c in categories),
     )
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

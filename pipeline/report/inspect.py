@@ -141,26 +141,33 @@ def from_content(content_dir: Path, as_of: datetime, links_results: Path | None 
     return inspect(portal, as_of, links_results, content_errors=len(validation.errors))
 
 
-def inspect(portal: Portal, as_of: datetime, links_results: Path | None = None,
-            content_errors: int = 0) -> Report:
+def inspect(portal: Portal, as_of: datetime, links_results: Path | None = None, content_errors: int = 0) -> Report:
     today = as_of.date()
     windows, notes = freshness.windows(portal.site.values)
     notes = [f"site.yaml：{n}，已按默认期限检查" for n in notes]
     home = home_page(portal, today, windows["news"])
-    columns = sorted(site_columns(portal, today, windows) + org_columns(portal, today, windows),
-                     key=_worst_first)
+    columns = sorted(site_columns(portal, today, windows) + org_columns(portal, today, windows), key=_worst_first)
     letters = waiting_letters(portal, today)
     current, starting, ending = notices_around(portal, today)
-    identifiers = [{"key": key, "name": name} for key, name in IDENTIFIERS.items()
-                   if not portal.site.values.get(key)]
+    identifiers = [{"key": key, "name": name} for key, name in IDENTIFIERS.items() if not portal.site.values.get(key)]
     links = read_link_results(links_results)
     if links_results is not None and links is None:
         notes.append(f"还没有链接检查结果（{links_results}）：请先运行 hongwang check-links")
     report = Report(
-        site=str(portal.site.values.get("name", "")), as_of=dates.iso_day(today), profile=portal.profile,
-        home=home, columns=columns, letters_waiting=letters, notices_current=current,
-        notices_starting=starting, notices_ending=ending, identifiers_missing=identifiers,
-        activity=activity(portal, today), links=links, failures=[], notes=notes,
+        site=str(portal.site.values.get("name", "")),
+        as_of=dates.iso_day(today),
+        profile=portal.profile,
+        home=home,
+        columns=columns,
+        letters_waiting=letters,
+        notices_current=current,
+        notices_starting=starting,
+        notices_ending=ending,
+        identifiers_missing=identifiers,
+        activity=activity(portal, today),
+        links=links,
+        failures=[],
+        notes=notes,
         content_errors=content_errors,
     )
     report.failures = failures(report)
@@ -168,6 +175,7 @@ def inspect(portal: Portal, as_of: datetime, links_results: Path | None = None,
 
 
 # ---------------------------------------------------------------- columns
+
 
 def _day(item: Item) -> date | None:
     return item.date.date() if item.date else None
@@ -187,21 +195,34 @@ def judge(items: list, today: date, window: freshness.Window) -> tuple[str, date
     return ("ok" if _day(newest) >= window.oldest_fresh(today) else "stale"), _day(newest)
 
 
-def column(scope: str, category: str | None, kind: str, org: Org | None, url: str, items: list,
-           today: date, windows: dict) -> Column:
+def column(
+    scope: str, category: str | None, kind: str, org: Org | None, url: str, items: list, today: date, windows: dict
+) -> Column:
     window = windows[kind]
     state, last = judge(items, today, window)
     stale_since = dates.iso_day(window.first_stale_day(last)) if last else None
-    return Column(scope, category, kind, org.code if org else None, org.short_name if org else None, url,
-                  len(items), dates.iso_day(last) if last else None,
-                  (today - last).days if last else None, window.label, stale_since, state)
+    return Column(
+        scope,
+        category,
+        kind,
+        org.code if org else None,
+        org.short_name if org else None,
+        url,
+        len(items),
+        dates.iso_day(last) if last else None,
+        (today - last).days if last else None,
+        window.label,
+        stale_since,
+        state,
+    )
 
 
 def site_columns(portal: Portal, today: date, windows: dict) -> list[Column]:
-    columns = [column("site", c.name, c.kind, None, f"category/{c.slug}.html", portal.articles_in(c), today,
-                      windows) for c in portal.categories]
-    columns.append(column("site", NOTICES_COLUMN, "notices", None, "notice/index.html", portal.notices,
-                          today, windows))
+    columns = [
+        column("site", c.name, c.kind, None, f"category/{c.slug}.html", portal.articles_in(c), today, windows)
+        for c in portal.categories
+    ]
+    columns.append(column("site", NOTICES_COLUMN, "notices", None, "notice/index.html", portal.notices, today, windows))
     return columns
 
 
@@ -228,11 +249,17 @@ def _worst_first(c: Column) -> tuple:
 def home_page(portal: Portal, today: date, window: freshness.Window) -> HomePage:
     newest = _newest([*portal.articles, *portal.notices, *portal.letters])
     state, last = judge([newest] if newest else [], today, window)
-    return HomePage(dates.iso_day(last) if last else None, newest.title if newest else None,
-                    (today - last).days if last else None, window.label, state)
+    return HomePage(
+        dates.iso_day(last) if last else None,
+        newest.title if newest else None,
+        (today - last).days if last else None,
+        window.label,
+        state,
+    )
 
 
 # ---------------------------------------------------------------- letters, notices
+
 
 def waiting_letters(portal: Portal, today: date) -> list[WaitingLetter]:
     waiting = []
@@ -240,17 +267,30 @@ def waiting_letters(portal: Portal, today: date) -> list[WaitingLetter]:
         if letter.letter_status == "已答复" and letter.reply_date:
             continue
         days = (today - letter.received).days if letter.received else None
-        waiting.append(WaitingLetter(letter.title, letter.org.code if letter.org else None,
-                                     letter.org.short_name if letter.org else None,
-                                     dates.iso_day(letter.received) if letter.received else None, days,
-                                     days is None or days > LETTER_LIMIT_DAYS, letter.url))
+        waiting.append(
+            WaitingLetter(
+                letter.title,
+                letter.org.code if letter.org else None,
+                letter.org.short_name if letter.org else None,
+                dates.iso_day(letter.received) if letter.received else None,
+                days,
+                days is None or days > LETTER_LIMIT_DAYS,
+                letter.url,
+            )
+        )
     return sorted(waiting, key=lambda w: -(w.days_waiting if w.days_waiting is not None else 10**6))
 
 
 def _notice_entry(notice, state: str) -> NoticeEntry:
-    return NoticeEntry(notice.title, notice.org.code if notice.org else None, notice.type_name,
-                       dates.iso_day(notice.period_start) if notice.period_start else None,
-                       dates.iso_day(notice.period_end) if notice.period_end else None, state, notice.url)
+    return NoticeEntry(
+        notice.title,
+        notice.org.code if notice.org else None,
+        notice.type_name,
+        dates.iso_day(notice.period_start) if notice.period_start else None,
+        dates.iso_day(notice.period_end) if notice.period_end else None,
+        state,
+        notice.url,
+    )
 
 
 def notices_around(portal: Portal, today: date):
@@ -272,6 +312,7 @@ def notices_around(portal: Portal, today: date):
 
 # ---------------------------------------------------------------- activity
 
+
 def month_keys(today: date, count: int = ACTIVITY_MONTHS) -> list[str]:
     index = today.year * 12 + today.month - 1
     return [f"{(i // 12):04d}-{(i % 12) + 1:02d}" for i in range(index - count + 1, index + 1)]
@@ -289,12 +330,23 @@ def activity(portal: Portal, today: date) -> list[OrgActivity]:
                 counts[f"{day.year:04d}-{day.month:02d}"] += 1
         newest = _newest(items)
         total = sum(counts.values())
-        rows.append(OrgActivity(org.code, org.short_name, org.kind_name, months, list(counts.values()), total,
-                                dates.iso_day(_day(newest)) if newest else None, total == 0))
+        rows.append(
+            OrgActivity(
+                org.code,
+                org.short_name,
+                org.kind_name,
+                months,
+                list(counts.values()),
+                total,
+                dates.iso_day(_day(newest)) if newest else None,
+                total == 0,
+            )
+        )
     return rows
 
 
 # ---------------------------------------------------------------- links, verdict
+
 
 def read_link_results(path: Path | None) -> dict | None:
     """The summary of the latest `hongwang check-links` results file, if there is one."""
@@ -324,12 +376,18 @@ def failures(report: Report) -> list[Failure]:
         found.append(Failure("home-stale", f"首页最近更新于 {when}，超过 {report.home.window}未更新"))
     for letter in report.letters_waiting:
         if letter.overdue:
-            waited = f"已等待 {letter.days_waiting} 天未答复，超过 {LETTER_LIMIT_DAYS} 天" \
-                if letter.days_waiting is not None else "没有收信日期，按超期未答复计"
-            found.append(Failure("letter-overdue", f"来信“{letter.title}”（{letter.org_name or '未指定单位'}）{waited}"))
+            waited = (
+                f"已等待 {letter.days_waiting} 天未答复，超过 {LETTER_LIMIT_DAYS} 天"
+                if letter.days_waiting is not None
+                else "没有收信日期，按超期未答复计"
+            )
+            found.append(
+                Failure("letter-overdue", f"来信“{letter.title}”（{letter.org_name or '未指定单位'}）{waited}")
+            )
     for identifier in report.identifiers_missing:
-        found.append(Failure("identifier-missing",
-                             f"site.yaml 缺少 {identifier['key']}（{identifier['name']}），页脚不显示"))
+        found.append(
+            Failure("identifier-missing", f"site.yaml 缺少 {identifier['key']}（{identifier['name']}），页脚不显示")
+        )
     for broken in (report.links or {}).get("internal_broken", []):
         found.append(Failure("link-broken", f"{broken['page']} 中的链接 {broken['ref']} 指向不存在的文件"))
     return found

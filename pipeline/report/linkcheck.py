@@ -39,6 +39,7 @@ _SKIPPED_SCHEMES = ("mailto", "tel", "data", "javascript", "about", "blob")
 
 # ---------------------------------------------------------------- internal
 
+
 class _References(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -100,6 +101,7 @@ def _resolves(ref: str, page: Path, root: Path, files: set[Path]) -> bool:
 
 
 # ---------------------------------------------------------------- external
+
 
 @dataclass
 class LinkResult:
@@ -170,17 +172,21 @@ def _follow(url: str, timeout: float) -> LinkResult:
             hops.append({"status": redirect.status, "from": current, "to": target})
             current = target
             continue
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             return LinkResult(url, False, None, current, hops, f"超时（{timeout:g} 秒无响应）")
         except urllib.error.URLError as error:
             reason = error.reason
-            text = f"超时（{timeout:g} 秒无响应）" if isinstance(reason, (socket.timeout, TimeoutError)) \
+            text = (
+                f"超时（{timeout:g} 秒无响应）"
+                if isinstance(reason, (socket.timeout, TimeoutError))
                 else f"无法连接（{reason}）"
+            )
             return LinkResult(url, False, None, current, hops, text)
         except (OSError, ValueError) as error:
             return LinkResult(url, False, None, current, hops, f"无法访问（{error}）")
-        return LinkResult(url, 200 <= status < 300, status, current, hops,
-                          None if 200 <= status < 300 else f"HTTP {status}")
+        return LinkResult(
+            url, 200 <= status < 300, status, current, hops, None if 200 <= status < 300 else f"HTTP {status}"
+        )
     return LinkResult(url, False, None, current, hops, f"跳转超过 {MAX_REDIRECTS} 次")
 
 
@@ -200,9 +206,16 @@ def _fresh(entry: dict, now: datetime, max_age: timedelta) -> bool:
     return entry.get("ok") is True and now - checked < max_age
 
 
-def check_external(targets: dict[str, list[str]], cache_path: Path, *, now: datetime | None = None,
-                   max_age_hours: float = 72, workers: int = 8, timeout: float = 10.0,
-                   retries: int = 2) -> list[LinkResult]:
+def check_external(
+    targets: dict[str, list[str]],
+    cache_path: Path,
+    *,
+    now: datetime | None = None,
+    max_age_hours: float = 72,
+    workers: int = 8,
+    timeout: float = 10.0,
+    retries: int = 2,
+) -> list[LinkResult]:
     """Check each URL (with the pages that link to it), reusing good results younger than max_age_hours."""
     now = now or dates.now()
     cache = load_cache(cache_path)
@@ -249,6 +262,7 @@ def external_targets(portal) -> dict[str, list[str]]:
 
 # ---------------------------------------------------------------- one run
 
+
 @dataclass
 class LinkReport:
     checked_at: str
@@ -279,10 +293,12 @@ def run(output: Path, state_dir: Path, portal=None, *, now: datetime | None = No
     external = None
     if portal is not None:
         results = check_external(external_targets(portal), state_dir / CACHE_FILE, now=now, **external_options)
-        external = {"checked": len(results), "from_cache": sum(r.cached for r in results),
-                    "results": [asdict(r) for r in results]}
+        external = {
+            "checked": len(results),
+            "from_cache": sum(r.cached for r in results),
+            "results": [asdict(r) for r in results],
+        }
     report = LinkReport(now.isoformat(timespec="seconds"), str(output), internal, external)
     state_dir.mkdir(parents=True, exist_ok=True)
-    (state_dir / RESULTS_FILE).write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=1),
-                                          encoding="utf-8")
+    (state_dir / RESULTS_FILE).write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
     return report

@@ -30,8 +30,10 @@ if TYPE_CHECKING:  # Pelican is imported only when a build runs: `hongwang valid
 
 DEFAULT_SETTINGS = PELICANCONF
 PUBLISH_SETTINGS = PUBLISHCONF
-NO_SITE_URL = ("未配置网站地址（site.yaml 的 siteurl，或 Pelican 设置 HONGWANG_SITEURL）："
-               "未生成 RSS/Atom 订阅和 sitemap.xml，因为它们需要完整网址。页面和站内搜索不受影响")
+NO_SITE_URL = (
+    "未配置网站地址（site.yaml 的 siteurl，或 Pelican 设置 HONGWANG_SITEURL）："
+    "未生成 RSS/Atom 订阅和 sitemap.xml，因为它们需要完整网址。页面和站内搜索不受影响"
+)
 
 
 class BuildError(Exception):
@@ -48,7 +50,7 @@ class BuildResult:
     pages_rendered: int = 0  # pages rendered this time; the others were unchanged since the last build
     pages_deleted: int = 0
     engine_warnings: list[str] = field(default_factory=list)
-    post: "PostBuild | None" = None
+    post: PostBuild | None = None
 
     @property
     def warnings(self) -> list[str]:
@@ -85,27 +87,51 @@ class _Collect(logging.Handler):
 
 def check_output_dir(content_dir: Path, output_dir: Path) -> None:
     content, output = content_dir.resolve(), output_dir.resolve()
-    if output == content or content in output.parents or output in content.parents or output == ROOT:
+    if output in (content, ROOT) or content in output.parents or output in content.parents:
         raise BuildError(f"输出目录 {output_dir} 不能是内容目录、其上级或其子目录，也不能是项目根目录")
 
 
-def build(content_dir: Path, output_dir: Path, profile: str = "public", settings_file: Path | None = None,
-          now: datetime | None = None, extra_settings: dict | None = None,
-          cache_dir: Path | None | bool = None, search_in_background: bool = False,
-          force_search: bool = False) -> BuildResult:
+def build(
+    content_dir: Path,
+    output_dir: Path,
+    profile: str = "public",
+    settings_file: Path | None = None,
+    now: datetime | None = None,
+    extra_settings: dict | None = None,
+    cache_dir: Path | None | bool = None,
+    search_in_background: bool = False,
+    force_search: bool = False,
+) -> BuildResult:
     """cache_dir: None = the default `.hongwang-cache/` beside content/; False = no cache, write every page.
 
     search_in_background: return once pages, feeds and sitemap are written, with Pagefind still
     running (`result.post.pending_search`; the preview server's choice). force_search: re-index
     even if no page changed (the last index was stopped before it finished)."""
     with cache.cycle_collector_paused():
-        return _build(content_dir, output_dir, profile, settings_file, now, extra_settings, cache_dir,
-                      search_in_background, force_search)
+        return _build(
+            content_dir,
+            output_dir,
+            profile,
+            settings_file,
+            now,
+            extra_settings,
+            cache_dir,
+            search_in_background,
+            force_search,
+        )
 
 
-def _build(content_dir: Path, output_dir: Path, profile: str, settings_file: Path | None, now: datetime | None,
-           extra_settings: dict | None, cache_dir: Path | None | bool, search_in_background: bool = False,
-           force_search: bool = False) -> BuildResult:
+def _build(
+    content_dir: Path,
+    output_dir: Path,
+    profile: str,
+    settings_file: Path | None,
+    now: datetime | None,
+    extra_settings: dict | None,
+    cache_dir: Path | None | bool,
+    search_in_background: bool = False,
+    force_search: bool = False,
+) -> BuildResult:
     started = time.perf_counter()
     content_dir, output_dir = Path(content_dir).resolve(), Path(output_dir).resolve()
     check_output_dir(content_dir, output_dir)
@@ -115,8 +141,12 @@ def _build(content_dir: Path, output_dir: Path, profile: str, settings_file: Pat
     if validation.errors:
         return result
     portal = model.build(validation, profile, now, store=store)
-    settings = {"PATH": str(content_dir), "OUTPUT_PATH": str(output_dir), "HONGWANG_PROFILE": profile,
-                **(extra_settings or {})}
+    settings = {
+        "PATH": str(content_dir),
+        "OUTPUT_PATH": str(output_dir),
+        "HONGWANG_PROFILE": profile,
+        **(extra_settings or {}),
+    }
     settings_file = settings_file or DEFAULT_SETTINGS
     writes = page_writes(store, output_dir, profile, settings_file, validation)
     if writes.previous:  # the output holds the last build: keep what did not change
@@ -126,9 +156,15 @@ def _build(content_dir: Path, output_dir: Path, profile: str, settings_file: Pat
     result.engine_warnings = run_pelican(settings_file, settings, content_dir, portal, writes, specs)
     result.pages_rendered = len(writes.outcome.written)
     result.pages_deleted = len(writes.outcome.deleted)
-    result.post = post_build(portal, output_dir, site_url,
-                             reindex=force_search or not unchanged_pages(writes, output_dir),
-                             specs=specs, writes=writes, wait_for_search=not search_in_background)
+    result.post = post_build(
+        portal,
+        output_dir,
+        site_url,
+        reindex=force_search or not unchanged_pages(writes, output_dir),
+        specs=specs,
+        writes=writes,
+        wait_for_search=not search_in_background,
+    )
     result.portal = portal
     result.files_written = sum(len(files) for _, _, files in os.walk(output_dir))  # no stat per file
     result.seconds = time.perf_counter() - started
@@ -151,13 +187,23 @@ def unchanged_pages(writes: glue.PageWrites, output_dir: Path) -> bool:
     Pagefind has no incremental mode (it re-reads every page: most of an edit's rebuild time);
     it only reads the pages, so when none changed its last index is still exact."""
     outcome = writes.outcome
-    return bool(writes.previous) and not outcome.written and not outcome.deleted \
+    return (
+        bool(writes.previous)
+        and not outcome.written
+        and not outcome.deleted
         and (output_dir / search.BUNDLE / "pagefind-entry.json").is_file()
+    )
 
 
-def post_build(portal: model.Portal, output_dir: Path, site_url: str | None, reindex: bool = True,
-               specs: list | None = None, writes: glue.PageWrites | None = None,
-               wait_for_search: bool = True) -> PostBuild:
+def post_build(
+    portal: model.Portal,
+    output_dir: Path,
+    site_url: str | None,
+    reindex: bool = True,
+    specs: list | None = None,
+    writes: glue.PageWrites | None = None,
+    wait_for_search: bool = True,
+) -> PostBuild:
     report = PostBuild(site_url)
     indexing = _start_search(output_dir) if reindex else None
     if not reindex:
@@ -184,13 +230,23 @@ def _start_search(output_dir: Path) -> search.Indexing:
         raise BuildError(str(problem)) from problem
 
 
-def _write_feeds_and_sitemap(report: PostBuild, portal: model.Portal, output_dir: Path, site_url: str | None,
-                             specs: list | None, writes: glue.PageWrites | None) -> None:
+def _write_feeds_and_sitemap(
+    report: PostBuild,
+    portal: model.Portal,
+    output_dir: Path,
+    site_url: str | None,
+    specs: list | None,
+    writes: glue.PageWrites | None,
+) -> None:
     record = post_record(writes, output_dir)
     if site_url:
         digests = writes.digests if writes else None
-        report.feeds = feeds.write(portal, output_dir, site_url, unchanged=record and digests and (
-            lambda feed, path: record.unchanged(path, digests.feed(feed, site_url))))
+        report.feeds = feeds.write(
+            portal,
+            output_dir,
+            site_url,
+            unchanged=record and digests and (lambda feed, path: record.unchanged(path, digests.feed(feed, site_url))),
+        )
     else:
         report.warnings.append(NO_SITE_URL)
     report.sitemap = sitemap.write(portal, output_dir, site_url, specs, unchanged=record and record.unchanged)
@@ -205,8 +261,9 @@ def post_record(writes: glue.PageWrites | None, output_dir: Path) -> incremental
     return incremental.FileRecord(output_dir, writes.store.read(writes.record + "-post") if writes.previous else {})
 
 
-def page_writes(store: cache.Store, output_dir: Path, profile: str, settings_file: Path,
-                validation: Validation) -> glue.PageWrites:
+def page_writes(
+    store: cache.Store, output_dir: Path, profile: str, settings_file: Path, validation: Validation
+) -> glue.PageWrites:
     """The dependency record of the last build into this output folder, if the folder still holds it."""
     from . import glue
 
@@ -214,12 +271,17 @@ def page_writes(store: cache.Store, output_dir: Path, profile: str, settings_fil
         return glue.PageWrites()
     record = incremental.record_name(output_dir, f"{profile}|{Path(settings_file).resolve()}")
     previous = store.read(record) if (output_dir / "index.html").is_file() else {}
-    return glue.PageWrites(store, record, previous,
-                                   {d.rel: d.source.digest for d in validation.documents})
+    return glue.PageWrites(store, record, previous, {d.rel: d.source.digest for d in validation.documents})
 
 
-def run_pelican(settings_file: Path, overrides: dict, content_dir: Path, portal: model.Portal,
-                writes: glue.PageWrites | None = None, specs: list | None = None) -> list[str]:
+def run_pelican(
+    settings_file: Path,
+    overrides: dict,
+    content_dir: Path,
+    portal: model.Portal,
+    writes: glue.PageWrites | None = None,
+    specs: list | None = None,
+) -> list[str]:
     from pelican import Pelican
     from pelican.log import console
     from pelican.settings import read_settings

@@ -9,8 +9,7 @@ from html import escape
 
 def numeric_columns(columns: list[str], rows: list[list]) -> list[int]:
     """Indexes of the columns whose every cell is a number (charted)."""
-    return [i for i in range(1, len(columns))
-            if rows and all(isinstance(r[i], (int, float)) for r in rows)]
+    return [i for i in range(1, len(columns)) if rows and all(isinstance(r[i], (int, float)) for r in rows)]
 
 
 # ---------------------------------------------------------------- charts drawn at build time (inline SVG)
@@ -54,9 +53,13 @@ def chart_html(slug: str, title: str, unit: str, columns: list[str], rows: list[
     ticks = nice_ticks(max(0, low) if min(values) >= 0 else low, max(values))
     kind = "折线图" if is_timeline else "柱状图"
     unit_text = f"，单位：{unit}" if unit else ""
-    desc = f"{kind}：{title}{unit_text}。" + "；".join(
-        f"{columns[i]}：{labels[0]} {_label(rows[0][i])}，{labels[-1]} {_label(rows[-1][i])}" for i in series
-    ) + "。完整数据见下表。"
+    desc = (
+        f"{kind}：{title}{unit_text}。"
+        + "；".join(
+            f"{columns[i]}：{labels[0]} {_label(rows[0][i])}，{labels[-1]} {_label(rows[-1][i])}" for i in series
+        )
+        + "。完整数据见下表。"
+    )
     plot = _Plot(ticks)
     parts = [
         _legend([columns[i] for i in series]),
@@ -85,8 +88,10 @@ class _Plot:
         lines = [f'<g class="axis" font-size="{FONT}" fill="#333">']
         for tick in self.ticks:
             y = self.y(tick)
-            lines.append(f'<line x1="{self.x0}" x2="{self.x1}" y1="{y}" y2="{y}" stroke="#ddd"/>'
-                         f'<text x="{self.x0 - 6}" y="{y + 4}" text-anchor="end">{_label(tick)}</text>')
+            lines.append(
+                f'<line x1="{self.x0}" x2="{self.x1}" y1="{y}" y2="{y}" stroke="#ddd"/>'
+                f'<text x="{self.x0 - 6}" y="{y + 4}" text-anchor="end">{_label(tick)}</text>'
+            )
         if unit:
             lines.append(f'<text x="{self.x0 - 6}" y="{self.y1 - 16}" text-anchor="end">{escape(unit)}</text>')
         lines.append(f'<line x1="{self.x0}" x2="{self.x1}" y1="{self.y0}" y2="{self.y0}" stroke="#555"/></g>')
@@ -95,15 +100,20 @@ class _Plot:
 
 def _legend(names: list[str]) -> str:
     """Decorative for screen readers: the SVG's <desc> and the table below carry the same names."""
-    items = "".join(f'<li><span class="swatch" style="background:{PALETTE[i % len(PALETTE)]}"></span>{escape(name)}</li>'
-                    for i, name in enumerate(names))
+    items = "".join(
+        f'<li><span class="swatch" style="background:{PALETTE[i % len(PALETTE)]}"></span>{escape(name)}</li>'
+        for i, name in enumerate(names)
+    )
     return f'<ul class="chart-legend" aria-hidden="true">{items}</ul>'
 
 
 def _x_labels(plot: _Plot, labels: list[str], centre) -> str:
     size = FONT if len(labels) <= 10 else 10
-    return "".join(f'<text x="{centre(i)}" y="{plot.y0 + 18}" text-anchor="middle" font-size="{size}" '
-                   f'fill="#333">{escape(label)}</text>' for i, label in enumerate(labels))
+    return "".join(
+        f'<text x="{centre(i)}" y="{plot.y0 + 18}" text-anchor="middle" font-size="{size}" '
+        f'fill="#333">{escape(label)}</text>'
+        for i, label in enumerate(labels)
+    )
 
 
 def _bars(plot: _Plot, labels, rows, series, columns, unit) -> str:
@@ -115,9 +125,11 @@ def _bars(plot: _Plot, labels, rows, series, columns, unit) -> str:
             x = round(plot.x0 + r * band + band * 0.1 + s * bar, 1)
             top, base = plot.y(row[column]), plot.y(max(plot.low, 0))
             y, height = min(top, base), abs(base - top)
-            shapes.append(f'<rect class="bar" x="{x}" y="{y}" width="{round(bar, 1)}" height="{round(height, 1)}" '
-                          f'fill="{PALETTE[s % len(PALETTE)]}"><title>{escape(labels[r])} {escape(columns[column])}：'
-                          f'{_label(row[column])}{escape(unit)}</title></rect>')
+            shapes.append(
+                f'<rect class="bar" x="{x}" y="{y}" width="{round(bar, 1)}" height="{round(height, 1)}" '
+                f'fill="{PALETTE[s % len(PALETTE)]}"><title>{escape(labels[r])} {escape(columns[column])}：'
+                f"{_label(row[column])}{escape(unit)}</title></rect>"
+            )
     return "".join(shapes) + _x_labels(plot, labels, lambda i: round(plot.x0 + (i + 0.5) * band, 1))
 
 
@@ -129,7 +141,9 @@ def _lines(plot: _Plot, labels, rows, series, columns, unit) -> str:
         colour = PALETTE[s % len(PALETTE)]
         points = " ".join(f"{x(i)},{plot.y(row[column])}" for i, row in enumerate(rows))
         shapes.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
-        shapes.extend(f'<circle cx="{x(i)}" cy="{plot.y(row[column])}" r="4" fill="{colour}"><title>'
-                      f'{escape(labels[i])} {escape(columns[column])}：{_label(row[column])}{escape(unit)}</title></circle>'
-                      for i, row in enumerate(rows))
+        shapes.extend(
+            f'<circle cx="{x(i)}" cy="{plot.y(row[column])}" r="4" fill="{colour}"><title>'
+            f"{escape(labels[i])} {escape(columns[column])}：{_label(row[column])}{escape(unit)}</title></circle>"
+            for i, row in enumerate(rows)
+        )
     return "".join(shapes) + _x_labels(plot, labels, x)

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 from urllib.parse import quote, urljoin
 
 from ..core import dates, urls
@@ -68,24 +68,38 @@ def site_feed(portal: Portal, with_items: bool = False) -> Feed:
 
 def category_feed(portal: Portal, category, with_items: bool = False) -> Feed:
     items = portal.articles_in(category)[:FEED_LIMIT] if with_items else []
-    return Feed(f"category/{category.slug}", f"{_site_name(portal)} - {category.name}",
-                f"category/{category.slug}.html", "栏目", items)
+    return Feed(
+        f"category/{category.slug}",
+        f"{_site_name(portal)} - {category.name}",
+        f"category/{category.slug}.html",
+        "栏目",
+        items,
+    )
 
 
 def notices_feed(portal: Portal, with_items: bool = False) -> Feed:
-    return Feed("notices", f"{_site_name(portal)} - 公示公告", "notice/index.html", "公示",
-                portal.notices[:FEED_LIMIT] if with_items else [])
+    return Feed(
+        "notices",
+        f"{_site_name(portal)} - 公示公告",
+        "notice/index.html",
+        "公示",
+        portal.notices[:FEED_LIMIT] if with_items else [],
+    )
 
 
 def letters_feed(portal: Portal, with_items: bool = False) -> Feed:
-    return Feed("letters", f"{_site_name(portal)} - 回音壁", "letters/index.html", "回音壁",
-                portal.letters[:FEED_LIMIT] if with_items else [])
+    return Feed(
+        "letters",
+        f"{_site_name(portal)} - 回音壁",
+        "letters/index.html",
+        "回音壁",
+        portal.letters[:FEED_LIMIT] if with_items else [],
+    )
 
 
 def org_feed(portal: Portal, org: Org, letters_by_org: dict | None = None) -> Feed:
     # Sort the org's items only when they are wanted: every page asks for its org's feed (2 s at N=20,000).
-    items = _newest([*org.items, *org.notices, *letters_by_org.get(org.code, [])]) \
-        if letters_by_org is not None else []
+    items = _newest([*org.items, *org.notices, *letters_by_org.get(org.code, [])]) if letters_by_org is not None else []
     return Feed(f"org/{org.code}", f"{_site_name(portal)} - {org.name}", org.url, "单位", items)
 
 
@@ -136,8 +150,9 @@ def for_page(portal: Portal, variables: dict, template: str, shared: dict | None
     return found
 
 
-def write(portal: Portal, output_dir: Path, site_url: str,
-          unchanged: Callable[[Feed, str], bool] | None = None) -> FeedReport:
+def write(
+    portal: Portal, output_dir: Path, site_url: str, unchanged: Callable[[Feed, str], bool] | None = None
+) -> FeedReport:
     """unchanged(feed, path): the file at path already holds this feed (the build's dependency record)."""
     report = FeedReport()
     for feed in catalogue(portal, with_items=True):
@@ -169,6 +184,7 @@ def feed_id(site_url: str, feed: Feed) -> str:
 
 # ---------------------------------------------------------------- feedgen
 
+
 def _generator(portal: Portal, feed: Feed, site_url: str):
     from feedgen.feed import FeedGenerator
 
@@ -190,9 +206,13 @@ def _generator(portal: Portal, feed: Feed, site_url: str):
 
 def _set_links(generator, site_url: str, feed: Feed, fmt: str) -> None:
     # RSS <link> is the last link() call, so the page goes after the feed's own URL.
-    generator.link([{"href": urls.absolute(site_url, feed.path(fmt)), "rel": "self", "type": FORMATS[fmt]},
-                    {"href": urls.absolute(site_url, feed.page), "rel": "alternate", "type": "text/html"}],
-                   replace=True)
+    generator.link(
+        [
+            {"href": urls.absolute(site_url, feed.path(fmt)), "rel": "self", "type": FORMATS[fmt]},
+            {"href": urls.absolute(site_url, feed.page), "rel": "alternate", "type": "text/html"},
+        ],
+        replace=True,
+    )
 
 
 def _add_entry(generator, item: Item, site_url: str) -> None:
@@ -253,22 +273,27 @@ def _persons_table(notice: Notice) -> str:
         return ""
     columns = notice.person_columns
     head = "".join(f"<th>{html.escape(label)}</th>" for _, label in columns)
-    rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(person.get(key, '')))}</td>" for key, _ in columns)
-                   + "</tr>" for person in notice.persons)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(person.get(key, '')))}</td>" for key, _ in columns) + "</tr>"
+        for person in notice.persons
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
 def _absolutise(body: str, base: str) -> str:
     """Page bodies link relatively (`../files/x.jpg`); in a feed reader they must be absolute."""
+
     def rewrite(match: re.Match) -> str:
         value = html.unescape(match.group(2))
         if value.startswith(("#", "mailto:", "tel:")):
             return match.group(0)
         return f'{match.group(1)}="{html.escape(urljoin(base, value))}"'
+
     return _URL_ATTRIBUTE.sub(rewrite, str(body))
 
 
 # ---------------------------------------------------------------- helpers
+
 
 def _site_name(portal: Portal) -> str:
     return str(portal.site.values.get("name") or "红网")

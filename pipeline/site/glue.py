@@ -19,7 +19,7 @@ from . import feeds, incremental, pages, search, theme_filters
 _prepared: dict[str, tuple] = {}
 
 
-def prepare(content_dir: Path, portal, writes: "PageWrites | None" = None, specs: list | None = None) -> None:
+def prepare(content_dir: Path, portal, writes: PageWrites | None = None, specs: list | None = None) -> None:
     """specs: the build's `pages.plan(portal)`, planned once and shared with the post-build steps."""
     _prepared[str(Path(content_dir).resolve())] = (portal, writes or PageWrites(), specs)
 
@@ -27,8 +27,9 @@ def prepare(content_dir: Path, portal, writes: "PageWrites | None" = None, specs
 class PageWrites:
     """How `hongwang build` wants pages written: all of them, or only those whose inputs changed."""
 
-    def __init__(self, store=None, record: str = "", previous: dict | None = None,
-                 source_digests: dict[str, str] | None = None):
+    def __init__(
+        self, store=None, record: str = "", previous: dict | None = None, source_digests: dict[str, str] | None = None
+    ):
         self.store = store
         self.record = record
         self.previous = previous or {}
@@ -68,7 +69,8 @@ class PortalGenerator(Generator):
         self.context["site"] = self.portal.site.values
         # Feeds exist only with an absolute site URL (see pipeline/urls.py); templates announce them then.
         self.context["feeds_enabled"] = bool(
-            urls.resolve_site_url(self.settings.get("HONGWANG_SITEURL"), self.portal.site.values))
+            urls.resolve_site_url(self.settings.get("HONGWANG_SITEURL"), self.portal.site.values)
+        )
 
     def generate_output(self, writer) -> None:
         specs = self.specs if self.specs is not None else pages.plan(self.portal)
@@ -79,35 +81,49 @@ class PortalGenerator(Generator):
         record: dict[str, str] = {}
         to_write = list(range(len(specs)))
         if writes.incremental:
-            writes.digests = incremental.Digests(self.portal, incremental.settings_token(self.settings),
-                                                 writes.source_digests)
+            writes.digests = incremental.Digests(
+                self.portal, incremental.settings_token(self.settings), writes.source_digests
+            )
             to_write, record = incremental.plan_writes(specs, arguments, writes.digests, output, writes.previous)
 
         def write(index: int) -> str:
             page = specs[index]
-            writer.write_file(page.name, self.get_template(page.template), self.context,
-                              relative_urls=self.settings["RELATIVE_URLS"], page=page, **arguments[index])
+            writer.write_file(
+                page.name,
+                self.get_template(page.template),
+                self.context,
+                relative_urls=self.settings["RELATIVE_URLS"],
+                page=page,
+                **arguments[index],
+            )
             return page.name
 
         writes.outcome.written = workers.run(write, to_write)
         self._copy_assets()
         pages.write_data_files(self.portal, output)
         if writes.incremental:
-            record.update({name: "file" for name in self._other_files()})
+            record.update(dict.fromkeys(self._other_files(), "file"))
             writes.outcome.deleted = incremental.delete_stale(sorted(set(writes.previous) - set(record)), output)
             written = set(writes.outcome.written)
             writes.outcome.kept = [s.name for s in specs if s.name not in written]
-            writes.store.write(writes.record, incremental.finish_record(record, output, writes.previous,
-                                                                        writes.outcome.kept))
+            writes.store.write(
+                writes.record, incremental.finish_record(record, output, writes.previous, writes.outcome.kept)
+            )
 
     def _page_arguments(self, page, shared_feeds: dict) -> dict:
         """Everything a page's template gets besides the shared context (what its digest is made of)."""
-        page_feeds = feeds.for_page(self.portal, page.variables, page.template, shared_feeds) \
-            if self.context["feeds_enabled"] else []
+        page_feeds = (
+            feeds.for_page(self.portal, page.variables, page.template, shared_feeds)
+            if self.context["feeds_enabled"]
+            else []
+        )
         if page_feeds and page.feed is None:
             page.feed = page_feeds[-1].rss  # the most specific: the org's, else the section's
-        return {"feeds": page_feeds, "search": search.facets(page.template, page.variables, page.pager),
-                **page.variables}
+        return {
+            "feeds": page_feeds,
+            "search": search.facets(page.template, page.variables, page.pager),
+            **page.variables,
+        }
 
     def _other_files(self) -> list[str]:
         """Files besides pages this generator writes: copied assets and statistics downloads."""

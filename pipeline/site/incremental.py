@@ -41,10 +41,21 @@ class Digests:
         self.item_tokens = {id(item): self._item_token(item) for item in portal.items}
         self.org_tokens = {id(org): self._org_token(org) for org in portal.orgs.values()}
         self.all_items = self._hash(repr(list(self.item_tokens.values())))
-        self.shared = self._hash(repr((cache.code_salt(), settings_token, portal.profile, portal.site.values,
-                                       [repr(c) for c in portal.categories], _org_tree(portal), portal.links,
-                                       [(p.slug, p.title, p.url) for p in portal.pages],
-                                       [(s.slug, s.title, s.url) for s in portal.stats])))
+        self.shared = self._hash(
+            repr(
+                (
+                    cache.code_salt(),
+                    settings_token,
+                    portal.profile,
+                    portal.site.values,
+                    [repr(c) for c in portal.categories],
+                    _org_tree(portal),
+                    portal.links,
+                    [(p.slug, p.title, p.url) for p in portal.pages],
+                    [(s.slug, s.title, s.url) for s in portal.stats],
+                )
+            )
+        )
 
     @staticmethod
     def _hash(text: str) -> str:
@@ -56,8 +67,9 @@ class Digests:
         return f"{type(item).__name__}:{item.source}:{digest}:{getattr(item, 'state', '')}"
 
     def _org_token(self, org) -> str:
-        return f"org:{org.code}:" + self._hash(repr([self.item_tokens.get(id(i)) or self._item_token(i)
-                                                      for i in [*org.items, *org.notices]]))
+        return f"org:{org.code}:" + self._hash(
+            repr([self.item_tokens.get(id(i)) or self._item_token(i) for i in [*org.items, *org.notices]])
+        )
 
     def token(self, value) -> str:
         if isinstance(value, model.Item):
@@ -87,13 +99,23 @@ class Digests:
 
     def feed(self, feed, site_url: str) -> str:
         """A feed file is made of its own fields, its items, the site URL and the shared portal parts."""
-        return self._hash(self.shared + repr((site_url, feed.key, feed.title, feed.page, feed.group))
-                          + self.token(feed.items))
+        return self._hash(
+            self.shared + repr((site_url, feed.key, feed.title, feed.page, feed.group)) + self.token(feed.items)
+        )
 
     def page(self, spec, arguments: dict) -> str:
         pager = (spec.pager.number, spec.pager.count, spec.pager.base) if spec.pager else None
-        own = self.token([spec.name, spec.template, spec.title, [list(c) for c in spec.crumbs], pager,
-                          getattr(spec, "feed", None), arguments])
+        own = self.token(
+            [
+                spec.name,
+                spec.template,
+                spec.title,
+                [list(c) for c in spec.crumbs],
+                pager,
+                getattr(spec, "feed", None),
+                arguments,
+            ]
+        )
         reads_portal = "" if _holds_item(spec.variables) else self.all_items
         return self._hash(self.shared + reads_portal + own)
 
@@ -118,16 +140,19 @@ def _holds_item(value) -> bool:
 
 
 def _org_tree(portal) -> list:
-    return [(o.code, o.name, o.short_name, o.kind, o.parent_code, sorted(o.contact.items()),
-             [c.code for c in o.children]) for o in portal.orgs.values()]
+    return [
+        (o.code, o.name, o.short_name, o.kind, o.parent_code, sorted(o.contact.items()), [c.code for c in o.children])
+        for o in portal.orgs.values()
+    ]
 
 
 def record_name(output_dir: Path, profile: str) -> str:
     return "pages-" + hashlib.blake2b(f"{Path(output_dir).resolve()}|{profile}".encode(), digest_size=8).hexdigest()
 
 
-def plan_writes(specs: list, arguments: list[dict], digests: Digests,
-                output_dir: Path, previous: dict) -> tuple[list[int], dict[str, str]]:
+def plan_writes(
+    specs: list, arguments: list[dict], digests: Digests, output_dir: Path, previous: dict
+) -> tuple[list[int], dict[str, str]]:
     """(indexes of the specs to render, the new record: page name → digest).
 
     arguments[i] is everything spec i's template receives besides the shared context."""
@@ -171,8 +196,9 @@ def _size(path: Path | str) -> int:
         return -1
 
 
-def finish_record(record: dict[str, str], output_dir: Path, previous: dict | None = None,
-                  kept: list[str] = ()) -> dict[str, tuple[str, int]]:
+def finish_record(
+    record: dict[str, str], output_dir: Path, previous: dict | None = None, kept: list[str] = ()
+) -> dict[str, tuple[str, int]]:
     """The record to keep: each file of this build with its digest and size.
 
     Kept pages were checked against the previous record (same digest, same size) before rendering."""
@@ -191,13 +217,21 @@ def settings_token(settings: dict) -> str:
         if isinstance(value, dict):
             return all(isinstance(k, str) and simple(v) for k, v in value.items())
         return isinstance(value, plain)
-    return repr(sorted((k, v) for k, v in settings.items()
-                       if k.isupper() and k not in BUILD_MECHANICS and simple(v)))
+
+    return repr(sorted((k, v) for k, v in settings.items() if k.isupper() and k not in BUILD_MECHANICS and simple(v)))
 
 
 # Settings about how a build runs, not what a page says (the build itself flips DELETE_OUTPUT_DIRECTORY).
-BUILD_MECHANICS = {"DELETE_OUTPUT_DIRECTORY", "OUTPUT_RETENTION", "WRITE_SELECTED", "LOAD_CONTENT_CACHE",
-                   "CACHE_CONTENT", "CACHE_PATH", "CHECK_MODIFIED_METHOD", "CONTENT_CACHING_LAYER"}
+BUILD_MECHANICS = {
+    "DELETE_OUTPUT_DIRECTORY",
+    "OUTPUT_RETENTION",
+    "WRITE_SELECTED",
+    "LOAD_CONTENT_CACHE",
+    "CACHE_CONTENT",
+    "CACHE_PATH",
+    "CHECK_MODIFIED_METHOD",
+    "CONTENT_CACHING_LAYER",
+}
 
 
 def delete_stale(names, output_dir: Path) -> list[str]:

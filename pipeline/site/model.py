@@ -33,8 +33,8 @@ class Org:
     kind: str
     parent_code: str | None
     contact: dict
-    parent: "Org | None" = None
-    children: list["Org"] = field(default_factory=list)
+    parent: Org | None = None
+    children: list[Org] = field(default_factory=list)
     items: list = field(default_factory=list)
     notices: list = field(default_factory=list)
 
@@ -47,7 +47,7 @@ class Org:
         return ORG_KIND_NAMES[self.kind]
 
     @property
-    def ancestors(self) -> list["Org"]:
+    def ancestors(self) -> list[Org]:
         chain, org = [], self.parent
         while org is not None:
             chain.insert(0, org)
@@ -59,7 +59,7 @@ class Org:
         groups = [(c, [i for i in self.items if i.category is c]) for c in categories]
         return [(c, items) for c, items in groups if items]
 
-    def descendants(self) -> list["Org"]:
+    def descendants(self) -> list[Org]:
         found = []
         for child in self.children:
             found.append(child)
@@ -320,36 +320,58 @@ class _Builder:
 
     def base(self, document: Document) -> dict:
         f = document.fields
-        return dict(
-            kind=document.kind, slug=f["slug"], title=f["title"],
-            date=f["date"].value if f.get("date") else None,
-            org=self.orgs.get(f["org"]) if f.get("org") else None,
-            summary=f["summary"], collector=f["collector"],
-            tags=f["tags"], audience=f["audience"], source=document.rel,
-            body_html=self.body(document, document.source.body),
-        )
+        return {
+            "kind": document.kind,
+            "slug": f["slug"],
+            "title": f["title"],
+            "date": f["date"].value if f.get("date") else None,
+            "org": self.orgs.get(f["org"]) if f.get("org") else None,
+            "summary": f["summary"],
+            "collector": f["collector"],
+            "tags": f["tags"],
+            "audience": f["audience"],
+            "source": document.rel,
+            "body_html": self.body(document, document.source.body),
+        }
 
     def article(self, document: Document) -> Article:
         f = document.fields
-        return Article(**self.base(document), category=self.site.category(f["category"]),
-                       disclosure_type=f.get("disclosure_type"), reviewed_by=f.get("reviewed_by"),
-                       approved_by=f.get("approved_by"), approved_on=f.get("approved_on"))
+        return Article(
+            **self.base(document),
+            category=self.site.category(f["category"]),
+            disclosure_type=f.get("disclosure_type"),
+            reviewed_by=f.get("reviewed_by"),
+            approved_by=f.get("approved_by"),
+            approved_on=f.get("approved_on"),
+        )
 
     def notice(self, document: Document) -> Notice:
         f = document.fields
-        return Notice(**self.base(document), notice_type=f["notice_type"], period_start=f["period_start"],
-                      period_end=f["period_end"],
-                      contact=f["contact"], persons=f["persons"], exceptional=f["exceptional"],
-                      exceptional_reason=f["exceptional_reason"],
-                      state=notice_state(f["period_start"], f["period_end"], self.now.date()))
+        return Notice(
+            **self.base(document),
+            notice_type=f["notice_type"],
+            period_start=f["period_start"],
+            period_end=f["period_end"],
+            contact=f["contact"],
+            persons=f["persons"],
+            exceptional=f["exceptional"],
+            exceptional_reason=f["exceptional_reason"],
+            state=notice_state(f["period_start"], f["period_end"], self.now.date()),
+        )
 
     def letter(self, document: Document) -> Letter:
         f = document.fields
-        return Letter(**self.base(document), received=f["received"], reply_date=f["reply_date"],
-                      reply_html=self.body(document, f["reply"]) if f["reply"] else "",
-                      asker=f["asker"], letter_status=f["letter_status"],
-                      days_open=(self.now.date() - f["received"]).days
-                      if f["letter_status"] == "办理中" and f["received"] else None)
+        return Letter(
+            **self.base(document),
+            received=f["received"],
+            reply_date=f["reply_date"],
+            reply_html=self.body(document, f["reply"]) if f["reply"] else "",
+            asker=f["asker"],
+            letter_status=f["letter_status"],
+            days_open=(self.now.date() - f["received"]).days
+            if f["letter_status"] == "办理中" and f["received"]
+            else None,
+        )
 
     def page(self, document: Document) -> Page:
         return Page(**self.base(document))
@@ -357,8 +379,13 @@ class _Builder:
     def stats(self, document: Document) -> Stats:
         f = document.fields
         meta = document.source.meta
-        return Stats(**self.base(document), unit=str(meta.get("unit") or ""),
-                     data_source=str(meta.get("source") or ""), columns=f["columns"], rows=f["rows"])
+        return Stats(
+            **self.base(document),
+            unit=str(meta.get("unit") or ""),
+            data_source=str(meta.get("source") or ""),
+            columns=f["columns"],
+            rows=f["rows"],
+        )
 
     def build(self) -> Portal:
         records: dict[str, list] = defaultdict(list)
@@ -376,15 +403,33 @@ class _Builder:
         for item in [*records["article"], *records["notice"]]:
             if item.org:
                 (item.org.notices if item.kind == "notice" else item.org.items).append(item)
-        return Portal(self.site, self.profile, self.now, self.orgs, self.validation.links,
-                      records["article"], records["notice"], records["letter"], records["page"],
-                      records["stats"], self.assets, self.validation.content_dir, dict(excluded))
+        return Portal(
+            self.site,
+            self.profile,
+            self.now,
+            self.orgs,
+            self.validation.links,
+            records["article"],
+            records["notice"],
+            records["letter"],
+            records["page"],
+            records["stats"],
+            self.assets,
+            self.validation.content_dir,
+            dict(excluded),
+        )
 
 
 def _build_orgs(raw_orgs: list[dict]) -> dict[str, Org]:
     orgs = {
-        o["code"]: Org(o["code"], str(o["name"]), str(o.get("short_name") or o["name"]), o["kind"],
-                       o["parent"], _contact(o.get("contact")))
+        o["code"]: Org(
+            o["code"],
+            str(o["name"]),
+            str(o.get("short_name") or o["name"]),
+            o["kind"],
+            o["parent"],
+            _contact(o.get("contact")),
+        )
         for o in raw_orgs
     }
     for org in orgs.values():
@@ -407,8 +452,9 @@ def build(validation: Validation, profile: str = "public", now: datetime | None 
         raise ValueError(f"unknown profile {profile!r}")
     now = now or dates.now()
     renderer = markup.CachedRenderer(store)
-    renderer.prepare(_render_jobs([d for d in validation.documents if not exclusion_reason(d, profile, now)]),
-                     validation.rendered)
+    renderer.prepare(
+        _render_jobs([d for d in validation.documents if not exclusion_reason(d, profile, now)]), validation.rendered
+    )
     portal = _Builder(validation, profile, now, renderer).build()
     renderer.save()
     remember_slugs(portal, store)

@@ -33,7 +33,7 @@ class Pager:
     def url(self, number: int) -> str:
         if number == 1:
             return self.base
-        stem = self.base[:-len(".html")]
+        stem = self.base[: -len(".html")]
         return f"{stem}-p{number}.html"
 
     @property
@@ -61,53 +61,85 @@ def paginated(base: str, template: str, title: str, items: list, crumbs, **varia
     specs = []
     for number in range(1, count + 1):
         pager = Pager(number, count, base)
-        chunk = items[(number - 1) * PER_PAGE: number * PER_PAGE]
+        chunk = items[(number - 1) * PER_PAGE : number * PER_PAGE]
         page_title = title if number == 1 else f"{title}（第{number}页）"
-        specs.append(PageSpec(pager.url(number), template, page_title, crumbs,
-                              {**variables, "items": chunk}, pager))
+        specs.append(PageSpec(pager.url(number), template, page_title, crumbs, {**variables, "items": chunk}, pager))
     return specs
 
 
 def plan(portal: Portal) -> list[PageSpec]:
     home = [("首页", "index.html")]
     calendar = notice_calendar(portal)
-    specs = [PageSpec("index.html", "index", portal.site.values.get("name", "红网"), [],
-                      {**home_variables(portal), "notice_calendar": calendar})]
+    specs = [
+        PageSpec(
+            "index.html",
+            "index",
+            portal.site.values.get("name", "红网"),
+            [],
+            {**home_variables(portal), "notice_calendar": calendar},
+        )
+    ]
     for category in portal.categories:
         items = portal.articles_in(category)
         crumbs = home + [(category.name, f"category/{category.slug}.html")]
         if category is portal.disclosure_category:
-            specs += paginated(f"category/{category.slug}.html", "disclosures", category.name, portal.disclosures,
-                               crumbs, category=category, **disclosure_filters(portal))
+            specs += paginated(
+                f"category/{category.slug}.html",
+                "disclosures",
+                category.name,
+                portal.disclosures,
+                crumbs,
+                category=category,
+                **disclosure_filters(portal),
+            )
         else:
-            specs += paginated(f"category/{category.slug}.html", "category", category.name, items, crumbs,
-                               category=category)
+            specs += paginated(
+                f"category/{category.slug}.html", "category", category.name, items, crumbs, category=category
+            )
     specs += disclosure_pages(portal, home)
     for article in portal.articles:
-        trail = home + ([(article.category.name, f"category/{article.category.slug}.html")]
-                        if article.category else [])
-        specs.append(PageSpec(article.url, "article", article.title, trail + [(article.title, article.url)],
-                              {"article": article}))
+        trail = home + ([(article.category.name, f"category/{article.category.slug}.html")] if article.category else [])
+        specs.append(
+            PageSpec(
+                article.url, "article", article.title, trail + [(article.title, article.url)], {"article": article}
+            )
+        )
     notices_crumb = home + [("公示公告", "notice/index.html")]
-    specs += paginated("notice/index.html", "notices", "公示公告", portal.notices, notices_crumb,
-                       notice_calendar=calendar)
+    specs += paginated(
+        "notice/index.html", "notices", "公示公告", portal.notices, notices_crumb, notice_calendar=calendar
+    )
     for notice in portal.notices:
-        specs.append(PageSpec(notice.url, "notice", notice.title, notices_crumb + [(notice.title, notice.url)],
-                              {"notice": notice, "notice_calendar": calendar}))
+        specs.append(
+            PageSpec(
+                notice.url,
+                "notice",
+                notice.title,
+                notices_crumb + [(notice.title, notice.url)],
+                {"notice": notice, "notice_calendar": calendar},
+            )
+        )
     specs += org_pages(portal, home, calendar)
     specs += letter_pages(portal, home)
     stats_crumb = home + [("数据统计", "stats/index.html")]
     specs.append(PageSpec("stats/index.html", "stats_index", "数据统计", stats_crumb))
     for table in portal.stats:
         chart = charts.chart_html(table.slug, table.title, table.unit, table.columns, table.rows)
-        specs.append(PageSpec(table.url, "stats", table.title, stats_crumb + [(table.title, table.url)],
-                              {"table": table, "chart": Markup(chart) if chart else None}))
+        specs.append(
+            PageSpec(
+                table.url,
+                "stats",
+                table.title,
+                stats_crumb + [(table.title, table.url)],
+                {"table": table, "chart": Markup(chart) if chart else None},
+            )
+        )
     for page in portal.pages:
         specs.append(PageSpec(page.url, "page", page.title, home + [(page.title, page.url)], {"doc": page}))
     specs.append(PageSpec("contact.html", "contact", "联系我们", home + [("联系我们", "contact.html")]))
     specs.append(PageSpec("links.html", "links", "友情链接", home + [("友情链接", "links.html")]))
-    specs.append(PageSpec("feeds.html", "feeds", "订阅", home + [("订阅", "feeds.html")],
-                          {"feed_groups": feeds.groups(portal)}))
+    specs.append(
+        PageSpec("feeds.html", "feeds", "订阅", home + [("订阅", "feeds.html")], {"feed_groups": feeds.groups(portal)})
+    )
     specs.append(PageSpec("search.html", "search", "站内搜索", home + [("站内搜索", "search.html")]))
     specs.append(PageSpec("404.html", "404", "页面未找到", home))
     return specs
@@ -122,8 +154,15 @@ def disclosure_pages(portal: Portal, home) -> list[PageSpec]:
     filters = disclosure_filters(portal)
     specs = []
     for group in [*portal.disclosure_types(), *portal.disclosure_years()]:
-        specs += paginated(group.url, "disclosures", f"{category.name}·{group.name}", group.items,
-                           crumbs + [(group.name, group.url)], category=category, **filters)
+        specs += paginated(
+            group.url,
+            "disclosures",
+            f"{category.name}·{group.name}",
+            group.items,
+            crumbs + [(group.name, group.url)],
+            category=category,
+            **filters,
+        )
     return specs
 
 
@@ -131,8 +170,10 @@ def disclosure_filters(portal: Portal) -> dict:
     """(label, url, count) links by 公开类别 and by year, shown above every disclosure list."""
     category = portal.disclosure_category
     everything = [("全部", f"category/{category.slug}.html", len(portal.disclosures))]
-    return {"type_filters": everything + [(g.name, g.url, len(g.items)) for g in portal.disclosure_types()],
-            "year_filters": [(g.name, g.url, len(g.items)) for g in portal.disclosure_years()]}
+    return {
+        "type_filters": everything + [(g.name, g.url, len(g.items)) for g in portal.disclosure_types()],
+        "year_filters": [(g.name, g.url, len(g.items)) for g in portal.disclosure_years()],
+    }
 
 
 def org_pages(portal: Portal, home, calendar) -> list[PageSpec]:
@@ -141,35 +182,55 @@ def org_pages(portal: Portal, home, calendar) -> list[PageSpec]:
     specs = [PageSpec("org/index.html", "orgs", "组织机构", crumb)]
     for org in portal.orgs.values():
         trail = crumb + [(o.short_name, o.url) for o in org.ancestors] + [(org.short_name, org.url)]
-        by_category = [(c, items[:ORG_PER_CATEGORY], len(items))
-                       for c, items in org.items_by_category(portal.categories)]
+        by_category = [
+            (c, items[:ORG_PER_CATEGORY], len(items)) for c, items in org.items_by_category(portal.categories)
+        ]
         all_url = f"org/{org.code}/all.html" if org.items else None
-        specs.append(PageSpec(org.url, "org", org.name, trail,
-                              {"org": org, "by_category": by_category, "all_url": all_url,
-                               "org_letters": sum(1 for x in portal.letters if x.org is org),
-                               "notice_calendar": calendar if org.notices else None}))
+        specs.append(
+            PageSpec(
+                org.url,
+                "org",
+                org.name,
+                trail,
+                {
+                    "org": org,
+                    "by_category": by_category,
+                    "all_url": all_url,
+                    "org_letters": sum(1 for x in portal.letters if x.org is org),
+                    "notice_calendar": calendar if org.notices else None,
+                },
+            )
+        )
         if all_url:
-            specs += paginated(all_url, "org_items", f"{org.short_name}·全部信息", org.items,
-                               trail + [("全部信息", all_url)], org=org)
+            specs += paginated(
+                all_url, "org_items", f"{org.short_name}·全部信息", org.items, trail + [("全部信息", all_url)], org=org
+            )
     return specs
 
 
 def letter_pages(portal: Portal, home) -> list[PageSpec]:
     """回音壁: the whole wall, then static filtered copies per status and per answering org."""
     crumb = home + [("回音壁", "letters/index.html")]
-    by_status = [(status, f"letters/status/{slug}.html", portal.letters_with_status(status))
-                 for status, slug in LETTER_STATUS_SLUGS.items()]
-    by_org = [(org.short_name, f"letters/org/{org.code}.html", [x for x in portal.letters if x.org is org])
-              for org in portal.letter_orgs()]
-    filters = {"status_filters": [("全部", "letters/index.html", len(portal.letters))]
-                                 + [(name, url, len(items)) for name, url, items in by_status],
-               "org_filters": [(name, url, len(items)) for name, url, items in by_org]}
+    by_status = [
+        (status, f"letters/status/{slug}.html", portal.letters_with_status(status))
+        for status, slug in LETTER_STATUS_SLUGS.items()
+    ]
+    by_org = [
+        (org.short_name, f"letters/org/{org.code}.html", [x for x in portal.letters if x.org is org])
+        for org in portal.letter_orgs()
+    ]
+    filters = {
+        "status_filters": [("全部", "letters/index.html", len(portal.letters))]
+        + [(name, url, len(items)) for name, url, items in by_status],
+        "org_filters": [(name, url, len(items)) for name, url, items in by_org],
+    }
     specs = paginated("letters/index.html", "letters", "回音壁", portal.letters, crumb, **filters)
     for name, url, letters in [*by_status, *by_org]:
         specs += paginated(url, "letters", f"回音壁·{name}", letters, crumb + [(name, url)], **filters)
     for letter in portal.letters:
-        specs.append(PageSpec(letter.url, "letter", letter.title, crumb + [(letter.title, letter.url)],
-                              {"letter": letter}))
+        specs.append(
+            PageSpec(letter.url, "letter", letter.title, crumb + [(letter.title, letter.url)], {"letter": letter})
+        )
     return specs
 
 

@@ -52,8 +52,13 @@ class SearchStats:
     files: int
 
     def as_dict(self) -> dict:
-        return {"pages": self.pages, "seconds": round(self.seconds, 3), "index_bytes": self.index_bytes,
-                "bundle_bytes": self.bundle_bytes, "files": self.files}
+        return {
+            "pages": self.pages,
+            "seconds": round(self.seconds, 3),
+            "index_bytes": self.index_bytes,
+            "bundle_bytes": self.bundle_bytes,
+            "files": self.files,
+        }
 
 
 def facets(template: str, variables: dict, pager=None) -> Facets | None:
@@ -77,18 +82,26 @@ def facets(template: str, variables: dict, pager=None) -> Facets | None:
 
 
 def _item_facets(kind: str, item, section: str | None) -> Facets:
-    return Facets(kind, item.title, org=item.org.short_name if item.org else None, section=section,
-                  year=item.year, date=dates.iso_day(item.date) if item.date else None,
-                  date_label=dates.cn_date(item.date) if item.date else None)
+    return Facets(
+        kind,
+        item.title,
+        org=item.org.short_name if item.org else None,
+        section=section,
+        year=item.year,
+        date=dates.iso_day(item.date) if item.date else None,
+        date_label=dates.cn_date(item.date) if item.date else None,
+    )
 
 
 def executable() -> Path:
     try:
         import pagefind_bin_extended
+
         return Path(pagefind_bin_extended.get_executable())
     except (ImportError, FileNotFoundError) as error:
-        raise SearchIndexError("找不到 Pagefind 中文搜索索引程序（pagefind-bin-extended），"
-                               "请在网站目录运行 make install 重新安装") from error
+        raise SearchIndexError(
+            "找不到 Pagefind 中文搜索索引程序（pagefind-bin-extended），请在网站目录运行 make install 重新安装"
+        ) from error
 
 
 def index(output_dir: Path) -> SearchStats:
@@ -108,12 +121,20 @@ class Indexing:
         self.bundle = self.output_dir / BUNDLE
         self.next = self.output_dir / NEXT_BUNDLE
         remove_leftovers(self.output_dir)
-        command = [str(executable()), "--site", str(self.output_dir), "--output-subdir", NEXT_BUNDLE,
-                   "--keep-index-url", "--silent"]
+        command = [
+            str(executable()),
+            "--site",
+            str(self.output_dir),
+            "--output-subdir",
+            NEXT_BUNDLE,
+            "--keep-index-url",
+            "--silent",
+        ]
         self.started = time.perf_counter()
         self.stopped = False
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                        encoding="utf-8", errors="replace")
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace"
+        )
 
     def finish(self) -> SearchStats:
         """Wait for Pagefind, then put its bundle in place of the last one."""
@@ -123,7 +144,9 @@ class Indexing:
             raise SearchIndexError("搜索索引的更新已停止（内容又有改动）")
         if self.process.returncode != 0:
             detail = (stderr or stdout).strip().splitlines()
-            raise SearchIndexError("生成搜索索引失败（Pagefind）：" + (detail[-1] if detail else f"退出码 {self.process.returncode}"))
+            raise SearchIndexError(
+                "生成搜索索引失败（Pagefind）：" + (detail[-1] if detail else f"退出码 {self.process.returncode}")
+            )
         self._swap()
         entry = json.loads((self.bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
         files = [p for p in self.bundle.rglob("*") if p.is_file()]
@@ -150,7 +173,6 @@ class Indexing:
             self.bundle.rename(old)
         self.next.rename(self.bundle)
         shutil.rmtree(old, ignore_errors=True)
-
 
 
 def start(output_dir: Path) -> Indexing:

@@ -8,9 +8,9 @@ robots.txt that asks crawlers to stay out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 from xml.etree import ElementTree
 
 from ..core import dates, urls
@@ -28,21 +28,27 @@ class SitemapReport:
     files: list[str] | None = None
 
 
-def write(portal: Portal, output_dir: Path, site_url: str | None, specs: list | None = None,
-          unchanged: Callable[[str, str], bool] | None = None) -> SitemapReport:
+def write(
+    portal: Portal,
+    output_dir: Path,
+    site_url: str | None,
+    specs: list | None = None,
+    unchanged: Callable[[str, str], bool] | None = None,
+) -> SitemapReport:
     """specs: the build's page plan (planned again when not given);
     unchanged(name, inputs): the file already holds what these inputs give (the build's dependency record)."""
     output_dir = Path(output_dir)
     fresh = unchanged or (lambda name, inputs: False)
     if portal.profile != "public":
-        (output_dir / "robots.txt").write_text("# 内部版本，不供搜索引擎收录\nUser-agent: *\nDisallow: /\n",
-                                               encoding="utf-8")
+        (output_dir / "robots.txt").write_text(
+            "# 内部版本，不供搜索引擎收录\nUser-agent: *\nDisallow: /\n", encoding="utf-8"
+        )
         return SitemapReport(0, ["robots.txt"])
     if not site_url:
         (output_dir / "robots.txt").write_text("User-agent: *\nDisallow:\n", encoding="utf-8")
         return SitemapReport(0, ["robots.txt"])
     entries = list(_entries(pages.plan(portal) if specs is None else specs, site_url))
-    chunks = [entries[i:i + MAX_URLS] for i in range(0, len(entries), MAX_URLS)] or [[]]
+    chunks = [entries[i : i + MAX_URLS] for i in range(0, len(entries), MAX_URLS)] or [[]]
     files = []
     if len(chunks) == 1:
         if not fresh("sitemap.xml", repr(chunks[0])):
@@ -50,7 +56,7 @@ def write(portal: Portal, output_dir: Path, site_url: str | None, specs: list | 
         files.append("sitemap.xml")
     else:
         names = [f"sitemap-{n}.xml" for n in range(1, len(chunks) + 1)]
-        for name, chunk in zip(names, chunks):
+        for name, chunk in zip(names, chunks, strict=True):
             if not fresh(name, repr(chunk)):
                 _write_urlset(output_dir / name, chunk)
         locations = [urls.absolute(site_url, n) for n in names]
@@ -66,8 +72,9 @@ def _entries(specs: list, site_url: str):
     for spec in specs:
         if spec.name in NOT_LISTED:
             continue
-        item = next((spec.variables[k] for k in ("article", "notice", "letter", "doc", "table")
-                     if k in spec.variables), None)
+        item = next(
+            (spec.variables[k] for k in ("article", "notice", "letter", "doc", "table") if k in spec.variables), None
+        )
         modified = getattr(item, "date", None)
         yield urls.absolute(site_url, spec.name), dates.iso_day(modified) if modified else None
 

@@ -19,7 +19,7 @@ def test_validate_clean_exits_0(content):
 
 
 def test_validate_errors_exit_1_with_file_line(content):
-    content.article("dz/a.md", GOOD.replace("dz\"", "nowhere\""))
+    content.article("dz/a.md", GOOD.replace('dz"', 'nowhere"'))
     result = run("validate", "--content", content.root)
     assert result.exit_code == 1
     assert "dz/a.md:4: 错误 [org-unknown]" in result.output
@@ -100,7 +100,7 @@ def test_serve_serves_the_built_site(content, tmp_path):
         port = server.server_address[1]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/article/a.html", timeout=5) as response:
             assert response.status == 200
-            assert "text/html; charset=utf-8" == response.headers["Content-Type"]
+            assert response.headers["Content-Type"] == "text/html; charset=utf-8"
             assert "标题" in response.read().decode()
     finally:
         server.shutdown()

@@ -49,12 +49,17 @@ def only(content) -> tuple[str, int, str, str]:
 
 # ---------------------------------------------------------------- encodings and editors
 
-@pytest.mark.parametrize("data", [
-    FRONT.encode("utf-8"),
-    b"\xef\xbb\xbf" + FRONT.encode("utf-8"),
-    FRONT.replace("\n", "\r\n").encode("utf-8"),
-    FRONT.replace("\n", "\r").encode("utf-8"),
-], ids=["utf8", "utf8-bom", "crlf", "cr"])
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        FRONT.encode("utf-8"),
+        b"\xef\xbb\xbf" + FRONT.encode("utf-8"),
+        FRONT.replace("\n", "\r\n").encode("utf-8"),
+        FRONT.replace("\n", "\r").encode("utf-8"),
+    ],
+    ids=["utf8", "utf8-bom", "crlf", "cr"],
+)
 def test_utf8_with_any_bom_or_newline_reads_cleanly(content, data):
     (content.root / "dz").mkdir()
     (content.root / "dz" / "a.md").write_bytes(data)
@@ -76,11 +81,15 @@ def test_legacy_encodings_are_converted_with_a_warning_naming_them(content, code
     assert result.documents[0].fields["title"] == "东渚镇开展主题党日活动"
 
 
-@pytest.mark.parametrize("data, code, phrase", [
-    (b"PK\x03\x04\x14\x00\x06\x00" + bytes(200), "file-unreadable", "Word"),
-    (b"\x89PNG\r\n\x1a\n" + bytes(100), "file-unreadable", "PNG"),
-    (bytes(range(1, 256)) * 4, "encoding-unknown", "UTF-8"),
-], ids=["docx-renamed", "png-renamed", "garbage"])
+@pytest.mark.parametrize(
+    "data, code, phrase",
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00" + bytes(200), "file-unreadable", "Word"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(100), "file-unreadable", "PNG"),
+        (bytes(range(1, 256)) * 4, "encoding-unknown", "UTF-8"),
+    ],
+    ids=["docx-renamed", "png-renamed", "garbage"],
+)
 def test_binary_and_undecodable_files_are_refused_cleanly(content, data, code, phrase):
     (content.root / "dz").mkdir()
     (content.root / "dz" / "a.md").write_bytes(data)
@@ -96,6 +105,7 @@ def test_file_size_limit_has_a_clear_message(content):
 
 # ---------------------------------------------------------------- typos collectors make
 
+
 def test_fullwidth_colon_names_the_line_and_the_fix(content):
     content.write("dz/a.md", FRONT.replace("category: 党建动态", "栏目：党建动态"))
     file, line, code, message = only(content)
@@ -108,7 +118,9 @@ def test_fullwidth_spaces_and_quotes_around_keys_are_forgiven_with_a_warning(con
     content.write("dz/a.md", FRONT.replace("title:", "“标题”\u3000:").replace("date:", "日期\u3000:"))
     result = validate(content.root)
     assert [(d.file, d.line, d.code, d.severity) for d in result.diagnostics] == [
-        ("dz/a.md", 2, "key-fullwidth", "warning"), ("dz/a.md", 3, "key-fullwidth", "warning")]
+        ("dz/a.md", 2, "key-fullwidth", "warning"),
+        ("dz/a.md", 3, "key-fullwidth", "warning"),
+    ]
     assert result.documents[0].fields["title"] == "东渚镇开展主题党日活动"
 
 
@@ -121,7 +133,9 @@ def test_fullwidth_space_indentation_is_refused_not_silently_flattened(content):
 
 
 def test_fullwidth_paragraph_indents_in_a_yaml_body_are_fine(content):
-    content.write("zzb/n.yaml", "title: 说明\nkind: page\nbody: |\n  \u3000\u3000第一段。时间: 上午\n  \u3000\u3000第二段。\n")
+    content.write(
+        "zzb/n.yaml", "title: 说明\nkind: page\nbody: |\n  \u3000\u3000第一段。时间: 上午\n  \u3000\u3000第二段。\n"
+    )
     assert found(content) == []
 
 
@@ -206,8 +220,11 @@ def test_period_end_before_start(content):
 def test_minimum_days_per_type_come_from_site_yaml(content):
     notice(content, type="member-development", start="2026-11-17", end="2026-11-23")
     assert found(content) == []
-    content.write("site.yaml", (content.root / "site.yaml").read_text(encoding="utf-8")
-                  + "notice_rules:\n  member-development: {min_workdays: 7}\n")
+    content.write(
+        "site.yaml",
+        (content.root / "site.yaml").read_text(encoding="utf-8")
+        + "notice_rules:\n  member-development: {min_workdays: 7}\n",
+    )
     file, line, code, message = only(content)
     assert (line, code) == (9, "period-too-short")
     assert "只有 5 个工作日" in message and "7 个工作日" in message and "2026-11-25" in message
@@ -232,8 +249,11 @@ def test_calendar_yaml_supplies_a_year_and_its_holidays_count(content):
 
 def test_contact_channel_is_required(content):
     notice(content, **{'contact:\n  phone: "0512-12380"\n': "contact: {}\n"})
-    assert ("zzb/2026/n.md", 10, "contact-missing") in found(content) or \
-        ("zzb/2026/n.md", 10, "required-missing") in found(content)
+    assert ("zzb/2026/n.md", 10, "contact-missing") in found(content) or (
+        "zzb/2026/n.md",
+        10,
+        "required-missing",
+    ) in found(content)
     notice(content, **{'phone: "0512-12380"': "address: 青溪县人民路1号"})
     assert found(content) == []
 
@@ -254,8 +274,17 @@ def test_exceptional_promotion_needs_a_reason(content):
 
 # ---------------------------------------------------------------- personal data
 
-@pytest.mark.parametrize("written", [ID_NUMBER, "110101 19900307 4514", "110101-19900307-4514",
-                                     "１１０１０１１９９００３０７４５１４", "110101900307451"])
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        ID_NUMBER,
+        "110101 19900307 4514",
+        "110101-19900307-4514",
+        "１１０１０１１９９００３０７４５１４",
+        "110101900307451",
+    ],
+)
 def test_id_numbers_in_any_spelling_are_errors_shown_masked(content, written):
     content.write("dz/a.md", FRONT + f"\n联系人：张三，身份证 {written}。\n")
     file, line, code, message = only(content)
@@ -266,11 +295,12 @@ def test_id_numbers_in_any_spelling_are_errors_shown_masked(content, written):
 
 def test_personal_data_in_front_matter_yaml_rows_csv_and_site_config(content):
     content.write("dz/a.md", FRONT.replace("title: 东渚镇", f"summary: 卡号 {BANK_CARD}\ntitle: 东渚镇"))
-    content.write("stats/s.yaml", f"kind: stats\ntitle: 表\ncolumns: [姓名, 号码]\nrows:\n  - [张三, \"{ID_NUMBER}\"]\n")
+    content.write("stats/s.yaml", f'kind: stats\ntitle: 表\ncolumns: [姓名, 号码]\nrows:\n  - [张三, "{ID_NUMBER}"]\n')
     content.write("stats/c.yaml", "kind: stats\ntitle: 表二\ncsv: c.csv\n")
     content.write("stats/c.csv", f"姓名,电话\n李四,13812345678\n王五,{ID_NUMBER}\n")
-    content.write("site.yaml", (content.root / "site.yaml").read_text(encoding="utf-8")
-                  + "tagline: 值班手机 13912345678\n")
+    content.write(
+        "site.yaml", (content.root / "site.yaml").read_text(encoding="utf-8") + "tagline: 值班手机 13912345678\n"
+    )
     diagnostics = validate(content.root).diagnostics
     got = {(d.file, d.line, d.code) for d in diagnostics}
     assert ("dz/a.md", 2, "personal-bank-card") in got
@@ -323,13 +353,17 @@ def test_a_public_build_never_contains_a_personal_number(content, tmp_path):
 
 # ---------------------------------------------------------------- untrusted HTML
 
-@pytest.mark.parametrize("html, removed", [
-    ('<script>alert("x")</script>', "<script>"),
-    ('<p onclick="alert(1)">点我</p>', "onclick="),
-    ('<a href="javascript:alert(1)">链接</a>', "javascript:"),
-    ('<iframe src="https://evil.example/"></iframe>', "<iframe>"),
-    ('<img src="x.png" onerror="alert(1)">', "onerror="),
-])
+
+@pytest.mark.parametrize(
+    "html, removed",
+    [
+        ('<script>alert("x")</script>', "<script>"),
+        ('<p onclick="alert(1)">点我</p>', "onclick="),
+        ('<a href="javascript:alert(1)">链接</a>', "javascript:"),
+        ('<iframe src="https://evil.example/"></iframe>', "<iframe>"),
+        ('<img src="x.png" onerror="alert(1)">', "onerror="),
+    ],
+)
 def test_unsafe_html_is_warned_about_on_its_line(content, html, removed):
     content.write("dz/a.md", FRONT + f"\n第二段。\n\n{html}\n")
     file, line, code, message = only(content)
@@ -337,7 +371,10 @@ def test_unsafe_html_is_warned_about_on_its_line(content, html, removed):
 
 
 def test_safe_html_tables_figures_and_local_media_pass(content):
-    content.write("dz/a.md", FRONT + """
+    content.write(
+        "dz/a.md",
+        FRONT
+        + """
 <table><tr><th scope="col">项目</th><td colspan="2">数据</td></tr></table>
 
 <figure><img src="photo.jpg" alt="现场"><figcaption>现场</figcaption></figure>
@@ -347,7 +384,8 @@ def test_safe_html_tables_figures_and_local_media_pass(content):
 | 左 | 右 |
 |:--|--:|
 | 1 | 2 |
-""")
+""",
+    )
     assert found(content) == []
 
 
@@ -355,7 +393,9 @@ def test_html_in_front_matter_text_is_warned_about_on_its_line(content):
     content.write("dz/a.md", FRONT.replace("title: 东渚镇开展主题党日活动", "title: 东渚镇<b>开展</b>活动"))
     file, line, code, message = only(content)
     assert (file, line, code) == ("dz/a.md", 2, "html-sanitised") and "<b>" in message
-    content.write("dz/a.md", FRONT.replace("title: 东渚镇开展主题党日活动", "title: 东渚镇开展“三会一课”<专题>活动 a < b"))
+    content.write(
+        "dz/a.md", FRONT.replace("title: 东渚镇开展主题党日活动", "title: 东渚镇开展“三会一课”<专题>活动 a < b")
+    )
     assert found(content) == []
 
 
@@ -377,8 +417,11 @@ class _Unsafe(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.problems.append(f"<{tag} {name}>")
-            if name in ("href", "src", "action", "formaction") and value and \
-                    re.sub(r"[\s\x00-\x1f]", "", value).lower().startswith(("javascript:", "vbscript:", "data:text")):
+            if (
+                name in ("href", "src", "action", "formaction")
+                and value
+                and re.sub(r"[\s\x00-\x1f]", "", value).lower().startswith(("javascript:", "vbscript:", "data:text"))
+            ):
                 self.problems.append(f"<{tag} {name}={value}>")
         if tag in ("iframe", "object", "embed"):  # the theme itself has forms (search) and SVG charts
             self.problems.append(f"<{tag}>")
@@ -401,7 +444,9 @@ PAYLOAD = '<script>alert("xss")</script><img src=x onerror=alert(1)>"><svg onloa
 
 
 def test_every_field_rendered_into_a_page_is_escaped(content, tmp_path):
-    content.write("dz/a.md", f"""---
+    content.write(
+        "dz/a.md",
+        f"""---
 title: '标题{PAYLOAD}'
 summary: '摘要{PAYLOAD}'
 collector: '采集员{PAYLOAD}'
@@ -414,10 +459,17 @@ category: 党建动态
 正文{PAYLOAD}
 
 <a href="javascript:alert(1)">链接</a>
-""")
-    content.write("zzb/2026/n.md", NOTICE.format(type="cadre", start="2026-11-17", end="2026-11-23")
-                  .replace("name: 张三", f"name: '张三{PAYLOAD}'").replace("现予公示。", f"说明{PAYLOAD}"))
-    content.write("stats/s.yaml", f"kind: stats\ntitle: 统计\ncolumns: [单位, '2026']\nrows:\n  - ['东渚{PAYLOAD}', 3]\n")
+""",
+    )
+    content.write(
+        "zzb/2026/n.md",
+        NOTICE.format(type="cadre", start="2026-11-17", end="2026-11-23")
+        .replace("name: 张三", f"name: '张三{PAYLOAD}'")
+        .replace("现予公示。", f"说明{PAYLOAD}"),
+    )
+    content.write(
+        "stats/s.yaml", f"kind: stats\ntitle: 统计\ncolumns: [单位, '2026']\nrows:\n  - ['东渚{PAYLOAD}', 3]\n"
+    )
     result = build(content.root, tmp_path / "out", now=EXAMPLE_NOW)
     assert result.ok, [d.message for d in result.validation.errors]
     assert unsafe_parts(result.output_dir) == []
@@ -429,6 +481,7 @@ category: 党建动态
 
 
 # ---------------------------------------------------------------- bounded input
+
 
 def test_billion_laughs_is_refused_as_an_alias(content):
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
@@ -445,28 +498,55 @@ def test_slugs_cannot_name_a_path(content):
 # ---------------------------------------------------------------- random text anywhere
 
 FIELDS = ["title", "summary", "collector", "tags", "date", "org", "category", "slug", "audience"]
-dangerous = st.sampled_from([PAYLOAD, ID_NUMBER, f"身份证{ID_NUMBER}", "：", "\t", "---", "&a *a", "{{ 1 }}",
-                             "{% raw %}", "]]>", "\u3000", "\x00", "'", '"', "\\", "#", "|"])
+dangerous = st.sampled_from(
+    [
+        PAYLOAD,
+        ID_NUMBER,
+        f"身份证{ID_NUMBER}",
+        "：",
+        "\t",
+        "---",
+        "&a *a",
+        "{{ 1 }}",
+        "{% raw %}",
+        "]]>",
+        "\u3000",
+        "\x00",
+        "'",
+        '"',
+        "\\",
+        "#",
+        "|",
+    ]
+)
 text = st.lists(st.one_of(st.text(max_size=20), dangerous), max_size=4).map("".join)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(field=st.sampled_from(FIELDS), value=text, body=text)
 def test_random_text_in_any_field_never_crashes_validation(content, field, value, body):
-    content.write("dz/a.md", FRONT.replace("title: 东渚镇开展主题党日活动",
-                                          f"title: 东渚镇开展主题党日活动\n{field}: {json.dumps(value)}")
-                  .replace(f"{field}: ", f"{field}: ", 1) + body)
+    content.write(
+        "dz/a.md",
+        FRONT.replace(
+            "title: 东渚镇开展主题党日活动", f"title: 东渚镇开展主题党日活动\n{field}: {json.dumps(value)}"
+        ).replace(f"{field}: ", f"{field}: ", 1)
+        + body,
+    )
     for d in validate(content.root).diagnostics:
         assert ID_NUMBER not in d.message
         assert d.file and d.line >= 1 and "修改方法" in d.message
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                HealthCheck.too_slow])
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(title=text, summary=text, body=text)
 def test_random_text_never_reaches_the_build_unsanitised_or_unmasked(content, tmp_path_factory, title, summary, body):
-    content.write("dz/a.md", "---\n" + f"title: {json.dumps('标题' + title)}\nsummary: {json.dumps(summary)}\n"
-                  'date: 2026-11-20\norg: "dz"\ncategory: 党建动态\n---\n\n' + body + "\n")
+    content.write(
+        "dz/a.md",
+        "---\n" + f"title: {json.dumps('标题' + title)}\nsummary: {json.dumps(summary)}\n"
+        'date: 2026-11-20\norg: "dz"\ncategory: 党建动态\n---\n\n' + body + "\n",
+    )
     output = tmp_path_factory.mktemp("random") / "out"
     result = build(content.root, output, now=EXAMPLE_NOW)
     if result.ok:

@@ -17,17 +17,20 @@ def codes(result, code):
     return [d for d in result.diagnostics if d.code == code]
 
 
-@pytest.mark.parametrize("line, marks", [
-    ("会议强调,要抓好落实.", [","]),
-    ("会议强调 , 要抓好落实。大家怎么看?我们认为", [",", "?"]),
-    ("第一章.总则", ["."]),
-    ("增长1.5个百分点,达到3.2万元", [","]),                  # decimals are numbers, not sentence ends
-    ("共3,200名党员", []),
-    ("详见 https://例子.中国/文件.通知 的全文", []),            # a URL, even with Chinese in it
-    ("运行 `配置.文件` 即可", []),                              # inline code
-    ("见[通知](附件/说明.文件)全文", []),                         # a Markdown link target
-    ("Hello, world. 中文。", []),
-])
+@pytest.mark.parametrize(
+    "line, marks",
+    [
+        ("会议强调,要抓好落实.", [","]),
+        ("会议强调 , 要抓好落实。大家怎么看?我们认为", [",", "?"]),
+        ("第一章.总则", ["."]),
+        ("增长1.5个百分点,达到3.2万元", [","]),  # decimals are numbers, not sentence ends
+        ("共3,200名党员", []),
+        ("详见 https://例子.中国/文件.通知 的全文", []),  # a URL, even with Chinese in it
+        ("运行 `配置.文件` 即可", []),  # inline code
+        ("见[通知](附件/说明.文件)全文", []),  # a Markdown link target
+        ("Hello, world. 中文。", []),
+    ],
+)
 def test_half_width_marks_between_chinese_characters_only(line, marks):
     assert lint.half_width_marks(line) == marks
 
@@ -58,7 +61,9 @@ def test_title_over_40_characters(content):
 
 def test_long_body_without_summary(content):
     content.article("dz/2026/long.md", FRONT, "青溪县党建工作稳步推进。" * 50)
-    content.article("dz/2026/summarised.md", FRONT + "summary: 会议部署了下一阶段工作。\n", "青溪县党建工作稳步推进。" * 50)
+    content.article(
+        "dz/2026/summarised.md", FRONT + "summary: 会议部署了下一阶段工作。\n", "青溪县党建工作稳步推进。" * 50
+    )
     content.article("dz/2026/short.md", FRONT, "青溪县党建工作稳步推进。" * 10)
     warnings = codes(validate(content.root), "summary-missing")
     assert [w.file for w in warnings] == ["dz/2026/long.md"]
@@ -73,8 +78,11 @@ def test_non_standard_date_is_reported_once_as_date_normalised(content):
 
 
 def test_freshness_settings_are_checked(content):
-    content.write("site.yaml", (content.root / "site.yaml").read_text(encoding="utf-8")
-                  + "freshness:\n  news: 两周\n  notice: 6 个月\n  policy: 3 个月\n")
+    content.write(
+        "site.yaml",
+        (content.root / "site.yaml").read_text(encoding="utf-8")
+        + "freshness:\n  news: 两周\n  notice: 6 个月\n  policy: 3 个月\n",
+    )
     problems = [d.message for d in codes(validate(content.root), "site-config")]
     assert len(problems) == 2
     assert any("news 的期限“两周”" in p for p in problems)

@@ -6,7 +6,9 @@ from hongwang.pipeline.core import yamltree
 
 
 def test_chinese_aliases_map_to_canonical_keys(content):
-    path = content.article("dz/2026/a.md", """
+    path = content.article(
+        "dz/2026/a.md",
+        """
         标题: 东渚镇开展主题党日活动
         日期: 2026-11-20
         单位: "dz"
@@ -14,12 +16,18 @@ def test_chinese_aliases_map_to_canonical_keys(content):
         摘要: 摘要文字
         采集员: 王晓燕
         公开范围: public
-    """)
+    """,
+    )
     source = load.load_source(path, content.root)
     assert source.readable
     assert source.meta == {
-        "title": "东渚镇开展主题党日活动", "date": "2026-11-20", "org": "dz", "category": "党建动态",
-        "summary": "摘要文字", "collector": "王晓燕", "audience": "public",
+        "title": "东渚镇开展主题党日活动",
+        "date": "2026-11-20",
+        "org": "dz",
+        "category": "党建动态",
+        "summary": "摘要文字",
+        "collector": "王晓燕",
+        "audience": "public",
     }
 
 
@@ -30,7 +38,7 @@ def test_every_documented_alias_is_canonical_in_the_table():
 
 
 def test_key_lines_are_file_lines(content):
-    path = content.write("dz/2026/a.md", "\n---\ntitle: 标题\n\ndate: 2026-11-20\norg: \"dz\"\n---\n正文\n")
+    path = content.write("dz/2026/a.md", '\n---\ntitle: 标题\n\ndate: 2026-11-20\norg: "dz"\n---\n正文\n')
     source = load.load_source(path, content.root)
     assert source.line("title") == 3
     assert source.line("date") == 5
@@ -40,7 +48,9 @@ def test_key_lines_are_file_lines(content):
 
 
 def test_nested_lines_and_aliases(content):
-    path = content.article("dz/2026/n.md", """
+    path = content.article(
+        "dz/2026/n.md",
+        """
         kind: notice
         公示期:
           开始: 2026-11-17
@@ -48,7 +58,8 @@ def test_nested_lines_and_aliases(content):
         公示对象:
           - 姓名: 张三
             出生年月: "1980-05"
-    """)
+    """,
+    )
     source = load.load_source(path, content.root)
     assert source.meta["period"] == {"start": "2026-11-17", "end": "2026-11-23"}
     assert source.meta["persons"] == [{"name": "张三", "birth": "1980-05"}]
@@ -131,8 +142,10 @@ def test_the_tree_walk_keeps_every_rule_of_a_submission(content, tmp_path):
 def test_libyaml_path_reads_exactly_what_the_strict_loader_reads():
     from pathlib import Path
 
-    texts = ["time: 12:30\nmode: 0755\nanswer: no\ncount: 12\nratio: 1.5\nflag: true\nempty:\n",
-             "title: 标题\npersons:\n  - name: 张三\n    birth: \"1990-01\"\n  - {name: 李四, gender: 女}\n"]
+    texts = [
+        "time: 12:30\nmode: 0755\nanswer: no\ncount: 12\nratio: 1.5\nflag: true\nempty:\n",
+        'title: 标题\npersons:\n  - name: 张三\n    birth: "1990-01"\n  - {name: 李四, gender: 女}\n',
+    ]
     for path in sorted(Path("content").rglob("*.md")) + sorted(Path("content").rglob("*.yaml")):
         split = load.split_front_matter(path.read_text(encoding="utf-8-sig"))
         texts.append(split[0] if split and path.suffix == ".md" else path.read_text(encoding="utf-8-sig"))

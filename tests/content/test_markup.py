@@ -13,8 +13,10 @@ def exact_inventory(raw_html: str) -> list[str]:
 
 
 SNIPPETS = [
-    markup.markdown_to_html("## 标题\n\n正文**加粗**，[链接](https://example.gov.cn/a?b=1&c=2)。\n\n"
-                            "| 项目 | 数量 |\n| :-- | --: |\n| 党员 | 12 |\n\n![照片](media/a.jpg)\n\n- 一\n- 二\n"),
+    markup.markdown_to_html(
+        "## 标题\n\n正文**加粗**，[链接](https://example.gov.cn/a?b=1&c=2)。\n\n"
+        "| 项目 | 数量 |\n| :-- | --: |\n| 党员 | 12 |\n\n![照片](media/a.jpg)\n\n- 一\n- 二\n"
+    ),
     "<p>正文</p><h1>大标题</h1>",
     '<p onclick="alert(1)">点我</p>',
     '<a href="javascript:alert(1)">链接</a>',
@@ -28,7 +30,7 @@ SNIPPETS = [
     "<!-- 注释 --><p>正文</p>",
     "<script>alert(1)</script>",
     '<iframe src="https://example.com"></iframe>',
-    '<p>1 < 2 and 3 > 2</p>',
+    "<p>1 < 2 and 3 > 2</p>",
     '<div class="admonition note"><p class="admonition-title">注意</p></div>',
     '<video src="media/a.mp4" controls onplay="x()"></video>',
 ]

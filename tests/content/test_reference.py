@@ -10,8 +10,9 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "collectors.md"
 def test_collector_docs_end_with_the_generated_reference():
     text = DOC.read_text(encoding="utf-8")
     assert reference.MARKER in text
-    assert text.split(reference.MARKER, 1)[1] == reference.generated()[len(reference.MARKER):], \
+    assert text.split(reference.MARKER, 1)[1] == reference.generated()[len(reference.MARKER) :], (
         "docs/collectors.md is stale: run make docs"
+    )
 
 
 def test_the_reference_names_every_field_alias_and_code():

@@ -1,4 +1,4 @@
-"""The content schema is declared once: one edit to the table reaches validation, `new`, the docs and the JSON Schema."""
+"""The content schema is declared once: one edit to the table reaches validate, `new`, the docs and the JSON Schema."""
 
 from __future__ import annotations
 
@@ -19,8 +19,10 @@ from hongwang.pipeline.core import yamltree
 
 from support.example import EXAMPLE, ROOT
 
-NEW_FIELD = ('Field("source_url", "原文链接", TEXT, ("原文链接",), help="转载稿件的原文网址", '
-             'example="https://www.example.gov.cn/a.html", template="请填写原文链接"),')
+NEW_FIELD = (
+    'Field("source_url", "原文链接", TEXT, ("原文链接",), help="转载稿件的原文网址", '
+    'example="https://www.example.gov.cn/a.html", template="请填写原文链接"),'
+)
 ANCHOR = 'replace(TAGS_FIELD, template="[]"),'
 REPOST = """---
 标题: 转载：全省组织工作会议召开
@@ -66,11 +68,25 @@ def test_a_field_added_to_the_table_reaches_validation_new_docs_and_json_schema(
 
     after = hongwang(copy, "hongwang.cli", "validate", "--content", str(content.root), cwd=tmp_path)
     assert "unknown-key" not in after.stdout
-    assert after.returncode == 1 and "repost-list.md:6: 错误 [value-type] source_url（原文链接）应为一段文字" in after.stdout
+    assert (
+        after.returncode == 1
+        and "repost-list.md:6: 错误 [value-type] source_url（原文链接）应为一段文字" in after.stdout
+    )
     assert "repost.md:" not in after.stdout.replace("repost-list.md", "")
 
-    made = hongwang(copy, "hongwang.cli", "new", "article", "--org", "dz", "--title", "转载稿", "--content",
-                    str(content.root), cwd=tmp_path)
+    made = hongwang(
+        copy,
+        "hongwang.cli",
+        "new",
+        "article",
+        "--org",
+        "dz",
+        "--title",
+        "转载稿",
+        "--content",
+        str(content.root),
+        cwd=tmp_path,
+    )
     path = Path(made.stdout.split("已新建：", 1)[1].splitlines()[0])
     assert "\nsource_url: 请填写原文链接\n" in path.read_text(encoding="utf-8")
 
@@ -122,13 +138,16 @@ def test_every_example_submission_satisfies_the_editor_schema(validator):
     assert {name: found for name, found in problems.items() if found} == {}
 
 
-@pytest.mark.parametrize("change, reason", [
-    ({"summery": "拼错的字段"}, "Additional properties"),
-    ({"栏目": "不存在的栏目"}, "is not one of"),
-    ({"org": "dz-hg"}, "is not one of"),
-    ({"date": "十一月二十日"}, "does not match"),
-    ({"audience": "保密"}, "is not one of"),
-])
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        ({"summery": "拼错的字段"}, "Additional properties"),
+        ({"栏目": "不存在的栏目"}, "is not one of"),
+        ({"org": "dz-hg"}, "is not one of"),
+        ({"date": "十一月二十日"}, "does not match"),
+        ({"audience": "保密"}, "is not one of"),
+    ],
+)
 def test_the_editor_schema_flags_what_validate_refuses(validator, change, reason):
     good = {"标题": "东渚镇召开党建工作会议", "日期": "2026-11-20", "单位": "dz", "栏目": "党建动态"}
     assert list(validator.iter_errors(good)) == []

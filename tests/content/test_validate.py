@@ -53,8 +53,10 @@ def test_unknown_org_suggests_code_and_maps_names(content):
     content.article("dz/2026/a.md", GOOD.replace('"dz"', '"dz-hg"'))
     content.article("dz/2026/b.md", GOOD.replace('"dz"', "东渚镇"))
     found = validate(content.root).diagnostics
-    assert [(d.file, d.line, d.code) for d in found] == [("dz/2026/a.md", 4, "org-unknown"),
-                                                       ("dz/2026/b.md", 4, "org-unknown")]
+    assert [(d.file, d.line, d.code) for d in found] == [
+        ("dz/2026/a.md", 4, "org-unknown"),
+        ("dz/2026/b.md", 4, "org-unknown"),
+    ]
     assert "dz-hq" in found[0].message
     assert 'org: "dz"' in found[1].message
 
@@ -83,8 +85,11 @@ def test_disclosure_needs_review_trail(content):
     content.article("dz/2026/d.md", GOOD.replace("党建动态", "党务公开"))
     [d] = validate(content.root).diagnostics
     assert d.code == "review-missing"
-    content.article("dz/2026/d.md", GOOD.replace("党建动态", "党务公开") +
-                    "    reviewed_by: 张某\n    approved_by: 李某\n    approved_on: 2026-11-19\n")
+    content.article(
+        "dz/2026/d.md",
+        GOOD.replace("党建动态", "党务公开")
+        + "    reviewed_by: 张某\n    approved_by: 李某\n    approved_on: 2026-11-19\n",
+    )
     assert validate(content.root).diagnostics == []
 
 
@@ -102,7 +107,9 @@ def test_fullwidth_colon_and_tab(content):
 
 
 def test_short_cadre_notice_says_how_to_fix(content):
-    content.article("zzb/2026/n.md", """
+    content.article(
+        "zzb/2026/n.md",
+        """
         kind: notice
         title: 干部任前公示
         date: 2026-09-28
@@ -112,7 +119,8 @@ def test_short_cadre_notice_says_how_to_fix(content):
         contact: {phone: "0512-12380"}
         persons:
           - {name: 张三, gender: 男, birth: "1980-05", current_post: 副镇长, proposed_post: 镇长}
-    """)
+    """,
+    )
     [d] = validate(content.root).diagnostics
     # 29, 30 September and 8 October are working days; 1–7 October is the National Day holiday.
     assert d.code == "period-too-short"
@@ -123,7 +131,9 @@ def test_short_cadre_notice_says_how_to_fix(content):
 
 
 def test_birth_dates_must_stop_at_the_month(content):
-    content.article("zzb/2026/n.md", """
+    content.article(
+        "zzb/2026/n.md",
+        """
         kind: notice
         title: 干部任前公示
         date: 2026-11-16
@@ -133,7 +143,8 @@ def test_birth_dates_must_stop_at_the_month(content):
         contact: {phone: "0512-12380"}
         persons:
           - {name: 张三, gender: 男, birth: "1980-05-12", current_post: 副镇长, proposed_post: 镇长}
-    """)
+    """,
+    )
     [d] = validate(content.root).diagnostics
     assert (d.code, d.line) == ("birth-too-precise", 10)
     assert "1980-05" in d.message

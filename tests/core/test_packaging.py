@@ -29,8 +29,23 @@ def wheel(tmp_path_factory) -> Path:
         shutil.copy2(ROOT / name, source / name)
     for name in ("pipeline", "theme"):
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--wheel-dir", str(folder), str(source)], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(folder),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     return next(folder.glob("hongwang-*.whl"))
 
 
@@ -41,24 +56,53 @@ def test_the_wheel_puts_nothing_generic_into_site_packages(wheel):
     modules = {name for name in names if name.endswith(".py")}
     expected = {"hongwang/" + path.relative_to(ROOT).as_posix() for path in (ROOT / "pipeline").rglob("*.py")}
     assert expected <= modules and "hongwang/cli.py" in modules
-    assert {"hongwang/theme/templates/base.html", "hongwang/theme/static/css/site.css",
-            "hongwang/theme/report/report.html", "hongwang/pelicanconf.py"} <= set(names)
+    assert {
+        "hongwang/theme/templates/base.html",
+        "hongwang/theme/static/css/site.css",
+        "hongwang/theme/report/report.html",
+        "hongwang/pelicanconf.py",
+    } <= set(names)
 
 
 def test_every_subsystem_imports_from_the_installed_wheel_and_builds_a_site(wheel, tmp_path, content):
     target = tmp_path / "site-packages"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
-                    str(wheel)], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     env = {**os.environ, "PYTHONPATH": str(target)}
     imports = "; ".join(f"import hongwang.pipeline.{name}" for name in SUBSYSTEMS)
-    check = subprocess.run([sys.executable, "-c", f"{imports}; import hongwang.pipeline as p; print(p.__file__)"],
-                           env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    check = subprocess.run(
+        [sys.executable, "-c", f"{imports}; import hongwang.pipeline as p; print(p.__file__)"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert check.returncode == 0, check.stderr
     assert check.stdout.strip().startswith(str(target))
     content.article("dz/2026/a.md", "title: 测试\ndate: 2026-11-20\norg: dz\ncategory: 党建动态")
-    built = subprocess.run([sys.executable, "-m", "hongwang.cli", "build", "--content", str(content.root), "--output",
-                            str(tmp_path / "out"), "--no-cache"], env=env, cwd=tmp_path, capture_output=True,
-                           text=True, timeout=300)
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hongwang.cli",
+            "build",
+            "--content",
+            str(content.root),
+            "--output",
+            str(tmp_path / "out"),
+            "--no-cache",
+        ],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert built.returncode == 0, built.stdout + built.stderr
     assert "测试" in (tmp_path / "out/article/a.html").read_text(encoding="utf-8")
 

@@ -29,8 +29,9 @@ def retitle(content: Path, new_title: str) -> None:
 
 def write_config(folder: Path, keep: int = 3) -> Path:
     config = folder / "publish.yaml"
-    config.write_text(f"default: county\ntargets:\n  county:\n    type: dir\n    path: srv\n    keep: {keep}\n",
-                      encoding="utf-8")
+    config.write_text(
+        f"default: county\ntargets:\n  county:\n    type: dir\n    path: srv\n    keep: {keep}\n", encoding="utf-8"
+    )
     return config
 
 
@@ -110,8 +111,9 @@ def test_publish_refuses_on_validation_errors_and_leaves_the_site(county, tmp_pa
     folder, content, config, nginx = county
     broken = tmp_path / "content"
     shutil.copytree(content, broken)
-    (broken / ARTICLE).write_text((broken / ARTICLE).read_text(encoding="utf-8").replace('org: "lq"', 'org: "nowhere"'),
-                                  encoding="utf-8")
+    (broken / ARTICLE).write_text(
+        (broken / ARTICLE).read_text(encoding="utf-8").replace('org: "lq"', 'org: "nowhere"'), encoding="utf-8"
+    )
     before = current_target(folder / "srv") if (folder / "srv" / "current").exists() else None
     result = run("publish", "--config", config, "--content", broken, "--now", NOW)
     assert result.exit_code == 1
@@ -141,15 +143,18 @@ def test_dry_run_reports_and_changes_nothing(county):
     assert before == after
 
 
-@pytest.mark.parametrize("text, message", [
-    (None, "找不到发布配置"),
-    ("targets:\n  a:\n    type: ftp\n    path: x\n", "type 应为 dir"),
-    ("targets:\n  a:\n    type: dir\n", "缺少 path"),
-    ("targets:\n  a:\n    type: rsync\n    path: /srv\n", "缺少 host"),
-    ("targets:\n  a:\n    type: dir\n    path: x\n    keep: 1\n", "keep 应为不小于 2"),
-    ("default: b\ntargets:\n  a:\n    type: dir\n    path: x\n", "default 写的目标“b”"),
-    ("targets: [\n", "publish.yaml:"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (None, "找不到发布配置"),
+        ("targets:\n  a:\n    type: ftp\n    path: x\n", "type 应为 dir"),
+        ("targets:\n  a:\n    type: dir\n", "缺少 path"),
+        ("targets:\n  a:\n    type: rsync\n    path: /srv\n", "缺少 host"),
+        ("targets:\n  a:\n    type: dir\n    path: x\n    keep: 1\n", "keep 应为不小于 2"),
+        ("default: b\ntargets:\n  a:\n    type: dir\n    path: x\n", "default 写的目标“b”"),
+        ("targets: [\n", "publish.yaml:"),
+    ],
+)
 def test_config_problems_are_one_chinese_line_and_exit_2(tmp_path, text, message):
     config = tmp_path / "publish.yaml"
     if text is not None:

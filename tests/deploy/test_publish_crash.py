@@ -37,9 +37,13 @@ def start_publish(config: Path, content: Path, pause_at: str | None = None) -> s
     env.pop(releases.PAUSE_ENV, None)
     if pause_at:
         env[releases.PAUSE_ENV] = pause_at
-    return subprocess.Popen([*HONGWANG, "publish", "--config", str(config),
-                             "--content", str(content), "--now", NOW],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    return subprocess.Popen(
+        [*HONGWANG, "publish", "--config", str(config), "--content", str(content), "--now", NOW],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+    )
 
 
 def wait_for_pause(process: subprocess.Popen, step: str) -> None:
@@ -70,8 +74,11 @@ def published(tmp_path_factory):
     shutil.copytree(EXAMPLE, content)
     config = write_config(folder, keep=20)
     retitle(content, OLD_TITLE)
-    done = subprocess.run([*HONGWANG, "publish", "--config", str(config),
-                           "--content", str(content), "--now", NOW], capture_output=True, cwd=ROOT)
+    done = subprocess.run(
+        [*HONGWANG, "publish", "--config", str(config), "--content", str(content), "--now", NOW],
+        capture_output=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr.decode()
     retitle(content, NEW_TITLE)  # every later publish would change the site
     nginx = Nginx(folder / "nginx", folder / "srv")
@@ -135,8 +142,11 @@ def test_publish_after_crashes_cleans_leftovers_and_succeeds(published):
     wait_for_pause(process, "copying")
     kill(process)
     assert any(p.name.startswith(releases.PARTIAL_PREFIX) for p in (srv / "releases").iterdir())
-    done = subprocess.run([*HONGWANG, "publish", "--config", str(config),
-                           "--content", str(content), "--now", NOW], capture_output=True, cwd=ROOT)
+    done = subprocess.run(
+        [*HONGWANG, "publish", "--config", str(config), "--content", str(content), "--now", NOW],
+        capture_output=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr.decode()
     assert not any(p.name.startswith(".") for p in (srv / "releases").iterdir())
     assert_current_is_complete(srv)

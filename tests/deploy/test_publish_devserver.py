@@ -27,9 +27,23 @@ def test_watch_rebuilds_when_an_article_changes(content, tmp_path):
     content.article("dz/a.md", ARTICLE.format(title="东渚镇召开党建工作推进会"))
     port = free_port()
     log = tmp_path / "devserver.log"
-    server = subprocess.Popen([*HONGWANG, "serve", "--watch", "--content",
-                               str(content.root), "--output", str(tmp_path / "output"), "--port", str(port)],
-                              cwd=ROOT, stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+    with open(log, "wb") as log_file:  # the child keeps its own copy of the descriptor
+        server = subprocess.Popen(
+            [
+                *HONGWANG,
+                "serve",
+                "--watch",
+                "--content",
+                str(content.root),
+                "--output",
+                str(tmp_path / "output"),
+                "--port",
+                str(port),
+            ],
+            cwd=ROOT,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_for_port(port, server, log, seconds=60)
         url = f"http://127.0.0.1:{port}/index.html"
@@ -40,6 +54,7 @@ def test_watch_rebuilds_when_an_article_changes(content, tmp_path):
             time.sleep(0.2)
         assert "已更正" in fetch(url), log.read_text(encoding="utf-8", errors="replace")
         assert "已重新生成" in log.read_text(encoding="utf-8")
+
         # the page came first; the search index follows in the background and ends up holding the edit
         # (an index still being made when the edit arrived is stopped: only the last one must finish)
         def indexed_after_last_rebuild() -> bool:
@@ -52,16 +67,33 @@ def test_watch_rebuilds_when_an_article_changes(content, tmp_path):
         assert indexed_after_last_rebuild() and "搜索索引在后台更新" in printed, printed
         output = tmp_path / "output"
         assert [p.name for p in output.iterdir() if "pagefind" in p.name] == ["pagefind"]
-        fragments = [gzip.decompress((output / "pagefind/fragment" / name).read_bytes())
-                     for name in os.listdir(output / "pagefind/fragment")]
+        fragments = [
+            gzip.decompress((output / "pagefind/fragment" / name).read_bytes())
+            for name in os.listdir(output / "pagefind/fragment")
+        ]
         assert any("已更正".encode() in fragment for fragment in fragments)
     finally:
         stop(server)
 
 
 def test_makefile_has_pelicans_publish_targets():
-    dry = subprocess.run(["make", "-n", "publish", "rsync_upload", "serve", "devserver", "bundle", "rollback",
-                          "TARGET=local", "OUTPUT=/tmp/hongwang-nowhere"], cwd=ROOT, capture_output=True, text=True)
+    dry = subprocess.run(
+        [
+            "make",
+            "-n",
+            "publish",
+            "rsync_upload",
+            "serve",
+            "devserver",
+            "bundle",
+            "rollback",
+            "TARGET=local",
+            "OUTPUT=/tmp/hongwang-nowhere",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert dry.returncode == 0, dry.stderr
     assert "warning" not in dry.stderr
     assert "publish --config publish.yaml --content content --target local" in dry.stdout
@@ -81,8 +113,12 @@ def test_a_preview_rebuild_stops_an_unfinished_index_and_makes_it_again(content,
     slow.chmod(0o755)
     content.article("dz/a.md", ARTICLE.format(title="东渚镇召开党建工作推进会"))
     builds, indexes = [], []
-    previewer = Previewer(content.root, tmp_path / "output", lambda result, problem: builds.append(result),
-                          lambda stats, problem: indexes.append((stats, problem)))
+    previewer = Previewer(
+        content.root,
+        tmp_path / "output",
+        lambda result, problem: builds.append(result),
+        lambda stats, problem: indexes.append((stats, problem)),
+    )
     monkeypatch.setattr(pagefind_bin_extended, "get_executable", lambda: str(slow))
     previewer.rebuild()
     assert builds[-1].ok and previewer.indexing.running()  # the page is there; the index is not yet

@@ -34,15 +34,16 @@ def server(tmp_path_factory):
         "targets:\n  server:\n    type: rsync\n"
         f"    host: {sshd.host}\n    port: {sshd.port}\n    identity: {sshd.client_key}\n"
         f"    path: {remote_root}\n    keep: 2\n"
-        f"    ssh_options: {json.dumps(sshd.ssh_options)}\n", encoding="utf-8")
+        f"    ssh_options: {json.dumps(sshd.ssh_options)}\n",
+        encoding="utf-8",
+    )
     yield remote_root, content, config, nginx
     nginx.close()
     sshd.close()
 
 
 def publish(config, content, *extra):
-    result = runner.invoke(app, ["publish", "--config", str(config), "--content", str(content), "--now", NOW,
-                                 *extra])
+    result = runner.invoke(app, ["publish", "--config", str(config), "--content", str(content), "--now", NOW, *extra])
     assert "Traceback" not in result.output
     return result
 
@@ -101,8 +102,9 @@ def test_unreachable_server_is_a_chinese_error_and_exit_2(tmp_path, server):
     remote_root, content, config, nginx = server
     broken = tmp_path / "publish.yaml"
     closed_port = free_port()  # nothing listens there
-    broken.write_text(re.sub(r"port: \d+", f"port: {closed_port}", config.read_text(encoding="utf-8")),
-                      encoding="utf-8")
+    broken.write_text(
+        re.sub(r"port: \d+", f"port: {closed_port}", config.read_text(encoding="utf-8")), encoding="utf-8"
+    )
     result = publish(broken, content)
     assert result.exit_code == 2
     assert "连接服务器失败" in result.output

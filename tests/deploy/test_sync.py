@@ -41,7 +41,8 @@ class FaultyHandler(QuietHandler):
         self.requests.append(path)
         damage = self.faults.get(path)
         if not damage:
-            return super().do_GET()
+            super().do_GET()
+            return
         kind = damage[0] if damage[0].endswith("-always") else damage.pop(0)
         body = Path(self.translate_path(self.path)).read_bytes()
         if kind.startswith("gzip"):  # a compressed stream cut in half
@@ -107,8 +108,9 @@ def test_first_sync_downloads_and_verifies_everything(county, tmp_path):
     served = served_tree_is_intact(tmp_path / "village")
     assert report.files_downloaded == report.files_total == len(served.files) and report.files_reused == 0
     assert report.bytes_downloaded >= report.site_bytes
-    assert (tmp_path / "village" / "current" / "index.html").read_bytes() == \
-        (county.root / "current" / "index.html").read_bytes()
+    assert (tmp_path / "village" / "current" / "index.html").read_bytes() == (
+        county.root / "current" / "index.html"
+    ).read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -121,8 +123,10 @@ def county_nginx(county, tmp_path_factory):
 
 def change_one_article(content: Path) -> None:
     retitle(content, "柳桥镇十二名年轻干部驻村担任乡村振兴专员")
-    (content / ARTICLE).write_text((content / ARTICLE).read_text(encoding="utf-8")
-                                   + "\n9月起，专员每月向村党组织报告一次工作。\n", encoding="utf-8")
+    (content / ARTICLE).write_text(
+        (content / ARTICLE).read_text(encoding="utf-8") + "\n9月起，专员每月向村党组织报告一次工作。\n",
+        encoding="utf-8",
+    )
 
 
 def sync_after_one_article_change(county: County, url: str, village: Path) -> tuple[sync.SyncReport, float]:
@@ -139,15 +143,20 @@ def sync_after_one_article_change(county: County, url: str, village: Path) -> tu
         (county.content / ARTICLE).write_text(text, encoding="utf-8")
     new = served_tree_is_intact(village)
     assert new.version != old.version and report.version == new.version
-    assert "柳桥镇十二名年轻干部驻村担任乡村振兴专员" in (village / "current" / "index.html").read_text(encoding="utf-8")
+    assert "柳桥镇十二名年轻干部驻村担任乡村振兴专员" in (village / "current" / "index.html").read_text(
+        encoding="utf-8"
+    )
     assert 0 < report.files_downloaded < report.files_total
     unchanged = "theme/css/site.css"  # reused from the previous local release as a hard link, not downloaded
-    assert (village / "releases" / old.version / unchanged).stat().st_ino == \
-        (village / "current" / unchanged).stat().st_ino
+    assert (village / "releases" / old.version / unchanged).stat().st_ino == (
+        village / "current" / unchanged
+    ).stat().st_ino
     ratio = report.bytes_downloaded / report.site_bytes
-    print(f"one-article change on {report.files_total} files: {report.files_downloaded} downloaded, "
-          f"{report.bytes_downloaded}/{report.site_bytes} bytes on the wire = {ratio:.2%} "
-          f"(first sync: {first.bytes_downloaded} bytes)")
+    print(
+        f"one-article change on {report.files_total} files: {report.files_downloaded} downloaded, "
+        f"{report.bytes_downloaded}/{report.site_bytes} bytes on the wire = {ratio:.2%} "
+        f"(first sync: {first.bytes_downloaded} bytes)"
+    )
     return report, ratio
 
 
@@ -163,13 +172,18 @@ def grow(content: Path, articles: int) -> None:
     orgs = ["dz", "lq", "gs", "ht", "jl", "sx"]
     for n in range(articles):
         org = orgs[n % len(orgs)]
-        body = "".join(f"第{n}期第{k}段：围绕学习贯彻党的二十届三中全会精神，组织党员开展集中学习、交流研讨和"
-                       f"志愿服务，推动基层治理第{k * n}项任务落实。\n\n" for k in range(6))
+        body = "".join(
+            f"第{n}期第{k}段：围绕学习贯彻党的二十届三中全会精神，组织党员开展集中学习、交流研讨和"
+            f"志愿服务，推动基层治理第{k * n}项任务落实。\n\n"
+            for k in range(6)
+        )
         path = content / org / "2025" / f"gen-{n:04d}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"---\ntitle: {org}第{n}期党员冬训暨主题党日活动纪实\ndate: 2025-{1 + n % 12:02d}-"
-                        f"{1 + n % 28:02d}\norg: \"{org}\"\ncategory: 基层党建\nslug: gen-{n:04d}\n---\n\n{body}",
-                        encoding="utf-8")
+        path.write_text(
+            f"---\ntitle: {org}第{n}期党员冬训暨主题党日活动纪实\ndate: 2025-{1 + n % 12:02d}-"
+            f'{1 + n % 28:02d}\norg: "{org}"\ncategory: 基层党建\nslug: gen-{n:04d}\n---\n\n{body}',
+            encoding="utf-8",
+        )
 
 
 def test_one_article_change_on_a_400_article_county_moves_under_5_percent(tmp_path):
@@ -197,8 +211,14 @@ def test_sync_again_is_up_to_date_and_downloads_only_the_manifest(county, tmp_pa
 
 
 def test_corrupted_and_truncated_downloads_are_retried_never_kept(county, tmp_path):
-    FaultyHandler.faults.update({"index.html": ["corrupt"], "theme/css/site.css": ["truncate"],
-                                 "manifest.json": ["truncate"], "404.html": ["gzip", "corrupt"]})
+    FaultyHandler.faults.update(
+        {
+            "index.html": ["corrupt"],
+            "theme/css/site.css": ["truncate"],
+            "manifest.json": ["truncate"],
+            "404.html": ["gzip", "corrupt"],
+        }
+    )
     report = sync.sync(county.url, tmp_path / "village")
     served_tree_is_intact(tmp_path / "village")
     assert sorted(set(report.retried)) == ["404.html", "index.html", "theme/css/site.css"]
@@ -235,16 +255,18 @@ def test_sync_cli_reports_bytes_and_percentage(county, tmp_path):
 
 
 def test_unreachable_county_server_is_exit_2(tmp_path):
-    result = runner.invoke(app, ["sync", f"http://127.0.0.1:{free_port()}/", "--dest", str(tmp_path / "v"),
-                                 "--retries", "1"])
+    result = runner.invoke(
+        app, ["sync", f"http://127.0.0.1:{free_port()}/", "--dest", str(tmp_path / "v"), "--retries", "1"]
+    )
     assert result.exit_code == 2
     assert "无法下载" in result.output and "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("path", ["../etc/passwd", "/etc/passwd", "a/../../b", "C:/x", "a\\b", ""])
 def test_manifest_paths_cannot_leave_the_site(path):
-    data = ('{"format": 1, "version": "v1", "files": [{"path": "%s", "sha256": "%s", "size": 1}]}'
-            % (path.replace("\\", "\\\\"), "0" * 64)).encode()
+    escaped = path.replace("\\", "\\\\")
+    entry = f'{{"path": "{escaped}", "sha256": "{"0" * 64}", "size": 1}}'
+    data = f'{{"format": 1, "version": "v1", "files": [{entry}]}}'.encode()
     with pytest.raises(bundle.ManifestError):
         bundle.parse_manifest(data)
 
@@ -263,9 +285,12 @@ def test_bundle_is_a_verified_zip_that_serve_serves_on_the_lan(county, tmp_path)
     assert bundle.verify_tree(site, manifest) == []
 
     port = free_port()
-    server = subprocess.Popen([*HONGWANG, "serve", "--site", str(site),
-                               "--bind", "127.0.0.1", "--port", str(port)], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*HONGWANG, "serve", "--site", str(site), "--bind", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for_port(port, server, tmp_path / "none.log")
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=10) as response:
@@ -275,11 +300,14 @@ def test_bundle_is_a_verified_zip_that_serve_serves_on_the_lan(county, tmp_path)
 
 
 def test_bundle_command_builds_with_publish_settings(content, tmp_path):
-    content.write("site.yaml", (content.root / "site.yaml").read_text(encoding="utf-8")
-                  + "siteurl: https://www.test.example.gov.cn\n")
+    content.write(
+        "site.yaml",
+        (content.root / "site.yaml").read_text(encoding="utf-8") + "siteurl: https://www.test.example.gov.cn\n",
+    )
     content.article("dz/a.md", 'title: 标题\ndate: 2026-11-20\norg: "dz"\ncategory: 党建动态')
-    result = runner.invoke(app, ["bundle", "--content", str(content.root), "--output", str(tmp_path / "dist"),
-                                 "--now", "2026-11-23 10:00"])
+    result = runner.invoke(
+        app, ["bundle", "--content", str(content.root), "--output", str(tmp_path / "dist"), "--now", "2026-11-23 10:00"]
+    )
     assert result.exit_code == 0, result.output
     assert "已生成离线包" in result.output
     dist = tmp_path / "dist"

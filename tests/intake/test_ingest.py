@@ -121,8 +121,10 @@ def test_text_file_without_org_folder_is_refused_with_a_chinese_reason(inbox, co
 
 def test_refusal_reason_names_file_line_code_and_fix(inbox, content):
     (inbox / "bad.md").write_text(
-        "---\ntitle: 标题\ndate: 2026-11-20\norg: \"dz-hg\"\ncategory: 党建动态\n---\n\n联系人身份证 110101199003074514\n",
-        encoding="utf-8")
+        '---\ntitle: 标题\ndate: 2026-11-20\norg: "dz-hg"\ncategory: 党建动态\n---\n\n'
+        "联系人身份证 110101199003074514\n",
+        encoding="utf-8",
+    )
     [decision] = run(inbox, content).decisions
     reason = (inbox / "rejected" / "bad.md.txt").read_text(encoding="utf-8")
     assert "bad.md 第 4 行：错误 [org-unknown]" in reason and "dz-hq" in reason and "修改方法" in reason
@@ -152,8 +154,9 @@ body: |
   现予公示。
 """
     (inbox / "short.yaml").write_text(notice, encoding="utf-8")
-    (inbox / "ok.yaml").write_text(notice.replace("2026-11-19", "2026-11-23").replace("干部任前公示", "任前公示"),
-                                   encoding="utf-8")
+    (inbox / "ok.yaml").write_text(
+        notice.replace("2026-11-19", "2026-11-23").replace("干部任前公示", "任前公示"), encoding="utf-8"
+    )
     ok, short = run(inbox, content).decisions
     assert ok.accepted and not short.accepted
     assert "short.yaml 第 8 行：错误 [period-too-short]" in short.reason and "2026-11-23" in short.reason
@@ -185,13 +188,16 @@ def test_word_document_with_a_photo_is_converted(inbox, content):
     assert validate(content.root).errors == []
 
 
-@pytest.mark.parametrize("name, data, phrase", [
-    ("old.doc", b"\xd0\xcf\x11\xe0junk", "另存为"),
-    ("broken.docx", b"PK\x03\x04 not really a zip", "无法读取这个 Word 文档"),
-    ("fake.jpg", b"not an image at all", "不是可以打开的图片"),
-    ("logo.svg", b"<svg><script>alert(1)</script></svg>", "PNG"),
-    ("binary.md", b"\x00\x01\x02" * 100, "不是文本"),
-])
+@pytest.mark.parametrize(
+    "name, data, phrase",
+    [
+        ("old.doc", b"\xd0\xcf\x11\xe0junk", "另存为"),
+        ("broken.docx", b"PK\x03\x04 not really a zip", "无法读取这个 Word 文档"),
+        ("fake.jpg", b"not an image at all", "不是可以打开的图片"),
+        ("logo.svg", b"<svg><script>alert(1)</script></svg>", "PNG"),
+        ("binary.md", b"\x00\x01\x02" * 100, "不是文本"),
+    ],
+)
 def test_unusable_files_are_refused_not_crashed(inbox, content, name, data, phrase):
     (inbox / "dz").mkdir()
     (inbox / "dz" / name).write_bytes(data)
@@ -253,13 +259,16 @@ def test_cli_ingest_reports_and_exits_1_when_something_is_refused(inbox, content
 
 # ---------------------------------------------------------------- SIGKILL at any moment
 
+
 def make_submissions(inbox: Path) -> dict[str, str]:
     """Submissions and what must become of them: 'done' or 'rejected'."""
     expected = {}
     for index in range(8):
         name = f"a{index:02d}.md"
-        (inbox / name).write_text(GOOD_MD.replace("主题党日活动", f"主题党日活动第{index}次")
-                                  .replace("现场 照片.jpg", f"p{index}.jpg"), encoding="utf-8")
+        (inbox / name).write_text(
+            GOOD_MD.replace("主题党日活动", f"主题党日活动第{index}次").replace("现场 照片.jpg", f"p{index}.jpg"),
+            encoding="utf-8",
+        )
         expected[name] = "done"
         if index % 3 == 0:
             (inbox / f"p{index}.jpg").write_bytes(photo_with_gps((400, 300)))
@@ -275,8 +284,15 @@ def make_submissions(inbox: Path) -> dict[str, str]:
 
 
 def where(inbox: Path, rel: str) -> list[str]:
-    return [state for state, path in (("inbox", inbox / rel), ("done", inbox / "done" / rel),
-                                      ("rejected", inbox / "rejected" / rel)) if path.exists()]
+    return [
+        state
+        for state, path in (
+            ("inbox", inbox / rel),
+            ("done", inbox / "done" / rel),
+            ("rejected", inbox / "rejected" / rel),
+        )
+        if path.exists()
+    ]
 
 
 def pending_decisions(inbox: Path) -> dict[str, dict]:
@@ -330,8 +346,7 @@ def test_sigkill_at_every_kind_of_step_loses_nothing(inbox, content):
     kills, recovered_runs = 0, 0
     for _ in range(60):
         env = {**os.environ, journal.KILL_AT_STEP_ENV: str(rng.randint(1, 40))}
-        process = subprocess.run(ingest_command(inbox, content.root), cwd=ROOT, env=env, capture_output=True,
-                                 text=True)
+        process = subprocess.run(ingest_command(inbox, content.root), cwd=ROOT, env=env, capture_output=True, text=True)
         if process.returncode != -signal.SIGKILL:
             assert process.returncode in (0, 1), process.stderr
             break
@@ -349,8 +364,9 @@ def test_sigkill_from_outside_at_random_moments_loses_nothing(inbox, content):
     kills = 0
     for _ in range(4):
         logged = len(journal.read_log(inbox))
-        process = subprocess.Popen(ingest_command(inbox, content.root), cwd=ROOT, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        process = subprocess.Popen(
+            ingest_command(inbox, content.root), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         while len(journal.read_log(inbox)) <= logged and process.poll() is None:
             time.sleep(0.005)  # wait until this run is filing, then strike at a random moment
         time.sleep(rng.uniform(0.0, 0.15))

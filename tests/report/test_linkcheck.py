@@ -37,8 +37,15 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if path == "/slow":
                 time.sleep(0.2)
-            status = {"/ok": 200, "/slow": 200, "/moved": 301, "/chain": 302, "/missing": 404, "/error": 500,
-                      "/flaky": 503 if hits == 1 else 200}.get(path, 404)
+            status = {
+                "/ok": 200,
+                "/slow": 200,
+                "/moved": 301,
+                "/chain": 302,
+                "/missing": 404,
+                "/error": 500,
+                "/flaky": 503 if hits == 1 else 200,
+            }.get(path, 404)
             self.send_response(status)
             if status in (301, 302):
                 self.send_header("Location", "/ok" if path == "/moved" else "/moved")
@@ -72,6 +79,7 @@ def server():
 
 # ---------------------------------------------------------------- one URL
 
+
 def test_status_codes_redirects_timeouts_and_retries(server):
     ok = linkcheck.check_url(server.url("/ok"), timeout=1, retries=0)
     assert (ok.ok, ok.status, ok.redirects, ok.error) == (True, 200, [], None)
@@ -93,20 +101,21 @@ def test_status_codes_redirects_timeouts_and_retries(server):
 def test_concurrency_is_bounded_and_good_results_are_cached(server, tmp_path):
     targets = {server.url(f"/slow?n={n}"): ["a.md"] for n in range(6)} | {server.url("/missing"): ["b.md"]}
     cache = tmp_path / "cache.json"
-    results = linkcheck.check_external(targets, cache, now=NOW, workers=2, timeout=2, retries=0)
+    results = linkcheck.check_external(targets, cache, now=NOW, workers=2, timeout=10, retries=0)
     assert server.max_inflight == 2
     assert [r.ok for r in results].count(True) == 6 and not any(r.cached for r in results)
     hits_before = sum(server.hits.values())
-    again = linkcheck.check_external(targets, cache, now=NOW + timedelta(hours=5), workers=2, timeout=2, retries=0)
+    again = linkcheck.check_external(targets, cache, now=NOW + timedelta(hours=5), workers=2, timeout=10, retries=0)
     assert sum(server.hits.values()) - hits_before == 1  # only the broken one is fetched again
     assert sorted(r.url for r in again if r.cached) == sorted(u for u in targets if "slow" in u)
     stored = json.loads(cache.read_text(encoding="utf-8"))
     assert stored[server.url("/slow?n=0")]["checked_at"] == NOW.isoformat(timespec="seconds")
-    linkcheck.check_external(targets, cache, now=NOW + timedelta(hours=73), workers=2, timeout=2, retries=0)
+    linkcheck.check_external(targets, cache, now=NOW + timedelta(hours=73), workers=2, timeout=10, retries=0)
     assert sum(server.hits.values()) - hits_before == 8  # expired: everything fetched again
 
 
 # ---------------------------------------------------------------- internal links
+
 
 def test_internal_links_and_assets(tmp_path):
     site = tmp_path / "output"
@@ -114,22 +123,32 @@ def test_internal_links_and_assets(tmp_path):
     (site / "img").mkdir()
     (site / "theme").mkdir()
     (site / "a.html").write_text("<p>a</p>", encoding="utf-8")
-    (site / "sub" / "index.html").write_text('<a href="../a.html#top">up</a><a href="../gone.html">x</a>',
-                                             encoding="utf-8")
+    (site / "sub" / "index.html").write_text(
+        '<a href="../a.html#top">up</a><a href="../gone.html">x</a>', encoding="utf-8"
+    )
     (site / "img" / "a.png").write_bytes(b"png")
-    (site / "theme" / "site.css").write_text("body{background:url('../img/a.png')} @font-face{src:url(f.woff)}",
-                                             encoding="utf-8")
-    (site / "index.html").write_text("""
+    (site / "theme" / "site.css").write_text(
+        "body{background:url('../img/a.png')} @font-face{src:url(f.woff)}", encoding="utf-8"
+    )
+    (site / "index.html").write_text(
+        """
         <link rel="stylesheet" href="theme/site.css"><a href="a.html?x=1">a</a><a href="sub/">sub</a>
         <a href="/a.html">root</a><a href="#main">skip</a><a href="https://example.org/">ext</a>
         <a href="mailto:x@example.gov.cn">mail</a><a href="missing.html">m</a><a href="../outside.html">o</a>
         <img src="img/%E5%9B%BE.png" alt=""><img srcset="img/a.png 1x, img/b.png 2x" src="img/a.png" alt="">
-        """, encoding="utf-8")
+        """,
+        encoding="utf-8",
+    )
     result = linkcheck.check_internal(site)
     assert result.pages == 4
     assert sorted((b["page"], b["ref"]) for b in result.broken) == [
-        ("index.html", "../outside.html"), ("index.html", "img/%E5%9B%BE.png"), ("index.html", "img/b.png"),
-        ("index.html", "missing.html"), ("sub/index.html", "../gone.html"), ("theme/site.css", "f.woff")]
+        ("index.html", "../outside.html"),
+        ("index.html", "img/%E5%9B%BE.png"),
+        ("index.html", "img/b.png"),
+        ("index.html", "missing.html"),
+        ("sub/index.html", "../gone.html"),
+        ("theme/site.css", "f.woff"),
+    ]
     assert result.references == 14
 
 
@@ -148,21 +167,40 @@ def test_check_links_needs_a_built_site(tmp_path):
 
 # ---------------------------------------------------------------- the command, end to end
 
+
 def test_check_links_external_end_to_end_and_into_the_report(server, content, tmp_path):
-    content.write("links.yaml", f"""\
+    content.write(
+        "links.yaml",
+        f"""\
         links:
-          - {{name: 正常网站, url: "{server.url('/ok')}", group: 县内网站}}
-          - {{name: 搬家网站, url: "{server.url('/moved')}", group: 县内网站}}
-          - {{name: 失效网站, url: "{server.url('/missing')}", group: 县内网站}}
-          - {{name: 卡住网站, url: "{server.url('/hang')}", group: 县内网站}}
-        """)
-    content.article("dz/a.md", 'title: 标题\ndate: 2026-11-20\norg: "dz"\ncategory: 党建动态',
-                    f"详见[上级通知]({server.url('/error')})和[正常页面]({server.url('/ok')})。")
+          - {{name: 正常网站, url: "{server.url("/ok")}", group: 县内网站}}
+          - {{name: 搬家网站, url: "{server.url("/moved")}", group: 县内网站}}
+          - {{name: 失效网站, url: "{server.url("/missing")}", group: 县内网站}}
+          - {{name: 卡住网站, url: "{server.url("/hang")}", group: 县内网站}}
+        """,
+    )
+    content.article(
+        "dz/a.md",
+        'title: 标题\ndate: 2026-11-20\norg: "dz"\ncategory: 党建动态',
+        f"详见[上级通知]({server.url('/error')})和[正常页面]({server.url('/ok')})。",
+    )
     output = tmp_path / "output"
     assert build(content.root, output, "public", now=NOW).ok
     state = tmp_path / "state"
-    args = ["check-links", "--external", "--output", output, "--content", content.root, "--state-dir", state,
-            "--timeout", "1", "--retries", "0"]
+    args = [
+        "check-links",
+        "--external",
+        "--output",
+        output,
+        "--content",
+        content.root,
+        "--state-dir",
+        state,
+        "--timeout",
+        "1",
+        "--retries",
+        "0",
+    ]
     result = run(*args)
     assert result.exit_code == 1
     out = result.output
@@ -180,7 +218,16 @@ def test_check_links_external_end_to_end_and_into_the_report(server, content, tm
     assert "外部链接 5 个（其中 2 个用缓存）" in second.output  # /ok and /moved were good
     assert server.hits["/ok"] == hits
 
-    report = run("report", "--content", content.root, "--as-of", "2026-11-23", "--format", "json",
-                 "--links-results", state / "check-links.json")
+    report = run(
+        "report",
+        "--content",
+        content.root,
+        "--as-of",
+        "2026-11-23",
+        "--format",
+        "json",
+        "--links-results",
+        state / "check-links.json",
+    )
     links = json.loads(report.output)["links"]
     assert links["external_checked"] == 5 and len(links["external_broken"]) == 3 and links["internal_broken"] == []

@@ -19,8 +19,18 @@ AS_OF = "2026-11-23"
 
 
 def report_json(content_dir, tmp_path, *extra, as_of=AS_OF):
-    result = run("report", "--content", content_dir, "--as-of", as_of, "--format", "json",
-                 "--links-results", tmp_path / "none.json", *extra)
+    result = run(
+        "report",
+        "--content",
+        content_dir,
+        "--as-of",
+        as_of,
+        "--format",
+        "json",
+        "--links-results",
+        tmp_path / "none.json",
+        *extra,
+    )
     return result.exit_code, json.loads(result.output)
 
 
@@ -33,6 +43,7 @@ def article(content, rel, day, category="党建动态", org="dz", title="标题"
 
 
 # ---------------------------------------------------------------- the example county, all three formats
+
 
 @pytest.fixture(scope="module")
 def example_json(tmp_path_factory):
@@ -74,8 +85,13 @@ def test_example_waiting_letters_and_failure(example_json):
 
 def test_example_home_notices_identifiers_activity(example_json):
     _, data = example_json
-    assert data["home"] == {"last_update": "2026-11-20", "latest_title": "青溪县委组织部关于干部任前公示的公告（第二批）",
-                            "days_since": 3, "window": "14 天", "state": "ok"}
+    assert data["home"] == {
+        "last_update": "2026-11-20",
+        "latest_title": "青溪县委组织部关于干部任前公示的公告（第二批）",
+        "days_since": 3,
+        "window": "14 天",
+        "state": "ok",
+    }
     assert [n["start"] for n in data["notices_current"]] == ["2026-11-17"]
     assert [n["start"] for n in data["notices_starting"]] == ["2026-11-25"]
     assert [n["end"] for n in data["notices_ending"]] == ["2026-11-23"]
@@ -116,8 +132,19 @@ class _Html(HTMLParser):
 
 def test_example_html_report(tmp_path):
     target = tmp_path / "r" / "report.html"
-    result = run("report", "--content", EXAMPLE, "--as-of", AS_OF, "--format", "html", "--output", target,
-                 "--links-results", tmp_path / "none.json")
+    result = run(
+        "report",
+        "--content",
+        EXAMPLE,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "html",
+        "--output",
+        target,
+        "--links-results",
+        tmp_path / "none.json",
+    )
     assert result.exit_code == 1 and f"报告已写入 {target}" in result.output
     page = target.read_text(encoding="utf-8")
     parsed = _Html()
@@ -136,17 +163,32 @@ def test_missing_identifiers_in_all_three_formats(tmp_path):
     (copy / "site.yaml").write_text(site, encoding="utf-8")
     code, data = report_json(copy, tmp_path)
     assert code == 1
-    assert data["identifiers_missing"] == [{"key": "icp", "name": "ICP备案号"}, {"key": "site_code", "name": "网站标识码"}]
+    assert data["identifiers_missing"] == [
+        {"key": "icp", "name": "ICP备案号"},
+        {"key": "site_code", "name": "网站标识码"},
+    ]
     assert [f["code"] for f in data["failures"]].count("identifier-missing") == 2
     text = run("report", "--content", copy, "--as-of", AS_OF, "--links-results", tmp_path / "x").output
     assert "【页脚标识】缺少 ICP备案号（icp）、网站标识码（site_code）" in text
     assert "✗ site.yaml 缺少 icp（ICP备案号），页脚不显示" in text
-    run("report", "--content", copy, "--as-of", AS_OF, "-f", "html", "-o", tmp_path / "r.html",
-        "--links-results", tmp_path / "x")
+    run(
+        "report",
+        "--content",
+        copy,
+        "--as-of",
+        AS_OF,
+        "-f",
+        "html",
+        "-o",
+        tmp_path / "r.html",
+        "--links-results",
+        tmp_path / "x",
+    )
     assert "<li>缺少 ICP备案号（site.yaml 中的 icp）</li>" in (tmp_path / "r.html").read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------- every state, one at a time
+
 
 def test_news_window_boundary_and_empty_category(content, tmp_path):
     article(content, "dz/a.md", "2026-11-09")
@@ -171,9 +213,16 @@ def test_home_page_stale_is_a_failure_and_fresh_home_exits_0(content, tmp_path):
 
 
 def test_notices_window_in_months_and_configurable_windows(content, tmp_path):
-    content.write("site.yaml", content.root.joinpath("site.yaml").read_text(encoding="utf-8").replace(
-        "{name: 通知公告, slug: tongzhi, kind: notices}", "{name: 通知公告, slug: tongzhi, kind: notices}\n"
-        "  - {name: 政策法规, slug: zhengce, kind: policy}") + "freshness:\n  news: 1 个月\n  policy: 90\n")
+    content.write(
+        "site.yaml",
+        content.root.joinpath("site.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "{name: 通知公告, slug: tongzhi, kind: notices}",
+            "{name: 通知公告, slug: tongzhi, kind: notices}\n  - {name: 政策法规, slug: zhengce, kind: policy}",
+        )
+        + "freshness:\n  news: 1 个月\n  policy: 90\n",
+    )
     content.article("zzb/a.md", 'title: 通知\ndate: 2026-05-23\norg: "zzb"\ncategory: 通知公告')
     content.article("zzb/b.md", 'title: 办法\ndate: 2026-08-24\norg: "zzb"\ncategory: 政策法规')
     article(content, "dz/a.md", "2026-10-23")
@@ -187,8 +236,9 @@ def test_notices_window_in_months_and_configurable_windows(content, tmp_path):
 
 
 def test_unreadable_window_falls_back_and_says_so(content, tmp_path):
-    content.write("site.yaml", content.root.joinpath("site.yaml").read_text(encoding="utf-8")
-                  + "freshness:\n  news: 两周\n")
+    content.write(
+        "site.yaml", content.root.joinpath("site.yaml").read_text(encoding="utf-8") + "freshness:\n  news: 两周\n"
+    )
     article(content, "dz/a.md", "2026-11-09")
     _, data = report_json(content.root, tmp_path)
     assert column(data, "党建动态")["window"] == "14 天"
@@ -197,8 +247,9 @@ def test_unreadable_window_falls_back_and_says_so(content, tmp_path):
 
 def letter(content, name, received, replied=None):
     reply = f'\nreply_date: "{replied}"\nstatus: 已答复\nreply: 已答复。' if replied else "\nstatus: 办理中"
-    content.article(f"letters/{name}.md", f'kind: letter\ntitle: 来信{name}\nreceived: "{received}"\norg: "dz"{reply}',
-                    "来信内容。")
+    content.article(
+        f"letters/{name}.md", f'kind: letter\ntitle: 来信{name}\nreceived: "{received}"\norg: "dz"{reply}', "来信内容。"
+    )
 
 
 def test_letters_waiting_90_days_is_fine_91_is_a_failure(content, tmp_path):
@@ -208,12 +259,16 @@ def test_letters_waiting_90_days_is_fine_91_is_a_failure(content, tmp_path):
     letter(content, "answered", "2026-01-05", replied="2026-01-10")
     code, data = report_json(content.root, tmp_path)
     assert [(w["title"], w["days_waiting"], w["overdue"]) for w in data["letters_waiting"]] == [
-        ("来信ninety-one", 91, True), ("来信ninety", 90, False)]
+        ("来信ninety-one", 91, True),
+        ("来信ninety", 90, False),
+    ]
     assert code == 1 and [f["code"] for f in data["failures"]] == ["letter-overdue"]
 
 
 def notice(content, name, start, end, published="2026-11-01"):
-    content.write(f"dz/{name}.yaml", f"""\
+    content.write(
+        f"dz/{name}.yaml",
+        f"""\
         kind: notice
         title: 公示{name}
         date: "{published}"
@@ -222,7 +277,8 @@ def notice(content, name, start, end, published="2026-11-01"):
         period: {{start: "{start}", end: "{end}"}}
         contact: {{phone: "0512-12380"}}
         persons: [{{name: 张三}}]
-        """)
+        """,
+    )
 
 
 def test_notices_current_starting_and_ending_within_7_days(content, tmp_path):
@@ -242,12 +298,17 @@ def test_notices_current_starting_and_ending_within_7_days(content, tmp_path):
 def test_broken_internal_links_from_check_links_results(content, tmp_path):
     article(content, "dz/a.md", "2026-11-20")
     results = tmp_path / "check-links.json"
-    results.write_text(json.dumps({"checked_at": "2026-11-23T08:00:00+08:00",
-                                   "internal": {"pages": 3, "references": 40,
-                                                "broken": [{"page": "index.html", "ref": "gone.html"}]},
-                                   "external": None}), encoding="utf-8")
-    result = run("report", "--content", content.root, "--as-of", AS_OF, "--format", "json",
-                 "--links-results", results)
+    results.write_text(
+        json.dumps(
+            {
+                "checked_at": "2026-11-23T08:00:00+08:00",
+                "internal": {"pages": 3, "references": 40, "broken": [{"page": "index.html", "ref": "gone.html"}]},
+                "external": None,
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = run("report", "--content", content.root, "--as-of", AS_OF, "--format", "json", "--links-results", results)
     data = json.loads(result.output)
     assert result.exit_code == 1 and [f["code"] for f in data["failures"]] == ["link-broken"]
     assert data["links"]["internal_checked"] == 40
@@ -261,6 +322,7 @@ def test_bad_as_of_is_a_usage_error(content):
 
 
 # ---------------------------------------------------------------- pieces
+
 
 def test_month_windows_clamp_to_month_end():
     six_months = freshness.DEFAULTS["notices"]
@@ -281,8 +343,9 @@ def test_content_with_errors_is_still_reported(content, tmp_path):
     content.article("letters/x.md", 'kind: letter\ntitle: 没写收信日期\norg: "dz"\nstatus: 办理中', "来信。")
     code, data = report_json(content.root, tmp_path)
     assert code == 1 and data["content_errors"] == 1
-    assert data["failures"] == [{"code": "letter-overdue",
-                                 "message": "来信“没写收信日期”（东渚镇）没有收信日期，按超期未答复计"}]
+    assert data["failures"] == [
+        {"code": "letter-overdue", "message": "来信“没写收信日期”（东渚镇）没有收信日期，按超期未答复计"}
+    ]
 
 
 @pytest.mark.browser
@@ -290,8 +353,19 @@ def test_html_report_as_chromium_shows_it(chromium, tmp_path):
     from support.browser import screenshot
 
     target = tmp_path / "report.html"
-    run("report", "--content", EXAMPLE, "--as-of", AS_OF, "--format", "html", "--output", target,
-        "--links-results", tmp_path / "none.json")
+    run(
+        "report",
+        "--content",
+        EXAMPLE,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "html",
+        "--output",
+        target,
+        "--links-results",
+        tmp_path / "none.json",
+    )
     page = chromium.new_page(viewport={"width": 1100, "height": 900})
     requests = []
     page.on("request", lambda request: requests.append(request.url))

@@ -69,8 +69,11 @@ def visit(chromium, served_example):
 def serious_axe_violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def horizontal_overflow(page) -> int:
@@ -109,13 +112,16 @@ def notice_state(page) -> tuple[str, str]:
     return span.inner_text(), (note.inner_text() if note.count() else "")
 
 
-@pytest.mark.parametrize("clock, state, note", [
-    ("2026-11-20 09:00", "即将开始", "5天后开始"),
-    ("2026-11-26 09:00", "公示中", "还剩4个工作日"),
-    ("2026-11-28 09:00", "公示中", "还剩2个工作日"),   # a Saturday: the weekend is not counted
-    ("2026-12-01 16:00", "公示中", "还剩1个工作日，今天截止"),
-    ("2026-12-02 08:00", "已结束", ""),
-])
+@pytest.mark.parametrize(
+    "clock, state, note",
+    [
+        ("2026-11-20 09:00", "即将开始", "5天后开始"),
+        ("2026-11-26 09:00", "公示中", "还剩4个工作日"),
+        ("2026-11-28 09:00", "公示中", "还剩2个工作日"),  # a Saturday: the weekend is not counted
+        ("2026-12-01 16:00", "公示中", "还剩1个工作日，今天截止"),
+        ("2026-12-02 08:00", "已结束", ""),
+    ],
+)
 def test_notice_state_follows_the_readers_clock(visit, clock, state, note):
     v = visit(timezone_id="America/New_York")  # Beijing dates, whatever the PC's time zone
     v.page.clock.set_fixed_time(beijing(clock))
@@ -130,10 +136,12 @@ def test_notice_script_counts_official_holidays_and_adjusted_workdays(visit):
     calendar = workdays.Calendar()
     data = workdays.exceptions(calendar, [2026])
 
-    html = (f'<html lang="zh-CN"><head><script>{PORTAL_JS.read_text(encoding="utf-8")}</script></head><body>'
-            '<p class="a"><span data-notice-start="2026-09-28" data-notice-end="2026-10-12">公示中</span></p>'
-            '<p class="b"><span data-notice-start="2027-12-28" data-notice-end="2028-01-05">公示中</span></p>'
-            f'<script type="application/json" id="hw-workdays">{json.dumps(data)}</script></body></html>')
+    html = (
+        f'<html lang="zh-CN"><head><script>{PORTAL_JS.read_text(encoding="utf-8")}</script></head><body>'
+        '<p class="a"><span data-notice-start="2026-09-28" data-notice-end="2026-10-12">公示中</span></p>'
+        '<p class="b"><span data-notice-start="2027-12-28" data-notice-end="2028-01-05">公示中</span></p>'
+        f'<script type="application/json" id="hw-workdays">{json.dumps(data)}</script></body></html>'
+    )
     v = visit()
     v.page.clock.set_fixed_time(beijing("2026-09-29 10:00"))
     v.page.set_content(html)

@@ -14,9 +14,20 @@ def all_text(output: Path) -> str:
 
 def test_core_pages_exist(example_site):
     out = example_site.output_dir
-    for name in ["index.html", "org/index.html", "org/qx.html", "notice/index.html", "links.html",
-                 "letters/index.html", "stats/index.html", "page/about.html", "page/mailboxes.html",
-                 "category/dangwu.html", "404.html", "theme/css/site.css"]:
+    for name in [
+        "index.html",
+        "org/index.html",
+        "org/qx.html",
+        "notice/index.html",
+        "links.html",
+        "letters/index.html",
+        "stats/index.html",
+        "page/about.html",
+        "page/mailboxes.html",
+        "category/dangwu.html",
+        "404.html",
+        "theme/css/site.css",
+    ]:
         assert (out / name).is_file(), name
     portal = example_site.portal
     assert len(portal.articles) >= 40
@@ -50,8 +61,10 @@ def test_relative_links_resolve_to_files(example_site):
 def excluded_titles(result) -> dict[str, list[str]]:
     from hongwang.pipeline.content.load import load_source
 
-    return {reason: [load_source(EXAMPLE / rel, EXAMPLE).meta["title"] for rel in rels]
-            for reason, rels in result.portal.excluded.items()}
+    return {
+        reason: [load_source(EXAMPLE / rel, EXAMPLE).meta["title"] for rel in rels]
+        for reason, rels in result.portal.excluded.items()
+    }
 
 
 def test_drafts_internal_and_future_items_are_not_published(example_site):
@@ -118,7 +131,9 @@ def test_org_page_lists_children_and_items(example_site):
 
 def test_pagination_uses_p_suffix(tmp_path, content):
     for i in range(45):
-        content.article(f"dz/2026/a{i:02d}.md", f'title: 标题{i}\ndate: 2026-01-{i % 28 + 1:02d}\norg: "dz"\ncategory: 党建动态')
+        content.article(
+            f"dz/2026/a{i:02d}.md", f'title: 标题{i}\ndate: 2026-01-{i % 28 + 1:02d}\norg: "dz"\ncategory: 党建动态'
+        )
     result = build(content.root, tmp_path / "out", now=EXAMPLE_NOW)
     out = result.output_dir
     assert (out / "category/dongtai.html").is_file()
@@ -136,8 +151,11 @@ def test_build_refuses_content_with_errors(tmp_path, content):
 
 
 def test_titles_are_escaped_not_executed(tmp_path, content):
-    content.article("dz/2026/x.md", 'title: "<script>alert(1)</script>标题"\ndate: 2026-01-01\norg: "dz"\n'
-                    'category: 党建动态', body="正文<script>alert(2)</script><img src=x onerror=alert(3)>")
+    content.article(
+        "dz/2026/x.md",
+        'title: "<script>alert(1)</script>标题"\ndate: 2026-01-01\norg: "dz"\ncategory: 党建动态',
+        body="正文<script>alert(2)</script><img src=x onerror=alert(3)>",
+    )
     result = build(content.root, tmp_path / "out", now=EXAMPLE_NOW)
     html = (result.output_dir / "article/x.html").read_text()
     assert "<script>alert" not in html and "onerror" not in html
@@ -145,8 +163,9 @@ def test_titles_are_escaped_not_executed(tmp_path, content):
 
 
 def test_relative_images_are_copied_and_linked(tmp_path, content):
-    content.article("dz/2026/pic.md", 'title: 图片\ndate: 2026-01-01\norg: "dz"\ncategory: 党建动态',
-                    body="![活动现场](photo.png)")  # a path leaving content/ is refused: test_collector_input
+    content.article(
+        "dz/2026/pic.md", 'title: 图片\ndate: 2026-01-01\norg: "dz"\ncategory: 党建动态', body="![活动现场](photo.png)"
+    )  # a path leaving content/ is refused: test_collector_input
     (content.root / "dz/2026/photo.png").write_bytes(b"\x89PNG\r\n\x1a\nfake")
     out = build(content.root, tmp_path / "out", now=EXAMPLE_NOW).output_dir
     html = (out / "article/pic.html").read_text()

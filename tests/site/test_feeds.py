@@ -29,7 +29,7 @@ def feed_files(output: Path) -> list[Path]:
 def local_path(output: Path, url: str, site_url: str = SITE_URL) -> Path:
     """Map an absolute site URL back to the file in output/ it names."""
     assert url.startswith(site_url + "/"), url
-    return output / unquote(urlsplit(url).path[len(urlsplit(site_url).path):].lstrip("/"))
+    return output / unquote(urlsplit(url).path[len(urlsplit(site_url).path) :].lstrip("/"))
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +39,12 @@ def parsed_feeds(example_site):
 
 def test_every_feed_exists_in_both_formats(example_site):
     out, portal = example_site.output_dir, example_site.portal
-    expected = {"all"} | {f"category/{c.slug}" for c in portal.categories} | {"notices", "letters"} \
+    expected = (
+        {"all"}
+        | {f"category/{c.slug}" for c in portal.categories}
+        | {"notices", "letters"}
         | {f"org/{code}" for code in portal.orgs}
+    )
     village_codes = [o.code for o in portal.orgs.values() if o.kind == "village"]
     assert len(village_codes) >= 10
     for key in expected:
@@ -124,8 +128,7 @@ def test_feed_contents_follow_the_portal(example_site, parsed_feeds):
     site = parsed_feeds[out / "feeds/all.atom.xml"]
     dates = [e.published_parsed for e in site.entries]
     assert dates == sorted(dates, reverse=True), "newest first"
-    assert len(site.entries) == min(feeds.FEED_LIMIT, len(portal.articles) + len(portal.notices)
-                                    + len(portal.letters))
+    assert len(site.entries) == min(feeds.FEED_LIMIT, len(portal.articles) + len(portal.notices) + len(portal.letters))
     notices = parsed_feeds[out / "feeds/notices.rss.xml"]
     assert len(notices.entries) == len(portal.notices)
     for entry in notices.entries:
@@ -213,8 +216,7 @@ category: 党建动态
 
 
 def test_ids_survive_a_title_correction_and_rebuilds_are_identical(content, tmp_path):
-    content.write("site.yaml", (content.root / "site.yaml").read_text(encoding="utf-8")
-                  + f"siteurl: {SITE_URL}/\n")
+    content.write("site.yaml", (content.root / "site.yaml").read_text(encoding="utf-8") + f"siteurl: {SITE_URL}/\n")
     source = content.write("dz/2026/会议.md", MINI_ARTICLE.format(title="东渚镇召开党建工作会"))
     first = build(content.root, tmp_path / "a")
     second = build(content.root, tmp_path / "b")
@@ -240,16 +242,20 @@ def test_without_a_site_url_the_build_says_so_and_writes_no_feeds(content, tmp_p
     runner = CliRunner()
     cli = runner.invoke(app, ["build", "--content", str(content.root), "--output", str(tmp_path / "cli")])
     assert cli.exit_code == 0 and "警告：未配置网站地址" in cli.output
-    report = json.loads(runner.invoke(app, ["build", "--content", str(content.root), "--output",
-                                            str(tmp_path / "json"), "--format", "json"]).output)
+    report = json.loads(
+        runner.invoke(
+            app, ["build", "--content", str(content.root), "--output", str(tmp_path / "json"), "--format", "json"]
+        ).output
+    )
     assert report["site_url"] is None and report["feeds"] == [] and report["warnings"] == [NO_SITE_URL]
     assert report["search"]["pages"] >= 1 and report["search"]["index_bytes"] > 0
 
 
 def test_the_site_url_setting_overrides_site_yaml(content, tmp_path):
     content.article("dz/2026/a.md", 'title: 东渚镇召开会议\ndate: 2026-03-01\norg: "dz"\ncategory: 党建动态')
-    result = build(content.root, tmp_path / "out",
-                   extra_settings={"HONGWANG_SITEURL": "http://village.example.org/hongwang/"})
+    result = build(
+        content.root, tmp_path / "out", extra_settings={"HONGWANG_SITEURL": "http://village.example.org/hongwang/"}
+    )
     assert not result.warnings
     parsed = feedparser.parse((result.output_dir / "feeds/org/dz.rss.xml").read_bytes())
     assert not parsed.bozo
@@ -258,10 +264,10 @@ def test_the_site_url_setting_overrides_site_yaml(content, tmp_path):
 
 
 def test_internal_build_keeps_crawlers_out(content, tmp_path):
-    content.write("site.yaml", (content.root / "site.yaml").read_text(encoding="utf-8")
-                  + f"siteurl: {SITE_URL}\n")
-    content.article("dz/2026/a.md", 'title: 党内通报\ndate: 2026-03-01\norg: "dz"\ncategory: 党建动态\n'
-                                    "audience: internal")
+    content.write("site.yaml", (content.root / "site.yaml").read_text(encoding="utf-8") + f"siteurl: {SITE_URL}\n")
+    content.article(
+        "dz/2026/a.md", 'title: 党内通报\ndate: 2026-03-01\norg: "dz"\ncategory: 党建动态\naudience: internal'
+    )
     public = build(content.root, tmp_path / "public")
     assert "党内通报" not in (public.output_dir / "feeds/all.rss.xml").read_text(encoding="utf-8")
     assert "article/a.html" not in (public.output_dir / "sitemap.xml").read_text(encoding="utf-8")

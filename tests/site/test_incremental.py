@@ -77,8 +77,11 @@ def test_incremental_builds_equal_cold_builds_after_edits_adds_deletes_and_an_or
     after_delete = incremental_build(county, tmp_path)
     assert after_delete.pages_deleted >= 1
     assert not (tmp_path / "out/article/dz-cunwu-jiandu-weiyuanhui-lvzhi.html").exists()
-    mentions = [name for name, data in tree_bytes(tmp_path / "out").items()
-                if not name.startswith("pagefind/") and b"dz-cunwu-jiandu-weiyuanhui-lvzhi" in data]
+    mentions = [
+        name
+        for name, data in tree_bytes(tmp_path / "out").items()
+        if not name.startswith("pagefind/") and b"dz-cunwu-jiandu-weiyuanhui-lvzhi" in data
+    ]
     assert mentions == []  # gone from listings, org pages and feeds too
 
     orgs = county / "orgs.yaml"

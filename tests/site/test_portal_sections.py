@@ -67,6 +67,7 @@ def hrefs(path: Path) -> list[str]:
 
 # ---------------------------------------------------------------- 党务公开
 
+
 def test_disclosure_section_has_a_page_per_type_and_year_with_scope_org_and_date(example_site):
     out, portal = example_site.output_dir, example_site.portal
     disclosures = portal.disclosures
@@ -77,7 +78,7 @@ def test_disclosure_section_has_a_page_per_type_and_year_with_scope_org_and_date
         assert article.audience_name in row and article.org.short_name in row
         assert article.date.strftime("%Y-%m-%d") in row
     types = portal.disclosure_types()
-    assert [t.name for t in types][:len(portal.site.disclosure_types)] == portal.site.disclosure_types
+    assert [t.name for t in types][: len(portal.site.disclosure_types)] == portal.site.disclosure_types
     for group in types:
         page = out / group.url
         assert page.is_file(), group.name
@@ -87,7 +88,7 @@ def test_disclosure_section_has_a_page_per_type_and_year_with_scope_org_and_date
     years = portal.disclosure_years()
     assert len(years) >= 3
     for group in years:
-        rows = [r for r in elements(out / group.url).rows[1:]]
+        rows = elements(out / group.url).rows[1:]
         assert len(rows) == len(group.items)
         assert all(f"{group.slug}-" in r for r in rows)
     nav = hrefs(out / "category/dangwu.html")
@@ -97,8 +98,10 @@ def test_disclosure_section_has_a_page_per_type_and_year_with_scope_org_and_date
 def test_disclosure_types_come_from_site_yaml(tmp_path, content):
     site = (content.root / "site.yaml").read_text(encoding="utf-8")
     content.write("site.yaml", site + "disclosure_types: [组织建设, 党费收缴, 其他]\n")
-    front = ('title: 党费收缴情况\ndate: 2026-03-01\norg: "dz"\ncategory: 党务公开\ndisclosure_type: 党费收缴\n'
-             'reviewed_by: 张三\napproved_by: 李四\napproved_on: 2026-02-28')
+    front = (
+        'title: 党费收缴情况\ndate: 2026-03-01\norg: "dz"\ncategory: 党务公开\ndisclosure_type: 党费收缴\n'
+        "reviewed_by: 张三\napproved_by: 李四\napproved_on: 2026-02-28"
+    )
     content.article("dz/2026/dangfei.md", front)
     result = build(content.root, tmp_path / "out", now=EXAMPLE_NOW)
     assert result.ok, [d.message for d in result.validation.errors]
@@ -110,6 +113,7 @@ def test_disclosure_types_come_from_site_yaml(tmp_path, content):
 
 
 # ---------------------------------------------------------------- organisation hubs
+
 
 def test_org_hub_shows_contact_children_notices_and_latest_by_category(example_site):
     out, portal = example_site.output_dir, example_site.portal
@@ -133,8 +137,11 @@ def test_org_page_leaves_a_feed_slot_for_the_feeds_step():
 
 
 def _village_tree(townships: int, villages: int) -> str:
-    lines = ["orgs:", '  - {code: "qx", name: 中共测试县委员会, kind: county}',
-             '  - {code: "zzb", name: 中共测试县委组织部, short_name: 县委组织部, kind: department, parent: "qx"}']
+    lines = [
+        "orgs:",
+        '  - {code: "qx", name: 中共测试县委员会, kind: county}',
+        '  - {code: "zzb", name: 中共测试县委组织部, short_name: 县委组织部, kind: department, parent: "qx"}',
+    ]
     made = 0
     for t in range(townships):
         lines.append(f'  - {{code: "t{t}", name: 第{t}镇党委, kind: township, parent: "qx"}}')
@@ -167,6 +174,7 @@ def test_159_villages_stay_navigable_without_javascript(tmp_path, content):
 
 # ---------------------------------------------------------------- 回音壁
 
+
 def test_response_wall_lists_dates_org_status_and_days_and_filters_statically(example_site):
     out, portal = example_site.output_dir, example_site.portal
     rows = elements(out / "letters/index.html").rows[1:]
@@ -187,12 +195,16 @@ def test_response_wall_lists_dates_org_status_and_days_and_filters_statically(ex
         page_rows = elements(out / f"letters/org/{org.code}.html").rows[1:]
         assert len(page_rows) == sum(1 for x in portal.letters if x.org is org)
         assert f"../../letters/org/{org.code}.html" in hrefs(out / "letters/status/replied.html")
-    current = [attrs for tag, attrs in elements(out / "letters/status/pending.html").tags
-               if tag == "a" and attrs.get("aria-current") == "page"]
+    current = [
+        attrs
+        for tag, attrs in elements(out / "letters/status/pending.html").tags
+        if tag == "a" and attrs.get("aria-current") == "page"
+    ]
     assert [a["href"] for a in current] == ["../../letters/status/pending.html"]
 
 
 # ---------------------------------------------------------------- statistics
+
 
 def test_stats_pages_have_accessible_table_svg_chart_and_csv(example_site):
     out = example_site.output_dir
@@ -230,6 +242,7 @@ def test_nice_ticks_and_chart_choice():
 
 # ---------------------------------------------------------------- contact, links
 
+
 def test_contact_page_lists_every_mailbox_with_mailto_address_and_purpose(example_site):
     page = example_site.output_dir / "contact.html"
     text, links = text_of(page), hrefs(page)
@@ -244,7 +257,7 @@ def test_contact_page_lists_every_mailbox_with_mailto_address_and_purpose(exampl
 def test_partner_links_are_grouped_and_noopener(example_site):
     page = example_site.output_dir / "links.html"
     text = text_of(page)
-    for group, links in example_site.portal.link_groups():
+    for group, _links in example_site.portal.link_groups():
         assert group in text
     external = [attrs for tag, attrs in elements(page).tags if tag == "a" and attrs.get("href", "").startswith("http")]
     assert len(external) == len(example_site.portal.links)
@@ -252,6 +265,7 @@ def test_partner_links_are_grouped_and_noopener(example_site):
 
 
 # ---------------------------------------------------------------- notices between builds
+
 
 def _calendar_json(page: Path) -> dict:
     html = page.read_text(encoding="utf-8")
@@ -284,6 +298,7 @@ def test_working_day_exceptions_skip_years_nobody_knows():
 
 # ---------------------------------------------------------------- reading comfort and budget
 
+
 def test_every_page_has_skip_link_breadcrumbs_and_the_text_size_toggle(example_site):
     out = example_site.output_dir
     for rel in ["org/dz.html", "notice/index.html", "letters/index.html", "category/dangwu.html", "contact.html"]:
@@ -296,8 +311,11 @@ def test_every_page_has_skip_link_breadcrumbs_and_the_text_size_toggle(example_s
 def test_home_page_html_css_and_js_stay_under_60_kb(example_site):
     out = example_site.output_dir
     home = out / "index.html"
-    assets = [os.path.normpath(attrs.get("href") or attrs.get("src")) for tag, attrs in elements(home).tags
-              if (tag == "link" and attrs.get("rel") == "stylesheet") or (tag == "script" and attrs.get("src"))]
+    assets = [
+        os.path.normpath(attrs.get("href") or attrs.get("src"))
+        for tag, attrs in elements(home).tags
+        if (tag == "link" and attrs.get("rel") == "stylesheet") or (tag == "script" and attrs.get("src"))
+    ]
     assert {"theme/css/site.css", "theme/js/portal.js"} <= set(assets)
     total = home.stat().st_size + sum((out / a).stat().st_size for a in assets)
     print(f"home page budget: {total} bytes of {HOME_BUDGET_BYTES}")

@@ -29,13 +29,19 @@ def test_pages_carry_filters_and_keep_navigation_out(example_site):
     out, portal = example_site.output_dir, example_site.portal
     article = portal.articles[0]
     html = (out / article.url).read_text(encoding="utf-8")
-    assert "<main id=\"main\" class=\"wrap\" tabindex=\"-1\" data-pagefind-body>" in html
-    for name, value in (("类型", "文章"), ("单位", article.org.short_name), ("栏目", article.category.name),
-                        ("年份", str(article.year))):
+    assert '<main id="main" class="wrap" tabindex="-1" data-pagefind-body>' in html
+    for name, value in (
+        ("类型", "文章"),
+        ("单位", article.org.short_name),
+        ("栏目", article.category.name),
+        ("年份", str(article.year)),
+    ):
         assert f'<span data-pagefind-filter="{name}">{value}</span>' in html
     assert f'<span data-pagefind-meta="title">{article.title}</span>' in html
-    for landmark in ('<header class="site-header" data-pagefind-ignore="all">',
-                     '<footer class="site-footer" data-pagefind-ignore="all">'):
+    for landmark in (
+        '<header class="site-header" data-pagefind-ignore="all">',
+        '<footer class="site-footer" data-pagefind-ignore="all">',
+    ):
         assert landmark in html
     for listing in ("index.html", "category/dongtai.html", "notice/index.html", "search.html", "404.html"):
         assert "data-pagefind-body" not in (out / listing).read_text(encoding="utf-8"), listing
@@ -68,7 +74,8 @@ def test_a_stopped_index_leaves_the_last_complete_one_in_place(example_site, tmp
     shutil.copytree(example_site.output_dir, site)
     before = bundle_bytes(site / "pagefind")
     (site / "article").joinpath(example_site.portal.articles[0].url.split("/")[-1]).write_text(
-        "<html lang=zh-CN><body><main data-pagefind-body>改过的正文</main></body></html>", encoding="utf-8")
+        "<html lang=zh-CN><body><main data-pagefind-body>改过的正文</main></body></html>", encoding="utf-8"
+    )
     running = search.start(site)
     running.stop()
     with pytest.raises(search.SearchIndexError, match="已停止"):
@@ -85,8 +92,9 @@ def test_an_index_made_in_the_background_is_the_one_made_in_the_foreground(examp
     from hongwang.pipeline.site.build import build
 
     content = example_site.validation.content_dir
-    result = build(content, tmp_path / "out", now=example_site.portal.now, cache_dir=tmp_path / "cache",
-                   search_in_background=True)
+    result = build(
+        content, tmp_path / "out", now=example_site.portal.now, cache_dir=tmp_path / "cache", search_in_background=True
+    )
     assert result.post.search is None and result.post.pending_search is not None
     stats = result.post.pending_search.finish()
     assert stats.pages == example_site.post.search.pages
@@ -95,20 +103,25 @@ def test_an_index_made_in_the_background_is_the_one_made_in_the_foreground(examp
 
 # ---------------------------------------------------------------- in the browser
 
+
 def results_for(page, base: str, query: str) -> list[str]:
     page.goto(f"{base}search.html?q={quote(query)}")
     # The message reads 正在搜索… while searching, then 找到 N 个… or 未找到….
-    page.wait_for_function("() => (document.querySelector('.pagefind-ui__message') || {}).textContent"
-                           "?.includes('找到')")
+    page.wait_for_function(
+        "() => (document.querySelector('.pagefind-ui__message') || {}).textContent?.includes('找到')"
+    )
     return loaded_results(page)
 
 
 def loaded_results(page) -> list[str]:
     """Result links once every listed result has loaded (the UI fills them in one by one)."""
-    page.wait_for_function("() => [...document.querySelectorAll('li.pagefind-ui__result')]"
-                           ".every(li => li.querySelector('.pagefind-ui__result-title > a'))")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('li.pagefind-ui__result')]"
+        ".every(li => li.querySelector('.pagefind-ui__result-title > a'))"
+    )
     return page.locator(".pagefind-ui__result-title > .pagefind-ui__result-link").evaluate_all(
-        "links => links.map(a => a.getAttribute('href'))")
+        "links => links.map(a => a.getAttribute('href'))"
+    )
 
 
 QUERIES = [
@@ -147,11 +160,14 @@ def test_every_page_titled_with_a_word_is_found(chromium, served_example, exampl
         for word in ("党费", "党总支", "换届", "党支部", "述职评议"):
             expected = {"/" + item.url for item in [*portal.articles, *portal.notices] if word in item.title}
             assert expected, word
-            found = page.evaluate("""async (word) => {
+            found = page.evaluate(
+                """async (word) => {
                 const pagefind = await import(new URL("pagefind/pagefind.js", location.href).href);
                 const search = await pagefind.search(word);
                 return Promise.all(search.results.map(async r => (await r.data()).url));
-            }""", word)
+            }""",
+                word,
+            )
             assert expected <= set(found), (word, sorted(expected - set(found)))
     finally:
         page.close()
@@ -166,9 +182,11 @@ def test_a_filter_narrows_the_results(chromium, served_example):
         assert len(everything) == 5 and not all(href.startswith("/notice/") for href in everything)
         page.locator(".pagefind-ui__filter-name", has_text="类型").click()
         page.locator("label[for='类型-公示']").click()
-        page.wait_for_function("() => /找到 \\d+ 个/.test(document.querySelector('.pagefind-ui__message')"
-                               ".textContent) && document.querySelector('.pagefind-ui__message').textContent"
-                               f" !== {json.dumps(message)}")
+        page.wait_for_function(
+            "() => /找到 \\d+ 个/.test(document.querySelector('.pagefind-ui__message')"
+            ".textContent) && document.querySelector('.pagefind-ui__message').textContent"
+            f" !== {json.dumps(message)}"
+        )
         narrowed = loaded_results(page)
         assert narrowed and all(href.startswith("/notice/") for href in narrowed), narrowed
         screenshot(page, "search-filtered")

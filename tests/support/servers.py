@@ -66,8 +66,9 @@ class Nginx:
         self.log = workdir / "error.log"
         self.log.touch()
         user = "user root;" if os.geteuid() == 0 else ""  # pytest's tmp is 0700: workers must run as us
-        temp_paths = "\n".join(f"  {kind}_temp_path {workdir}/{kind};"
-                               for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        temp_paths = "\n".join(
+            f"  {kind}_temp_path {workdir}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
         for attempt in range(5):
             self.port = free_port()
             config = workdir / "nginx.conf"
@@ -94,8 +95,11 @@ http {{
   }}
 }}
 """)
-            self.process = subprocess.Popen([NGINX, "-p", str(workdir), "-c", str(config), "-e", str(self.log)],
-                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.process = subprocess.Popen(
+                [NGINX, "-p", str(workdir), "-c", str(config), "-e", str(self.log)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             try:
                 wait_for_port(self.port, self.process, self.log)
                 return
@@ -153,8 +157,10 @@ UsePAM no
 PermitRootLogin prohibit-password
 LogLevel ERROR
 """)
-            self.process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)],
-                                            stdout=subprocess.DEVNULL, stderr=open(self.log, "ab"))
+            with open(self.log, "ab") as log_file:  # the child keeps its own copy of the descriptor
+                self.process = subprocess.Popen(
+                    [SSHD, "-D", "-e", "-f", str(config)], stdout=subprocess.DEVNULL, stderr=log_file
+                )
             try:
                 wait_for_port(self.port, self.process, self.log)
                 break
@@ -165,8 +171,16 @@ LogLevel ERROR
         known_hosts = workdir / "known_hosts"
         known_hosts.write_text(f"[127.0.0.1]:{self.port} {Path(f'{host_key}.pub').read_text()}")
         self.user = getpass.getuser()
-        self.ssh_options = ["-F", "/dev/null", "-o", f"UserKnownHostsFile={known_hosts}",
-                            "-o", "StrictHostKeyChecking=yes", "-o", "ConnectTimeout=10"]
+        self.ssh_options = [
+            "-F",
+            "/dev/null",
+            "-o",
+            f"UserKnownHostsFile={known_hosts}",
+            "-o",
+            "StrictHostKeyChecking=yes",
+            "-o",
+            "ConnectTimeout=10",
+        ]
 
     @property
     def host(self) -> str:
