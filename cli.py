@@ -232,13 +232,12 @@ def serve(
 ):
     """在本机提供网站访问（默认 http://127.0.0.1:8000/）；也可服务解压的离线包或 sync 的目录。"""
     from .pipeline.deploy import serve as serving
+    from .pipeline.deploy.releases import served_folder
 
     if watch:
         serve_and_watch(content_dir_or_fail(content), output, bind, port)
         return
-    if not (output / "index.html").is_file() and (output / "current" / "index.html").is_file():
-        output = output / "current"  # a publish target or a village sync folder: follow `current` per request
-    if not (output / "index.html").is_file():
+    if not (served_folder(output) / "index.html").is_file():  # a publish or sync folder: `current` per request
         raise UsageProblem(f"{output} 中没有 index.html。请先运行 hongwang build")
     typer.echo(f"网站地址：http://{bind}:{port}/ （按 Ctrl+C 停止）")
     serving.serve(output, bind, port)

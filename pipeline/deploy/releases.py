@@ -129,3 +129,11 @@ class Releases:
             counter += 1
             name = f"{version}-{counter}"
         return name
+
+
+def served_folder(site: Path) -> Path:
+    """The folder to serve for `site`: itself when it holds a site, else the release its `current` names."""
+    site = Path(site)
+    if (site / "index.html").is_file() or not os.path.lexists(site / CURRENT):
+        return site
+    return site / CURRENT
