@@ -17,6 +17,7 @@ from pathlib import Path
 import typer
 
 from .pipeline.content import jsonschema
+from .pipeline.content import schema as content_schema
 from .pipeline.content.config import validate_config
 from .pipeline.content.validate import validate as run_validate
 from .pipeline.core import cache, dates
@@ -173,10 +174,22 @@ def build(
         f"来信 {len(portal.letters)} 件，单位 {len(portal.orgs)} 个，共 {result.files_written} 个文件，"
         f"用时 {result.seconds:.1f} 秒（未发布：{excluded}；本次重新生成页面 {result.pages_rendered} 个）。"
     )
+    if result.assets and result.assets.images:
+        typer.echo(images_line(result.assets))
     typer.echo(discovery_line(result.post))
     for warning in result.warnings:
         typer.echo(f"警告：{warning}")
     typer.echo(f"用浏览器打开 {result.output_dir / 'index.html'}，或运行 hongwang serve 后访问 http://127.0.0.1:8000/")
+
+
+def images_line(report) -> str:
+    if not report.encoded:
+        return f"图片 {report.images} 张：都没有变化，沿用上次压缩好的。"
+    rest = "，其余沿用上次的" if report.images > report.encoded else ""
+    return (
+        f"图片 {report.images} 张：本次缩小并去除拍摄信息 {report.encoded} 张"
+        f"（{report.bytes_in / 1048576:.1f} MB → {report.bytes_out / 1048576:.1f} MB，{report.seconds:.1f} 秒）{rest}。"
+    )
 
 
 def discovery_line(post) -> str:
@@ -208,6 +221,11 @@ def build_report(result) -> dict:
             seconds=round(result.seconds, 3),
             pages_rendered=result.pages_rendered,
             pages_deleted=result.pages_deleted,
+            images={
+                "count": result.assets.images if result.assets else 0,
+                "encoded": result.assets.encoded if result.assets else 0,
+                "seconds": round(result.assets.seconds, 3) if result.assets else 0,
+            },
             excluded={k: len(v) for k, v in portal.excluded.items()},
         )
         post = result.post
@@ -283,7 +301,7 @@ def new(
         ..., metavar="TYPE", help=" | ".join(f"{k.key} {k.label}" for k in scaffold.kinds())
     ),
     org: str = typer.Option(..., "--org", help="发布单位代码（见 content/orgs.yaml）"),
-    title: str = typer.Option("请填写标题", "--title", help="标题"),
+    title: str = typer.Option("", "--title", help="标题（不写时文件先用临时名称，写好标题后按 validate 的提示改名）"),
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
 ):
     """按模板新建一篇内容，并显示文件位置。"""
@@ -294,6 +312,8 @@ def new(
         raise UsageProblem(str(problem)) from None
     typer.echo(f"已新建：{path}")
     typer.echo("请用记事本或其他编辑器打开，按提示填写后运行 hongwang validate 检查。")
+    if path.name.startswith(content_schema.PROVISIONAL_PREFIX):
+        typer.echo("文件名是临时的：写好标题并保存后，hongwang validate 会提示按标题改成什么文件名。")
 
 
 @app.command()

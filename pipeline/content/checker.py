@@ -15,11 +15,13 @@ from . import schema, slugs, tables
 from .aliases import did_you_mean
 from .documents import Document, SiteSettings
 from .load import Source
+from .privacy import strings as _strings
 from .schema import Field, Kind
 
 KIND_VALUES = tuple(k.key for k in schema.KINDS)
 KIND_SPEC = schema.Field("kind", "类型", schema.KIND, choices=schema.KIND_CHOICES)
 PERSON_LABELS = {f.key: f.label for f in schema.PERSON_FIELDS}
+FIELD_PLACEHOLDERS, BODY_PLACEHOLDERS = schema.placeholders()
 
 
 class Checker:
@@ -72,8 +74,24 @@ class Checker:
                 getattr(self, "check_" + spec.type.replace("-", "_"))(spec)
         for rule in kind.rules:
             getattr(self, "rule_" + rule)()
+        self.check_placeholders()
         self.fields.update(kind.fixed)
         return Document(self.source, kind.key, self.fields)
+
+    def check_placeholders(self) -> None:
+        """Nothing `hongwang new` wrote for the collector to replace may be published (schema.placeholders)."""
+        for key_path, text in _strings(self.meta):
+            phrase = next((p for p in FIELD_PLACEHOLDERS if p in text), None)
+            if phrase:
+                name = ".".join(map(str, key_path))
+                self.report(key_path, "placeholder", f"{name} 还是模板的提示文字“{phrase}”")
+        for offset, line in enumerate(self.source.body.split("\n")):
+            phrase = next((p for p in BODY_PLACEHOLDERS if p in line), None)
+            if phrase:
+                number = self.source.body_line + offset
+                self.found.append(
+                    diag(self.source.rel, number, "placeholder", f"正文第 {number} 行还是模板的提示文字“{phrase}”")
+                )
 
     def applies(self, condition: str) -> bool:
         if condition == "disclosure":
@@ -95,11 +113,13 @@ class Checker:
     def check_required(self, kind: Kind) -> None:
         for spec in kind.fields:
             if spec.required and self.meta.get(spec.key) in (None, "", [], {}):
+                dated = spec.type in (schema.DATE, schema.DATETIME)
                 self.report(
                     (spec.key,) if spec.key in self.meta else (),
                     "required-missing",
                     f"缺少必填字段 {spec.key}（{spec.label}）",
-                    f"在信息块中加一行“{spec.key}: ……”（也可写“{spec.label}: ……”）",
+                    f"在信息块中加一行“{spec.key}: ……”（也可写“{spec.label}: ……”）"
+                    + (f"，日期写成 {dates.ACCEPTED_FORMATS}" if dated else ""),
                 )
 
     # --- plain types
@@ -147,7 +167,12 @@ class Checker:
         parsed = dates.parse(raw)
         key_path = (*path, key)
         if parsed is None:
-            self.report(key_path, "date-invalid", f"{'.'.join(map(str, key_path))} 的日期“{raw}”无法识别")
+            self.report(
+                key_path,
+                "date-invalid",
+                f"{'.'.join(map(str, key_path))} 的日期“{raw}”无法识别",
+                f"日期写成 {dates.ACCEPTED_FORMATS}",
+            )
         elif parsed.normalised:
             fixed = dates.iso_day(parsed.value) + (parsed.value.strftime(" %H:%M") if parsed.has_time else "")
             self.report(

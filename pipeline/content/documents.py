@@ -44,6 +44,7 @@ class Document:
     source: Source
     kind: str
     fields: dict
+    assets: dict[str, int] = field(default_factory=dict)  # files the body links (relative to content/) → line
 
     @property
     def rel(self) -> str:

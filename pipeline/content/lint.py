@@ -8,7 +8,9 @@ are not repeated here.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
+from ..core import dates
 from ..core.diagnostics import Diagnostic, diag
 from . import freshness
 
@@ -28,12 +30,37 @@ _URL = re.compile(r"\b(?:https?|ftp|mailto):[^\s，。）)]*", re.IGNORECASE)
 _MARKDOWN_NOISE = re.compile(r"[#>*_`\[\]()|~-]")
 
 
-def check(validation) -> list[Diagnostic]:
-    """Warnings for every validated document, plus the report settings in site.yaml."""
+FAR_FUTURE_DAYS = 30
+
+
+def check(validation, now: datetime | None = None) -> list[Diagnostic]:
+    """Warnings for every validated document, plus the report settings in site.yaml.
+
+    `now` is the build's clock (`--now`); the embargo warning is the only one that depends on it, which is
+    why it is here and not in the per-file checks the cache keeps."""
     found = _check_freshness_settings(validation)
     for document in validation.documents:
         found += check_document(document)
+        found += far_future(document, now or dates.now())
     return found
+
+
+def far_future(document, now: datetime) -> list[Diagnostic]:
+    """An item dated more than FAR_FUTURE_DAYS ahead is embargoed until then: often a typo (2027 for 2026)."""
+    parsed = document.fields.get("date")
+    if not parsed or document.fields.get("status") == "draft" or parsed.value <= now + timedelta(FAR_FUTURE_DAYS):
+        return []
+    source = document.source
+    days = (parsed.value.date() - now.date()).days
+    return [
+        diag(
+            source.rel,
+            source.line("date") if "date" in source.meta else 1,
+            "date-far-future",
+            f"日期 {dates.iso_day(parsed.value)} 比今天晚 {days} 天，"
+            f"本条到 {dates.cn_date(parsed.value)} 才会在网站上出现，在此之前不发布",
+        )
+    ]
 
 
 def check_document(document) -> list[Diagnostic]:

@@ -124,6 +124,7 @@ _markdown = markdown.Markdown(extensions=["extra", "sane_lists", "admonition"], 
 class Rendered:
     html: Markup  # sanitised: the theme's autoescaping must not escape it again
     assets: set[str] = field(default_factory=set)  # paths relative to content/
+    written: dict[str, str] = field(default_factory=dict)  # each asset path → the link as the author wrote it
     escaped_paths: list[str] = field(default_factory=list)
     removed: bool = False  # the sanitiser removed something the author wrote
     removed_parts: list[str] = field(default_factory=list)  # what it removed, e.g. "<script>", "onclick"
@@ -177,6 +178,7 @@ def _rewrite_url(tag: str, value: str, base_dir: str, up: str, result: Rendered)
     if posixpath.splitext(path)[1].lower() not in ASSET_SUFFIXES:
         return value  # a link to another page is left as written
     result.assets.add(path)
+    result.written.setdefault(path, value)
     return up + ASSET_PREFIX + path
 
 

@@ -30,6 +30,15 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ORG_CODE_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 SLUG_MAX_CHARS = 80
 
+# What `hongwang new` writes for the collector to replace starts with 请 ("please …"): every `template` value
+# and `Kind.body` that does is a placeholder, and a submission still holding one is refused with its line
+# (content/checker.py). `placeholders()` below collects them, so a new template line is covered at once.
+PLACEHOLDER_MARK = "请"
+TITLE_PLACEHOLDER = "请填写标题"  # the title `hongwang new` writes when none is given
+# `hongwang new` without --title names the file 新稿-<kind>-<time>.md: not a valid slug, so the page is named
+# from the title, and `validate` says what to rename the file to once the title is real.
+PROVISIONAL_PREFIX = "新稿-"
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -239,7 +248,6 @@ SLUG_FIELD = Field(
 KIND_FIELD = Field(
     "kind", "类型", KIND, ("类型",), help="内容类型；不写时为文章（pages/ 下为页面，stats/ 下的 YAML 为统计）"
 )
-TITLE_TEMPLATE_FIELDS = (TITLE, DATE_FIELD, ORG_FIELD)
 
 
 def _common(*middle: Field, summary: Field = SUMMARY, collector: Field = COLLECTOR) -> tuple[Field, ...]:
@@ -483,7 +491,7 @@ LETTER = Kind(
                 help="答复正文，多行时写 reply: | 再换行缩进",
                 example="答复正文……",
             ),
-            "|\n  答复正文",
+            "|\n  请在这里写答复正文",
             "",
         ),
         replace(DATE_FIELD, help="不写时用收信日期", template=None),
@@ -550,6 +558,29 @@ def kind(key: str) -> Kind:
 
 def notice_type(value: str) -> NoticeType:
     return next(t for t in NOTICE_TYPES if t.value == value)
+
+
+def placeholders() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(in fields, in bodies): the phrases of every placeholder the templates write, each up to its first
+    full stop or comma (so a collector who keeps "请填写举报电话" but deletes the example is still caught)."""
+
+    def phrases(texts) -> tuple[str, ...]:
+        found = []
+        for text in texts:
+            for line in text.split("\n"):
+                line = line.strip().strip('"|').strip()
+                if line.startswith(PLACEHOLDER_MARK):
+                    found.append(re.split(r"[。，（]", line, maxsplit=1)[0])
+        return tuple(dict.fromkeys(found))
+
+    def templates(fields: tuple[Field, ...]):
+        for spec in fields:
+            if spec.template:
+                yield spec.template
+            yield from templates(spec.fields)
+
+    in_fields = phrases([TITLE_PLACEHOLDER, *(t for k in KINDS for t in templates(k.fields))])
+    return in_fields, phrases(k.body for k in KINDS)
 
 
 def field_label(key: str) -> str:

@@ -9,32 +9,41 @@ then what spans files: unique slugs and the editorial lint.
 
 from __future__ import annotations
 
+import html
+import posixpath
 import re
+from datetime import datetime
 from pathlib import Path
+from urllib.parse import unquote
 
-from ..core import cache, workers
+from ..core import cache, images, workers
 from ..core.diagnostics import Diagnostic, diag, sort_key
 from ..core.hashing import sha256
-from . import lint, load, markup, privacy
-from .checker import Checker
+from . import lint, load, markup, privacy, schema
+from .checker import FIELD_PLACEHOLDERS, Checker
 from .config import validate_config
 from .documents import Document, SiteSettings, Validation
 
 __all__ = ["validate", "validate_config", "check_source"]
 
 
-def validate(content_dir: Path, only: list[Path] | None = None, store: cache.Store | None = None) -> Validation:
+def validate(
+    content_dir: Path, only: list[Path] | None = None, store: cache.Store | None = None, now: datetime | None = None
+) -> Validation:
     """Validate the whole content tree (or only the given paths, with the full config).
 
     With a cache store, a file whose bytes and the configuration it is checked
     against are unchanged is not parsed or checked again; misses are checked on
     every core. Files with errors are never cached: they are the ones being fixed.
+    `now` is the build time (embargoes are judged against it); default the clock.
     """
     with cache.cycle_collector_paused():
-        return _validate(content_dir, only, store)
+        return _validate(content_dir, only, store, now)
 
 
-def _validate(content_dir: Path, only: list[Path] | None, store: cache.Store | None) -> Validation:
+def _validate(
+    content_dir: Path, only: list[Path] | None, store: cache.Store | None, now: datetime | None
+) -> Validation:
     result = validate_config(content_dir)
     diagnostics = result.diagnostics
     org_index = {o["code"]: o for o in result.orgs}
@@ -43,8 +52,10 @@ def _validate(content_dir: Path, only: list[Path] | None, store: cache.Store | N
         diagnostics += found
         if document:
             result.documents.append(document)
+    diagnostics += check_images(result.documents, result.content_dir)
     diagnostics += _check_unique_slugs(result.documents)
-    diagnostics += lint.check(result)
+    diagnostics += _check_provisional_names(result.documents)
+    diagnostics += lint.check(result, now)
     result.diagnostics = sorted(diagnostics, key=sort_key)
     return result
 
@@ -90,6 +101,58 @@ def check_markup(document: Document, rendered_sink: dict | None = None) -> list[
         for path in dict.fromkeys(rendered.escaped_paths):
             line = _line_of(text, first_line, path)
             found.append(diag(source.rel, line, "path-outside", f"第 {line} 行引用的“{path}”在内容目录之外，不会发布"))
+        lines = {path: _line_of_link(text, first_line, written) for path, written in rendered.written.items()}
+        for path, line in lines.items():
+            document.assets.setdefault(path, line)
+            if path.lower().endswith(".svg"):
+                found.append(diag(source.rel, line, "image-svg", f"第 {line} 行引用的 SVG 图片“{path}”不能发布"))
+        found += _images_without_alt(source.rel, text, first_line, rendered, lines)
+    return found
+
+
+_IMG_TAG = re.compile(r"<img\b[^>]*>")
+_ALT = re.compile(r'\balt="([^"]*)"')
+_SRC = re.compile(r'\bsrc="([^"]*)"')
+
+
+def _images_without_alt(rel: str, text: str, first_line: int, rendered, lines: dict[str, int]) -> list[Diagnostic]:
+    """An image readers of a screen reader (or of a page whose image did not load) learn nothing about."""
+    found = []
+    for tag in _IMG_TAG.findall(rendered.html):
+        alt = _ALT.search(tag)
+        if alt and alt.group(1).strip():
+            continue
+        src = _SRC.search(tag)
+        src = html.unescape(src.group(1)) if src else ""
+        path = src.split(markup.ASSET_PREFIX, 1)[1] if markup.ASSET_PREFIX in src else ""
+        line = lines.get(path) or _line_of_link(text, first_line, src)
+        name = posixpath.basename(path or src) or "图片"
+        found.append(diag(rel, line, "image-alt-missing", f"第 {line} 行的图片“{name}”没有替代文字"))
+    return found
+
+
+def _line_of_link(text: str, first_line: int, written: str) -> int:
+    """The line of a link as written, or as Markdown escaped it (%20 for a space)."""
+    for needle in (written, unquote(written)):
+        if needle and needle in text:
+            return first_line + text.count("\n", 0, text.index(needle))
+    return _line_of(text, first_line, posixpath.basename(unquote(written)) or written)
+
+
+def check_images(documents: list[Document], content_dir: Path) -> list[Diagnostic]:
+    """Each image a page shows must be one Pillow can re-encode for the site (site/assets.py): the header
+    is read here, every build (the image may change while its page's file does not)."""
+    found = []
+    checked: dict[str, str | None] = {}
+    for document in documents:
+        for path, line in document.assets.items():
+            if posixpath.splitext(path)[1].lower() not in images.SUFFIXES:
+                continue
+            if path not in checked:
+                source = content_dir / path
+                checked[path] = images.check(source) if source.is_file() else None
+            if checked[path]:
+                found.append(diag(document.rel, line, "image-unreadable", f"第 {line} 行的图片“{path}”{checked[path]}"))
     return found
 
 
@@ -179,6 +242,34 @@ def _check_files(
         store.write("documents", {**previous, **kept} if partial else kept)
     file_digest.save(partial)
     return outcomes
+
+
+def _check_provisional_names(documents: list[Document]) -> list[Diagnostic]:
+    """A file `hongwang new` named provisionally, whose title is now written: say what to rename it to.
+
+    Only a message: validate never renames (the collector may have the file open, and Notepad would save it
+    back under the old name). The page is already named from the title (the provisional name is no slug)."""
+    found = []
+    for document in documents:
+        path = document.source.path
+        title = document.fields.get("title") or ""
+        if not path.stem.startswith(schema.PROVISIONAL_PREFIX) or any(p in title for p in FIELD_PLACEHOLDERS):
+            continue
+        slug = document.fields["slug"]
+        name, counter = f"{slug}.md", 1
+        while (path.parent / name).exists():
+            counter += 1
+            name = f"{slug}-{counter}.md"
+        found.append(
+            diag(
+                document.rel,
+                1,
+                "file-name-provisional",
+                f"文件名“{path.name}”是 hongwang new 起的临时名称，标题已经写好",
+                f"关闭编辑器后把文件改名为 {name}（按标题“{title[:20]}”生成，与网页地址一致）",
+            )
+        )
+    return found
 
 
 def _check_unique_slugs(documents: list[Document]) -> list[Diagnostic]:

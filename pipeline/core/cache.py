@@ -104,10 +104,11 @@ class FileDigests:
     TABLE = "file-digests"
     RACY_SECONDS = 2
 
-    def __init__(self, store: Store, max_bytes: int):
+    def __init__(self, store: Store, max_bytes: int, table: str = TABLE):
         self.store = store
         self.max_bytes = max_bytes
-        self.known = store.read(self.TABLE)
+        self.table = table
+        self.known = store.read(table)
         self.seen: dict[str, tuple] = {}
         self.contents: dict[str, bytes] = {}  # the bytes hashed, for whoever checks the file next
         self.settled_before_ns = time.time_ns() - self.RACY_SECONDS * 1_000_000_000
@@ -135,7 +136,7 @@ class FileDigests:
     def save(self, partial: bool = False) -> None:
         table = {**self.known, **self.seen} if partial else self.seen
         if table != self.known:
-            self.store.write(self.TABLE, table)
+            self.store.write(self.table, table)
 
 
 @contextlib.contextmanager

@@ -15,6 +15,10 @@ _DATE_TIME = re.compile(
     r"\s*(?:\+08:?00)?\s*$"
 )
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?(?:\+08:?00)?$")
+# What `parse` reads, as messages show it to collectors (a missing or unreadable date names them all).
+ACCEPTED_FORMATS = (
+    '2026-11-20（也可写 2026/11/20、2026.11.20、2026年11月20日）；带时间时写 "2026-11-20 09:30"，加英文引号'
+)
 _MONTH = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
 
 

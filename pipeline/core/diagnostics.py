@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .dates import ACCEPTED_FORMATS
 from .personal_data import redact
 
 ERROR = "error"
@@ -67,10 +68,22 @@ CODES: dict[str, Code] = {
         Code("not-a-mapping", ERROR, "信息块不是“键: 值”的形式", "按模板逐行写“键: 值”，可运行 hongwang new 生成模板"),
         Code("unknown-key", ERROR, "无法识别的字段名", "按提示改正字段名，或删除该行"),
         Code("required-missing", ERROR, "缺少必填字段", "按提示补上该字段"),
+        Code(
+            "placeholder",
+            ERROR,
+            "稿件中还留着模板的提示文字（请填写……、请在这里写……）",
+            "把提示文字换成实际内容；用不到的可选项连同整行删除",
+        ),
         Code("value-invalid", ERROR, "字段取值不在允许范围内", "改为提示中列出的取值之一"),
         Code("value-type", ERROR, "字段内容的形式不对", "按提示的形式填写（例如列表用 [甲, 乙]，文字直接写）"),
-        Code("date-invalid", ERROR, "日期无法识别", '日期写成 2026-11-20 或 "2026-11-20 09:30"（带时间时加英文引号）'),
+        Code("date-invalid", ERROR, "日期无法识别", f"日期写成 {ACCEPTED_FORMATS}"),
         Code("date-normalised", WARNING, "日期写法不规范，已按规范读取", "请按 GB/T 7408 写成 2026-11-20"),
+        Code(
+            "date-far-future",
+            WARNING,
+            "日期晚于今天 30 天以上：到那天才会在网站上出现",
+            "如果是笔误（如把 2026 写成 2027），请改正日期；确实要到那天发布的可以不改",
+        ),
         Code("org-unknown", ERROR, "单位代码不存在", "改为 orgs.yaml 中已有的单位代码，或请网站维护人员先添加该单位"),
         Code("category-unknown", ERROR, "栏目不存在", "改为 site.yaml 中已有的栏目名称"),
         Code(
@@ -78,6 +91,12 @@ CODES: dict[str, Code] = {
             ERROR,
             "网址名（slug）只能用小写字母、数字和连字符",
             "改成如 dz-shuji-peixun 的形式，或删除 slug 行由系统生成",
+        ),
+        Code(
+            "file-name-provisional",
+            WARNING,
+            "文件还用着 hongwang new 起的临时名称",
+            "关闭编辑器后按提示给文件改名（名称由标题的拼音生成）",
         ),
         Code("slug-duplicate", ERROR, "网址名（slug）与其他文件重复", "给其中一篇加上不同的 slug，例如在末尾加年份"),
         Code(
@@ -119,6 +138,24 @@ CODES: dict[str, Code] = {
             ERROR,
             "引用的文件路径超出了内容目录",
             "图片和附件请放在同一文件夹或 media/ 文件夹，用相对路径引用",
+        ),
+        Code(
+            "image-unreadable",
+            ERROR,
+            "图片无法打开，或大得不像照片（超过 30 MB 或 6000 万像素）",
+            "用画图或 WPS 把图片另存为 JPG（或 PNG），必要时缩小，再替换这个文件",
+        ),
+        Code(
+            "image-svg",
+            ERROR,
+            "SVG 图片可能含有脚本，不能发布",
+            "把图片另存为 PNG 或 JPG，再改正文中的文件名",
+        ),
+        Code(
+            "image-alt-missing",
+            WARNING,
+            "图片没有替代文字（说明图片内容的一句话）",
+            "在 ![ ] 的方括号里写一句图片说明，如 ![党员志愿者清理河道](photo.jpg)；读屏软件会读给视障读者听",
         ),
         Code("stats-shape", ERROR, "统计表格式不对", "columns 写列名列表，rows 每行的项数要与 columns 相同"),
         Code("site-config", ERROR, "网站配置（site.yaml / orgs.yaml / links.yaml）有误", "按提示修改配置文件"),

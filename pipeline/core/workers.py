@@ -27,11 +27,12 @@ def _run_chunk(index: int) -> list:
     return [task(item) for item in items[index * size : (index + 1) * size]]
 
 
-def run(task: Callable, items: Sequence) -> list:
-    """[task(item) for item in items], in order, on every core when it pays."""
+def run(task: Callable, items: Sequence, min_parallel: int = MIN_PARALLEL_TASKS) -> list:
+    """[task(item) for item in items], in order, on every core when it pays (min_parallel: fewer tasks than
+    this run here; heavy tasks such as re-encoding a photo pay from two)."""
     global _work
     count = workers()
-    if count < 2 or len(items) < MIN_PARALLEL_TASKS or "fork" not in multiprocessing.get_all_start_methods():
+    if count < 2 or len(items) < max(2, min_parallel) or "fork" not in multiprocessing.get_all_start_methods():
         return [task(item) for item in items]
     size = max(1, len(items) // (count * 8))
     _work = (task, items, size)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import io
 import posixpath
 import re
 from pathlib import Path
@@ -12,12 +11,12 @@ from urllib.parse import unquote
 import yaml
 
 from ..content.slugs import default_slug
+from ..core import images
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+IMAGE_SUFFIXES = images.SUFFIXES
 MAX_DOCX_BYTES = 30 * 1024 * 1024
-MAX_IMAGE_BYTES = 30 * 1024 * 1024
-MAX_IMAGE_PIXELS = 60_000_000
-WEB_IMAGE_EDGE = 1600
+MAX_IMAGE_BYTES = images.MAX_BYTES
+WEB_IMAGE_EDGE = images.MAX_EDGE
 
 IMAGE_REF = re.compile(
     r"(?P<pre>!\[[^\]]*\]\(\s*)(?:<(?P<angled>[^>\n]+)>|(?P<plain>[^)\s]+))(?P<post>\s*(?:\"[^\"]*\")?\s*\))"
@@ -141,25 +140,9 @@ def web_image(path: Path, rel: str) -> bytes:
 
 
 def web_image_bytes(data: bytes, label: str) -> bytes:
-    """Resized to at most WEB_IMAGE_EDGE pixels, turned upright, and without EXIF (no GPS location)."""
-    from PIL import Image, ImageOps
-
-    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    """Resized, upright, without EXIF/GPS/XMP (core/images.py); PNG and GIF stay, anything else becomes JPEG."""
     try:
-        with Image.open(io.BytesIO(data)) as original:
-            image_format = original.format
-            if image_format == "GIF":
-                original.verify()
-                return data  # GIF carries no EXIF; re-encoding would drop its animation
-            image = ImageOps.exif_transpose(original)
-            image.thumbnail((WEB_IMAGE_EDGE, WEB_IMAGE_EDGE))
-            output = io.BytesIO()
-            if image_format == "PNG" or image.mode in ("RGBA", "LA", "P"):
-                image.save(output, "PNG", optimize=True)
-            else:
-                image.convert("RGB").save(output, "JPEG", quality=85, optimize=True)
-            return output.getvalue()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise Refused([f"{label}: 图片像素过多，请缩小后提交"]) from None
-    except (OSError, SyntaxError, ValueError):
-        raise Refused([f"{label}: 不是可以打开的图片文件，请另存为 JPG 或 PNG 后提交"]) from None
+        return images.web_image(data, keep_format=False)
+    except images.ImageError as problem:
+        hint = "请缩小后提交" if "过" in str(problem) else "请另存为 JPG 或 PNG 后提交"
+        raise Refused([f"{label}: {problem}，{hint}"]) from None

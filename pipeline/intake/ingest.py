@@ -3,7 +3,7 @@
 What collectors drop into INBOX (optionally in a folder named after their org code,
 INBOX/<org>/...): Markdown, YAML, plain text (first line = title), Word .docx, images.
 Each submission is either filed as content/<org>/<year>/<slug>.md (source moved to
-INBOX/done/) or refused (moved to INBOX/rejected/ with a Chinese `<name>.txt` reason).
+INBOX/done/) or refused (moved to INBOX/rejected/ with a Chinese `<name>.退回原因.txt` reason).
 Each is planned (intake/planner.py), then committed and applied through the journal
 (intake/journal.py), which is what makes a crash at any point safe.
 """

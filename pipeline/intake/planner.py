@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
 
-from ..content import aliases, load, validate
+from ..content import aliases, lint, load, validate
 from ..content.documents import Validation
 from ..content.schema import SLUG_PATTERN
 from ..content.slugs import default_slug
@@ -26,6 +26,9 @@ from .journal import LOG_NAME, Decision
 
 DONE = "done"
 REJECTED = "rejected"
+# The reason note beside a refused file: `走访.md.退回原因.txt`, never `走访.md.txt`, which Windows Explorer
+# (extensions hidden by default) shows as a second "走访.md" next to the refused 走访.md shown as "走访".
+REASON_SUFFIX = ".退回原因.txt"
 TEXT_SUFFIXES = {".md", ".markdown", ".yaml", ".yml", ".txt"}
 SUPPORTED = TEXT_SUFFIXES | IMAGE_SUFFIXES | {".docx"}
 DATE_KEYS = ("date", "approved_on", "received", "reply_date")
@@ -121,7 +124,7 @@ class Planner:
         decision.outputs = {}
         main = decision.sources[0]
         decision.moves = {rel: self._free_name(f"{REJECTED}/{rel}") for rel in decision.sources}
-        reason_rel = decision.moves[main] + ".txt"
+        reason_rel = decision.moves[main] + REASON_SUFFIX
         decision.destination = reason_rel
         decision.reason = "\n".join(lines)
         text = (
@@ -137,7 +140,7 @@ class Planner:
         candidate, counter = rel, 1
         while (
             (self.inbox / candidate).exists()
-            or (self.inbox / (candidate + ".txt")).exists()
+            or (self.inbox / (candidate + REASON_SUFFIX)).exists()
             or candidate in self.taken_names
         ):
             counter += 1
@@ -225,6 +228,8 @@ class Planner:
             if isinstance(source.meta.get("body"), str):  # a YAML submission's 正文
                 source.body = source.meta.pop("body")
             document, found = validate.check_source(source, self.config.site, self.orgs)
+            if document:
+                found += lint.far_future(document, self.now)
             errors = [d for d in found if d.is_error]
             if errors:
                 raise Refused([_line(d, rel, line_offset) for d in errors])

@@ -67,18 +67,26 @@ def _pad(text: str) -> str:
     return text + " " * max(NOTE_COLUMN - width, 2)
 
 
-def create(content_dir: Path, kind: str, org: str, title: str, now: datetime) -> Path:
+def create(content_dir: Path, kind: str, org: str, title: str | None, now: datetime) -> Path:
+    """Without a title the file gets a provisional name (schema.PROVISIONAL_PREFIX): `validate` says what to
+    rename it to once the collector has written the title. It never renames a file itself: the collector
+    may have it open in Notepad, which would save it back under the old name."""
     result = config.validate_config(content_dir)
     orgs = {o["code"] for o in result.orgs}
     if org not in orgs:
         raise ScaffoldError(f"单位代码“{org}”不存在{did_you_mean(org, orgs)}。可用代码见 content/orgs.yaml")
     spec = schema.kind(kind)
-    slug = default_slug("", title) or kind
+    title = (title or "").strip()
+    if title:
+        stem = default_slug("", title) or kind
+    else:
+        stem = f"{schema.PROVISIONAL_PREFIX}{spec.label}-{now:%Y%m%d-%H%M%S}"
+        title = schema.TITLE_PLACEHOLDER
     folder = content_dir / spec.folder.format(org=org, year=now.year)
-    path = folder / f"{slug}.md"
+    path = folder / f"{stem}.md"
     counter = 2
     while path.exists():
-        path = folder / f"{slug}-{counter}.md"
+        path = folder / f"{stem}-{counter}.md"
         counter += 1
     categories = result.site.categories
     news = next((c.name for c in categories if c.kind == "news"), categories[0].name if categories else "")

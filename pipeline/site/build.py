@@ -23,7 +23,7 @@ from ..content.documents import Validation
 from ..core import cache, urls
 from ..core.diagnostics import Diagnostic
 from ..core.paths import PELICANCONF, PUBLISHCONF, ROOT
-from . import feeds, incremental, model, pages, search, sitemap
+from . import assets, feeds, incremental, model, pages, search, sitemap
 
 if TYPE_CHECKING:  # Pelican is imported only when a build runs: `hongwang validate` starts 0.15 s sooner
     from . import glue
@@ -49,6 +49,7 @@ class BuildResult:
     files_written: int = 0
     pages_rendered: int = 0  # pages rendered this time; the others were unchanged since the last build
     pages_deleted: int = 0
+    assets: assets.AssetReport | None = None  # linked files and images written into output/files/
     engine_warnings: list[str] = field(default_factory=list)
     post: PostBuild | None = None
 
@@ -136,7 +137,7 @@ def _build(
     content_dir, output_dir = Path(content_dir).resolve(), Path(output_dir).resolve()
     check_output_dir(content_dir, output_dir)
     store = cache.Store(None if cache_dir is False else cache_dir or cache.default_folder(content_dir))
-    validation = validate.validate(content_dir, store=store)
+    validation = validate.validate(content_dir, store=store, now=now)
     result = BuildResult(validation, output_dir)
     if validation.errors:
         return result
@@ -155,6 +156,7 @@ def _build(
     specs = pages.plan(portal)  # once: the glue, the dependency record and the sitemap share it
     result.engine_warnings = run_pelican(settings_file, settings, content_dir, portal, writes, specs)
     result.pages_rendered = len(writes.outcome.written)
+    result.assets = writes.assets
     result.pages_deleted = len(writes.outcome.deleted)
     result.post = post_build(
         portal,
@@ -297,6 +299,8 @@ def run_pelican(
     console.quiet = True
     try:
         Pelican(pelican_settings).run()
+    except assets.AssetError as problem:  # an image whose header read but whose pixels do not
+        raise BuildError(str(problem)) from problem
     except Exception as error:  # the engine or a template failed: report it, not a traceback
         raise BuildError(f"Pelican 生成失败：{type(error).__name__}: {error}") from error
     finally:

@@ -7,14 +7,13 @@ prepares it itself from the settings.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from pelican import signals
 from pelican.generators import Generator
 
 from ..core import urls, workers
-from . import feeds, incremental, pages, search, theme_filters
+from . import assets, feeds, incremental, pages, search, theme_filters
 
 _prepared: dict[str, tuple] = {}
 
@@ -36,6 +35,7 @@ class PageWrites:
         self.source_digests = source_digests or {}
         self.outcome = incremental.Outcome()
         self.digests: incremental.Digests | None = None  # set when pages were planned incrementally
+        self.assets: assets.AssetReport | None = None  # set when linked files were written
 
     @property
     def incremental(self) -> bool:
@@ -130,14 +130,10 @@ class PortalGenerator(Generator):
         return [f"files/{rel}" for rel in sorted(self.portal.assets)] + [t.csv_url for t in self.portal.stats]
 
     def _copy_assets(self) -> None:
-        content = self.portal.content_dir
-        for rel in sorted(self.portal.assets):
-            source = content / rel
-            if not source.is_file():
-                continue
-            target = Path(self.output_path) / "files" / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
+        """Linked files into output/files/: images re-encoded (site/assets.py, cached), the rest copied."""
+        self.writes.assets = assets.publish(
+            self.portal.content_dir, Path(self.output_path), sorted(self.portal.assets), self.writes.store
+        )
 
 
 def get_generators(_pelican):

@@ -361,7 +361,7 @@ def test_a_public_build_never_contains_a_personal_number(content, tmp_path):
         ('<p onclick="alert(1)">点我</p>', "onclick="),
         ('<a href="javascript:alert(1)">链接</a>', "javascript:"),
         ('<iframe src="https://evil.example/"></iframe>', "<iframe>"),
-        ('<img src="x.png" onerror="alert(1)">', "onerror="),
+        ('<img src="x.png" alt="图" onerror="alert(1)">', "onerror="),
     ],
 )
 def test_unsafe_html_is_warned_about_on_its_line(content, html, removed):

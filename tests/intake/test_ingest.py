@@ -113,10 +113,26 @@ def test_text_file_without_org_folder_is_refused_with_a_chinese_reason(inbox, co
     (inbox / "走访.txt").write_text("东渚镇开展冬季走访慰问\n正文\n", encoding="utf-8")
     [decision] = run(inbox, content).decisions
     assert not decision.accepted
-    reason = (inbox / "rejected" / "走访.txt.txt").read_text(encoding="utf-8")
+    reason = (inbox / "rejected" / "走访.txt.退回原因.txt").read_text(encoding="utf-8")
     assert "单位代码命名的文件夹" in reason and "dz" in reason
     assert (inbox / "rejected" / "走访.txt").exists()
     assert journal.read_log(inbox)[0]["result"] == "rejected"
+
+
+def explorer_name(name: str) -> str:
+    """What Windows Explorer shows with "hide extensions for known file types" on (the default)."""
+    stem, dot, suffix = name.rpartition(".")
+    return stem if dot and suffix.lower() in {"txt", "md", "docx", "jpg", "yaml"} else name
+
+
+def test_a_reason_note_never_looks_like_a_second_copy_in_explorer(inbox, content):
+    (inbox / "走访.md").write_text("---\ntitle: 走访\n---\n正文\n", encoding="utf-8")
+    (inbox / "走访.txt").write_text("东渚镇开展冬季走访慰问\n正文\n", encoding="utf-8")
+    run(inbox, content)
+    shown = sorted(explorer_name(p.name) for p in (inbox / "rejected").iterdir())
+    assert shown == ["走访", "走访", "走访.md.退回原因", "走访.txt.退回原因"]  # the two sources, then two notes
+    notes = [name for name in shown if "退回原因" in name]
+    assert not {explorer_name(n) for n in notes} & {"走访.md", "走访.txt", "走访"}
 
 
 def test_refusal_reason_names_file_line_code_and_fix(inbox, content):
@@ -126,7 +142,7 @@ def test_refusal_reason_names_file_line_code_and_fix(inbox, content):
         encoding="utf-8",
     )
     [decision] = run(inbox, content).decisions
-    reason = (inbox / "rejected" / "bad.md.txt").read_text(encoding="utf-8")
+    reason = (inbox / "rejected" / "bad.md.退回原因.txt").read_text(encoding="utf-8")
     assert "bad.md 第 4 行：错误 [org-unknown]" in reason and "dz-hq" in reason and "修改方法" in reason
     assert "bad.md 第 8 行：错误 [personal-id]" in reason
     assert "110101199003074514" not in reason and "1101**********4514" in reason
@@ -203,7 +219,7 @@ def test_unusable_files_are_refused_not_crashed(inbox, content, name, data, phra
     (inbox / "dz" / name).write_bytes(data)
     [decision] = run(inbox, content).decisions
     assert not decision.accepted
-    assert phrase in (inbox / "rejected" / "dz" / f"{name}.txt").read_text(encoding="utf-8")
+    assert phrase in (inbox / "rejected" / "dz" / f"{name}.退回原因.txt").read_text(encoding="utf-8")
 
 
 def test_symlinks_are_refused_and_never_followed(inbox, content, tmp_path):

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from PIL import Image
+
 from hongwang.pipeline.site.build import build
 
 from support.example import EXAMPLE, EXAMPLE_NOW
@@ -166,7 +168,7 @@ def test_relative_images_are_copied_and_linked(tmp_path, content):
     content.article(
         "dz/2026/pic.md", 'title: 图片\ndate: 2026-01-01\norg: "dz"\ncategory: 党建动态', body="![活动现场](photo.png)"
     )  # a path leaving content/ is refused: test_collector_input
-    (content.root / "dz/2026/photo.png").write_bytes(b"\x89PNG\r\n\x1a\nfake")
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(content.root / "dz/2026/photo.png")
     out = build(content.root, tmp_path / "out", now=EXAMPLE_NOW).output_dir
     html = (out / "article/pic.html").read_text()
     assert 'src="../files/dz/2026/photo.png"' in html
