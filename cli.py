@@ -473,15 +473,18 @@ def publish(
     config: Path = typer.Option(DEFAULT_PUBLISH_CONFIG, "--config", help="发布配置文件"),
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
     now: str | None = typer.Option(None, "--now", help="按这个时间生成，默认当前时间"),
+    key: Path | None = typer.Option(None, "--key", help="签名私钥（默认用 publish.yaml 的 signing_key）"),
 ):
-    """用 publishconf.py 生成网站，原子地发布到目标（新版本目录 + 切换 current），可回退。"""
+    """用 publishconf.py 生成网站，签名，原子地发布到目标（新版本目录 + 切换 current），可回退。"""
     from .pipeline.deploy import config as publish_config
     from .pipeline.deploy import publish as publishing
     from .pipeline.deploy.manifest import ManifestError
     from .pipeline.deploy.releases import PublishError
+    from .pipeline.deploy.signing import SigningError
 
     try:
-        target = publish_config.choose_target(publish_config.load_config(config), target_name)
+        settings = publish_config.load_config(config)
+        target = publish_config.choose_target(settings, target_name)
         if rollback:
             done = target.rollback()
             typer.echo(
@@ -489,11 +492,33 @@ def publish(
             )
             return
         content = content_dir_or_fail(content)
-        outcome = publishing.publish(content, target, dry_run=dry_run, now=parse_now(now), bundle_dir=bundle_dir)
-    except (PublishError, ManifestError) as problem:
+        signer = load_signer(key or settings.signing_key, content)
+        outcome = publishing.publish(
+            content, target, dry_run=dry_run, now=parse_now(now), bundle_dir=bundle_dir, signer=signer
+        )
+    except (PublishError, ManifestError, SigningError) as problem:
         raise UsageProblem(str(problem)) from None
     refuse_unless_built(outcome)
     render_deployment(outcome)
+    typer.echo(signature_line(outcome.signed_by))
+
+
+def load_signer(key: Path | None, content: Path):
+    """The county's signing key, refused inside content/, output/ or a git work tree; None when none is set."""
+    from .pipeline.deploy import signing
+
+    if key is None:
+        return None
+    return signing.load_signer(key, [content, DEFAULT_OUTPUT])
+
+
+def signature_line(signed_by: str) -> str:
+    if signed_by:
+        return f"已签名：密钥指纹 {signed_by}（村级电脑用 hongwang sync --trust 公钥 核对）。"
+    return (
+        "警告：未签名（publish.yaml 中没有 signing_key）：村级电脑无法核实这个版本来自县里。"
+        "请运行 hongwang keys new 生成密钥，并在 publish.yaml 中写 signing_key。"
+    )
 
 
 def render_deployment(outcome) -> None:
@@ -529,25 +554,37 @@ def bundle(
     site: Path | None = typer.Option(None, "--site", help="打包一个已发布的版本目录（含 manifest.json），不重新生成"),
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
     now: str | None = typer.Option(None, "--now", help="按这个时间生成，默认当前时间"),
+    key: Path | None = typer.Option(None, "--key", help="签名私钥（默认用 publish.yaml 的 signing_key）"),
+    config: Path = typer.Option(DEFAULT_PUBLISH_CONFIG, "--config", help="发布配置文件（只读取其中的 signing_key）"),
 ):
-    """生成村级离线包：网站 + manifest.json（版本、生成时间、每个文件的 sha256 和大小）的 zip，外加 .sha256 校验文件。"""  # noqa: E501
+    """生成村级离线包：网站 + 签名的 manifest.json（版本、生成时间、每个文件的 sha256 和大小）的 zip，外加 .sha256 校验文件。"""  # noqa: E501
     from .pipeline.deploy import bundle as bundling
+    from .pipeline.deploy import config as publish_config
     from .pipeline.deploy import publish as publishing
     from .pipeline.deploy.manifest import ManifestError
+    from .pipeline.deploy.releases import PublishError
+    from .pipeline.deploy.signing import SigningError
 
     try:
+        if key is None and config.is_file():
+            key = publish_config.load_config(config).signing_key
+        signer = load_signer(key, content)
         if site is not None:
-            made = bundling.write_bundle(site, destination)
+            made = bundling.write_bundle(site, destination, signer)
         else:
-            outcome = publishing.make_bundle(content_dir_or_fail(content), destination, parse_now(now))
+            outcome = publishing.make_bundle(content_dir_or_fail(content), destination, parse_now(now), signer)
             refuse_unless_built(outcome)
             made = outcome.bundle
-    except ManifestError as problem:
+    except (ManifestError, PublishError, SigningError) as problem:
         raise UsageProblem(str(problem)) from None
     typer.echo(
         f"已生成离线包 {made.archive}：版本 {made.manifest.version}，{len(made.manifest.files)} 个文件 "
         f"{human_bytes(made.manifest.total_size)}；sha256 {made.sha256}（见 {made.checksum_file.name}）。"
     )
+    if signer is not None or not made.signed:
+        from .pipeline.deploy.signing import fingerprint
+
+        typer.echo(signature_line(fingerprint(signer.public) if signer else ""))
     typer.echo(
         "村级电脑：解压后运行 hongwang serve --site 解压出的文件夹 --bind 0.0.0.0，"
         "或用 hongwang sync 从县里服务器更新。"
@@ -563,14 +600,25 @@ def sync(
     dest: Path = typer.Option(Path("village-site"), "--dest", "-d", help="本机网站目录（其中的 current 是当前版本）"),
     keep: int = typer.Option(3, "--keep", help="保留的版本数", min=2),
     retries: int = typer.Option(3, "--retries", help="每个文件下载失败或校验不符时的重试次数", min=1),
+    trust: Path | None = typer.Option(
+        None, "--trust", help="县里的公钥文件（county.pub）：第一次使用时记住，以后只接受它签名的新版本"
+    ),
 ):
-    """村级电脑更新：只下载有变化的文件，逐个核对 sha256，全部正确后才原子切换到新版本。"""
+    """村级电脑更新：核对县里的签名，只下载有变化的文件，逐个核对 sha256，全部正确后才原子切换到新版本。"""
     from .pipeline.deploy import sync as syncing
 
     try:
-        report = syncing.sync(url, dest, keep=keep, retries=retries)
+        report = syncing.sync(url, dest, keep=keep, retries=retries, trust=trust)
     except syncing.SyncError as problem:
         raise UsageProblem(f"{problem}。本机网站保持原样未切换") from None
+    if report.signed_by:
+        pinned = "，已记住这把密钥（以后只接受它或它认可的新密钥签名的版本）" if report.pinned else ""
+        typer.echo(f"签名核对无误：县里密钥指纹 {report.signed_by}{pinned}。")
+    else:
+        typer.echo(
+            "警告：没有核对签名（没有用 --trust 指定县里的公钥）：无法确认这个版本来自县里。"
+            "请向县里网站维护人员要公钥 county.pub，运行 hongwang sync 网址 --trust county.pub。"
+        )
     if report.up_to_date:
         typer.echo(
             f"已是最新版本 {report.version}：{report.files_total} 个文件全部核对无误"
@@ -588,6 +636,59 @@ def sync(
             f"下载中发现 {len(report.retried)} 次损坏或不完整并已重新下载：{'、'.join(sorted(set(report.retried)))}。"
         )
     typer.echo(f"网站目录：{dest / 'current'}（运行 hongwang serve --site {dest} --bind 0.0.0.0 供村里局域网访问）")
+
+
+keys_app = typer.Typer(
+    help="县里的签名密钥：生成、换钥。私钥只留在发布用的电脑上，公钥发给各村。", no_args_is_help=True
+)
+app.add_typer(keys_app, name="keys")
+DEFAULT_KEY_FOLDER = Path("~/.config/hongwang")
+
+
+@keys_app.command("new")
+@guarded
+def keys_new(
+    name: str = typer.Option("county", "--name", help="密钥名称：生成 名称.key（私钥）和 名称.pub（公钥）"),
+    folder: Path = typer.Option(
+        DEFAULT_KEY_FOLDER, "--output", "-o", help="放密钥的文件夹（不能在网站目录或 git 仓库中）"
+    ),
+    content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录（私钥不能放在其中）"),
+):
+    """生成一对签名密钥（Ed25519）：私钥给 publish 和 bundle 签名，公钥发给村级电脑用 sync --trust 核对。"""
+    from .pipeline.deploy import signing
+
+    try:
+        private, public, raw = signing.new_key_pair(folder.expanduser(), name, [content, DEFAULT_OUTPUT])
+    except (signing.SigningError, OSError) as problem:
+        raise UsageProblem(str(problem)) from None
+    typer.echo(f"已生成私钥 {private}（只留在这台电脑上：不要拷贝给别人，不要放进网站目录或 git）")
+    typer.echo(f"已生成公钥 {public}（发给各村，村里运行 hongwang sync 网址 --trust {public.name}）")
+    typer.echo(f"密钥指纹：{signing.fingerprint(raw)}（各村第一次同步时显示这串字符，请电话核对）")
+    typer.echo(f"下一步：在 publish.yaml 中写一行 signing_key: {private}")
+
+
+@keys_app.command("rotate")
+@guarded
+def keys_rotate(
+    old: Path = typer.Option(..., "--old", help="正在使用的私钥"),
+    new: Path = typer.Option(..., "--new", help="新私钥（先用 hongwang keys new --name 新名称 生成）"),
+    content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录（私钥不能放在其中）"),
+):
+    """换钥：用旧私钥为新公钥签一份认可记录，村级电脑同步时自动改信新密钥，不必逐村重新配置。"""
+    from .pipeline.deploy import signing
+
+    try:
+        record, before, after = signing.rotate(old.expanduser(), new.expanduser(), [content, DEFAULT_OUTPUT])
+    except (signing.SigningError, OSError) as problem:
+        raise UsageProblem(str(problem)) from None
+    typer.echo(
+        f"已写入换钥记录 {record}：旧密钥（指纹 {signing.fingerprint(before.public)}）认可新密钥"
+        f"（指纹 {signing.fingerprint(after.public)}）。"
+    )
+    typer.echo(
+        f"下一步：把 publish.yaml 的 signing_key 改为 {after.path}（换钥记录须与它放在同一文件夹），然后发布；"
+        f"各村下次同步时自动改信新密钥。旧私钥在各村都同步过之后再销毁。"
+    )
 
 
 @app.command()

@@ -17,6 +17,7 @@ class Config:
     path: Path
     targets: dict[str, Target]
     default: str | None
+    signing_key: Path | None = None  # the county's private key (hongwang keys new); publish signs with it
 
 
 def load_config(path: Path) -> Config:
@@ -43,7 +44,13 @@ def load_config(path: Path) -> Config:
             f"{path}:{tree.line(('default',))}: default 写的目标“{default}”不在 targets 中"
             f"（已有：{'、'.join(targets)}）"
         )
-    return Config(path, targets, str(default) if default is not None else None)
+    key = value.get("signing_key")
+    if key is not None and (not isinstance(key, str) or not key.strip()):
+        raise PublishError(
+            f"{path}:{tree.line(('signing_key',))}: signing_key 应为私钥文件的位置，例如 ~/.config/hongwang/county.key"
+        )
+    signing_key = (path.parent / Path(key.strip()).expanduser()) if key else None
+    return Config(path, targets, str(default) if default is not None else None, signing_key)
 
 
 def _target(config_path: Path, tree: yamltree.Tree, name: str, spec) -> Target:

@@ -15,6 +15,8 @@ from pathlib import Path, PurePosixPath
 from ..core.hashing import sha256_file
 
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"  # the county's signature of manifest.json (deploy/signing.py)
+RELEASE_FILES = (MANIFEST, SIGNATURE)  # beside the site's files, never listed in the manifest
 FORMAT = 1
 
 
@@ -62,9 +64,9 @@ class Manifest:
 
 
 def site_files(site: Path) -> list[Path]:
-    """Every regular file of a built site except the manifest itself, in a stable order."""
+    """Every regular file of a built site except the manifest and its signature, in a stable order."""
     return sorted(
-        (p for p in site.rglob("*") if p.is_file() and p.relative_to(site).as_posix() != MANIFEST),
+        (p for p in site.rglob("*") if p.is_file() and p.relative_to(site).as_posix() not in RELEASE_FILES),
         key=lambda p: p.relative_to(site).as_posix(),
     )
 
@@ -107,7 +109,7 @@ def parse_manifest(data: bytes) -> Manifest:
             raise ManifestError(f"{path} 的 sha256 不合法")
         if not isinstance(size, int) or size < 0:
             raise ManifestError(f"{path} 的 size 不合法")
-        if path in seen or path == MANIFEST:
+        if path in seen or path in RELEASE_FILES:
             raise ManifestError(f"{path} 在 manifest.json 中重复出现")
         seen.add(path)
         entries.append(Entry(path, digest, size))
@@ -125,6 +127,11 @@ def read_manifest(site: Path) -> Manifest | None:
         return parse_manifest(path.read_bytes())
     except ManifestError:
         return None
+
+
+def release_files(site: Path) -> list[Path]:
+    """The manifest and, when the release is signed, its signature: what travels with the site's files."""
+    return [site / name for name in RELEASE_FILES if (site / name).is_file()]
 
 
 def verify_tree(site: Path, manifest: Manifest) -> list[str]:

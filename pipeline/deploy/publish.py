@@ -16,6 +16,7 @@ from pathlib import Path
 from ..site.build import PUBLISH_SETTINGS, BuildResult, build
 from . import bundle
 from .manifest import Manifest, write_manifest
+from .signing import Signer, fingerprint
 from .targets import Deployment, Target
 
 
@@ -28,6 +29,7 @@ class PublishOutcome:
     dry_run: bool = False
     site_dir: Path | None = None
     bundle: bundle.Bundle | None = None
+    signed_by: str = ""  # fingerprint of the key that signed the manifest ("" when unsigned)
 
     @property
     def ok(self) -> bool:
@@ -43,9 +45,13 @@ def new_release_id(clock: datetime | None = None) -> str:
 
 
 def build_release(
-    content_dir: Path, staging: Path, now: datetime | None = None, version: str | None = None
+    content_dir: Path,
+    staging: Path,
+    now: datetime | None = None,
+    version: str | None = None,
+    signer: Signer | None = None,
 ) -> PublishOutcome:
-    """Build with publishconf.py into staging/site and add the manifest; refuse on content errors."""
+    """Build with publishconf.py into staging/site, add the manifest and sign it; refuse on content errors."""
     site = staging / "site"
     # A full build without the incremental cache: each publish renders into a fresh staging folder, so a
     # page record would never be reused (and would pile up in .hongwang-cache/ with every publish).
@@ -64,6 +70,9 @@ def build_release(
     outcome.manifest = write_manifest(
         site, version or new_release_id(), built_at, str(result.validation.site.values.get("name") or "")
     )
+    if signer is not None:
+        signer.sign_site(site)
+        outcome.signed_by = fingerprint(signer.public)
     return outcome
 
 
@@ -73,9 +82,10 @@ def publish(
     dry_run: bool = False,
     now: datetime | None = None,
     bundle_dir: Path | None = None,
+    signer: Signer | None = None,
 ) -> PublishOutcome:
     with tempfile.TemporaryDirectory(prefix="hongwang-publish-") as staging:
-        outcome = build_release(content_dir, Path(staging), now)
+        outcome = build_release(content_dir, Path(staging), now, signer=signer)
         outcome.dry_run = dry_run
         if not outcome.ok:
             return outcome
@@ -87,10 +97,12 @@ def publish(
         return outcome
 
 
-def make_bundle(content_dir: Path, destination: Path, now: datetime | None = None) -> PublishOutcome:
+def make_bundle(
+    content_dir: Path, destination: Path, now: datetime | None = None, signer: Signer | None = None
+) -> PublishOutcome:
     """Build like a publish and pack the result as a village bundle, without deploying."""
     with tempfile.TemporaryDirectory(prefix="hongwang-bundle-") as staging:
-        outcome = build_release(content_dir, Path(staging), now)
+        outcome = build_release(content_dir, Path(staging), now, signer=signer)
         if outcome.ok:
             outcome.bundle = bundle.write_bundle(outcome.site_dir, destination)
         outcome.site_dir = None

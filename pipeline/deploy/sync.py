@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..core.hashing import CHUNK, sha256_file
 from . import manifest as manifests
+from . import signing
 from .releases import PublishError, Releases
 
 TIMEOUT = 30
@@ -48,6 +49,8 @@ class SyncReport:
     bytes_downloaded: int = 0
     retried: list[str] = field(default_factory=list)
     up_to_date: bool = False
+    signed_by: str = ""  # fingerprint of the key that signed the release ("" when not checked)
+    pinned: bool = False  # this sync pinned the key (first use) or moved the pin (rotation)
 
 
 class _Counted(io.RawIOBase):
@@ -129,6 +132,61 @@ def fetch_manifest(download: _Download, url: str, retries: int) -> tuple[manifes
     raise SyncError(problem)
 
 
+def fetch_signature(download: _Download, url: str, retries: int) -> bytes | None:
+    """manifest.sig, or None when the server has none (an unsigned release)."""
+    problem = ""
+    for _attempt in range(retries):
+        try:
+            return download.fetch(url, signing.MAX_SIGNATURE_BYTES)
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return None
+            problem = f"无法下载 {url}（{error.code} {error.reason}）"
+        except TRANSFER_ERRORS as error:
+            problem = f"无法下载 {url}（{getattr(error, 'reason', error)}）"
+    raise SyncError(problem)
+
+
+def check_origin(
+    releases: Releases,
+    trust: signing.Trust | None,
+    given: bytes | None,
+    manifest: manifests.Manifest,
+    raw: bytes,
+    signature: bytes | None,
+) -> tuple[signing.Trust, bytes] | None:
+    """(the trust to record, the signing key) when the folder trusts a key (pinned, or `given` by --trust);
+    None when it trusts none (unsigned use).
+
+    Refuses (SyncError) a manifest that is unsigned, signed by a key the trusted one did not endorse, or older
+    than what this folder already accepted."""
+    if trust is None and given is None:
+        return None
+    anchor = trust.public if trust else given
+    try:
+        signer = signing.verify(raw, signature, anchor)
+    except signing.SignatureRefused as refused:
+        raise SyncError(f"拒绝更新：{refused}") from None
+    if trust is not None and given is not None and given not in (trust.public, signer):
+        raise SyncError(
+            f"--trust 给出的公钥（指纹 {signing.fingerprint(given)}）不是本机已信任的公钥"
+            f"（指纹 {signing.fingerprint(trust.public)}），也不是它认可的新公钥。"
+            f"如县里确已更换密钥（例如旧私钥泄露），请核实新公钥的指纹后删除 {releases.root / signing.TRUST_FILE}，"
+            f"再运行 hongwang sync --trust 新公钥"
+        )
+    current = releases.current()
+    local = manifests.read_manifest(releases.path(current)) if current else None
+    newest = max(trust.version if trust else "", local.version if local else "")
+    if manifest.version < newest:
+        raise SyncError(
+            f"拒绝更新：服务器上的版本 {manifest.version} 比本机已有的 {newest} 旧（可能是旧版本被重放）。"
+            f"县里如需撤回内容，应发布一个新版本"
+        )
+    if trust is None:
+        trust = signing.Trust(given)
+    return trust, signer
+
+
 def fetch_verified(download: _Download, url: str, entry: manifests.Entry, target: Path, retries: int) -> None:
     """Download one file, keep it only if size and sha256 match the manifest; retry otherwise."""
     problem = ""
@@ -175,30 +233,40 @@ def reuse(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def sync(url: str, dest: Path, keep: int = 3, retries: int = 3) -> SyncReport:
+def sync(url: str, dest: Path, keep: int = 3, retries: int = 3, trust: Path | None = None) -> SyncReport:
+    """Bring dest up to the release at url. With `trust` (a county .pub file) or a key pinned in dest before,
+    the manifest must be signed by that key (or one it endorsed) and not older than what dest has."""
     base, manifest_address = manifest_url(url)
     releases = Releases(Path(dest).resolve())
     try:
+        given = signing.read_public_key(trust) if trust is not None else None
         releases.folder.mkdir(parents=True, exist_ok=True)
         with releases.locked():
             releases.remove_leftovers()
-            return _sync_locked(base, manifest_address, releases, keep, retries)
-    except PublishError as problem:
+            return _sync_locked(base, manifest_address, releases, keep, retries, given)
+    except (PublishError, signing.SigningError) as problem:
         raise SyncError(str(problem)) from None
     except OSError as error:
         raise SyncError(f"写入 {releases.root} 失败：{error.strerror or error}") from None
 
 
-def _sync_locked(base: str, manifest_address: str, releases: Releases, keep: int, retries: int) -> SyncReport:
+def _sync_locked(
+    base: str, manifest_address: str, releases: Releases, keep: int, retries: int, given: bytes | None
+) -> SyncReport:
     current = releases.current()
     report = SyncReport("", current, 0, 0)
     download = _Download(report)
     manifest, raw_manifest = fetch_manifest(download, manifest_address, retries)
+    trust, signature = signing.Trust.read(releases.root), None
+    if given is not None or trust is not None:  # unsigned use (no key given or pinned): nothing to check
+        signature = fetch_signature(download, base + manifests.SIGNATURE, retries)
+    origin = check_origin(releases, trust, given, manifest, raw_manifest, signature)
     report.version, report.files_total, report.site_bytes = manifest.version, len(manifest.files), manifest.total_size
     if current is not None:
         local = releases.path(current)
         if manifests.read_manifest(local) == manifest and not manifests.verify_tree(local, manifest):
             report.up_to_date = True
+            record_trust(releases, origin, manifest.version, report)
             return report
     have = local_files_by_hash(releases, current)
     name = releases.free_name(manifest.version)
@@ -214,6 +282,8 @@ def _sync_locked(base: str, manifest_address: str, releases: Releases, keep: int
                 fetch_verified(download, base + urllib.parse.quote(entry.path), entry, target, retries)
                 report.files_downloaded += 1
         (partial / manifests.MANIFEST).write_bytes(raw_manifest)
+        if signature is not None:
+            (partial / manifests.SIGNATURE).write_bytes(signature)
         broken = manifests.verify_tree(partial, manifest)  # a reused file may have changed under us
         if broken:
             raise SyncError(f"新版本核对失败：{'、'.join(broken[:5])}")
@@ -223,5 +293,18 @@ def _sync_locked(base: str, manifest_address: str, releases: Releases, keep: int
     partial.rename(releases.path(name))
     releases.switch(name)
     releases.mark_published(name)
+    record_trust(releases, origin, manifest.version, report)
     releases.prune(keep)
     return report
+
+
+def record_trust(releases: Releases, origin: tuple[signing.Trust, bytes] | None, version: str, report) -> None:
+    """Pin the key on first use, move the pin along an endorsed rotation, remember the newest version."""
+    if origin is None:
+        return
+    trust, signer = origin
+    accepted = trust.accept(signer, version)
+    report.signed_by = signing.fingerprint(signer)
+    report.pinned = not (releases.root / signing.TRUST_FILE).is_file() or signer != trust.public
+    if accepted != trust or report.pinned:
+        accepted.write(releases.root)

@@ -120,7 +120,7 @@ def copy_release(site: Path, destination: Path, previous: Path | None, deploymen
     """Copy the site; files identical to the previous release are hard-linked instead."""
     destination.mkdir(mode=0o755)
     first = True
-    for source in manifests.site_files(site) + [site / manifests.MANIFEST]:
+    for source in manifests.site_files(site) + manifests.release_files(site):
         rel = source.relative_to(site)
         target = destination / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -204,7 +204,9 @@ class RsyncTarget(Target):
         command += [f"{site}/", f"{self.host}:{self.path.rstrip('/')}/{partial}/"]
         output = run_tool(command, "rsync 上传").stdout
         deployment.files_copied, deployment.bytes_copied = rsync_stats(output)
-        deployment.files_linked = len(manifests.read_manifest(site).files) + 1 - deployment.files_copied
+        deployment.files_linked = (
+            len(manifests.read_manifest(site).files) + len(manifests.release_files(site)) - deployment.files_copied
+        )
         script = (
             f"mv {partial} {RELEASES}/{version}\n"
             f"ln -sfn {RELEASES}/{version} .current-$$.tmp\nmv -T .current-$$.tmp current\n"
@@ -230,7 +232,7 @@ class RsyncTarget(Target):
 
     def plan(self, site: Path, version: str) -> Deployment:
         deployment = Deployment(self, version, self.remote_current())
-        deployment.files_copied = len(manifests.read_manifest(site).files) + 1
+        deployment.files_copied = len(manifests.read_manifest(site).files) + len(manifests.release_files(site))
         deployment.detail = "（试运行不上传；实际发布时只传输内容有变化的文件）"
         return deployment
 
