@@ -30,6 +30,10 @@ def _every_field():
 SUBMISSION_ALIASES: dict[str, str] = _key_table(_every_field(), schema.STRAY_ALIASES)
 NESTED_ALIASES: dict[str, str] = _key_table([*schema.PERIOD_FIELDS, *schema.CONTACT_FIELDS])
 PERSON_ALIASES: dict[str, str] = _key_table(schema.PERSON_FIELDS)
+# The keys of each item of a list of records (题库, 嘉宾, 访谈实录, 章节), by the list's own key.
+RECORD_ALIASES: dict[str, dict[str, str]] = {
+    spec.key: _key_table(spec.fields) for spec in _every_field() if spec.type == schema.RECORDS
+}
 SITE_ALIASES: dict[str, str] = _key_table(schema.SITE.fields)
 ORG_ALIASES: dict[str, str] = _key_table(schema.ORGS.fields)
 LINK_ALIASES: dict[str, str] = _key_table(schema.LINKS.fields)

@@ -7,7 +7,10 @@ a disclosure's review trail, a notice's working days, a letter's reply.
 
 from __future__ import annotations
 
+import posixpath
 import re
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 from ..core import dates
 from ..core.diagnostics import Diagnostic, diag
@@ -19,6 +22,10 @@ from .privacy import strings as _strings
 from .schema import Field, Kind
 
 KIND_VALUES = tuple(k.key for k in schema.KINDS)
+INTERVIEW_DEFAULT_HOURS = 2
+OPTION_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_DURATION = re.compile(r"^(?:(\d{1,2})[:：])?(\d{1,3})[:：](\d{1,2})$")
+_DURATION_CN = re.compile(r"^(?:(\d+)\s*(?:小时|时))?\s*(?:(\d+)\s*(?:分钟|分))?\s*(?:(\d+)\s*秒)?$")
 KIND_SPEC = schema.Field("kind", "类型", schema.KIND, choices=schema.KIND_CHOICES)
 PERSON_LABELS = {f.key: f.label for f in schema.PERSON_FIELDS}
 FIELD_PLACEHOLDERS, BODY_PLACEHOLDERS = schema.placeholders()
@@ -219,6 +226,116 @@ class Checker:
 
     check_table = check_ignored  # statistics tables are read as a whole by rule_stats_table
 
+    # --- lists of records (题库, 嘉宾, 访谈实录, 章节): each item's keys checked by their own types
+
+    def check_records(self, spec: Field) -> None:
+        raw = self.meta.get(spec.key)
+        records: list[dict] = []
+        if raw is not None and not isinstance(raw, list):
+            first = spec.fields[0].key
+            self.report((spec.key,), "value-type", f"{spec.key}（{spec.label}）应为列表", f"每项以“- {first}: ”开头")
+        elif raw is not None:
+            for index, item in enumerate(raw):
+                if isinstance(item, dict):
+                    records.append(self.record(spec, item, (spec.key, index)))
+                else:
+                    self.report((spec.key, index), "value-type", f"{spec.label}第 {index + 1} 项不是“键: 值”形式")
+        self.fields[spec.stored_as] = records
+
+    def record(self, spec: Field, item: dict, path: tuple) -> dict:
+        names = {name for sub in spec.fields for name in sub.names_written}
+        known = {sub.key for sub in spec.fields}
+        where = f"{spec.label}第 {path[-1] + 1} 项"
+        for key in item:
+            if key not in known:
+                self.report(
+                    (*path, key),
+                    "unknown-key",
+                    f"{where}的字段“{key}”无法识别{did_you_mean(key, names)}",
+                    f"可用字段：{'、'.join(f'{sub.key}（{sub.label}）' for sub in spec.fields)}",
+                )
+        values = {}
+        for sub in spec.fields:
+            raw = item.get(sub.key)
+            if sub.required and raw in (None, "", [], {}):
+                self.report(
+                    path if sub.key not in item else (*path, sub.key),
+                    "required-missing",
+                    f"{where}缺少 {sub.key}（{sub.label}）",
+                    f"在这一项中加一行“{sub.key}: ……”（也可写“{sub.label}: ……”）",
+                )
+            values[sub.key] = self.value(sub, raw, (*path, sub.key))
+        return values
+
+    def value(self, spec: Field, raw, path: tuple):
+        """One value of a plain type (or a duration) as the field declares it; the default when absent or wrong."""
+        if raw is None:
+            return spec.default
+        name = ".".join(map(str, path))
+        if spec.type == schema.TEXT:
+            if isinstance(raw, (dict, list)):
+                self.report(path, "value-type", f"{name}（{spec.label}）应为一段文字")
+                return spec.default
+            return str(raw).strip()
+        if spec.type == schema.CHOICE:
+            value = spec.canonical(raw)
+            if value in spec.values:
+                return value
+            self.report(
+                path,
+                "value-invalid",
+                f"{name}（{spec.label}）的值“{raw}”无法识别{did_you_mean(value, spec.values)}",
+                f"只能是 {'、'.join(spec.values)}",
+            )
+            return spec.default
+        if spec.type == schema.BOOL:
+            return raw is True
+        if spec.type == schema.INTEGER:
+            if isinstance(raw, int) and not isinstance(raw, bool):
+                return raw
+            self.report(path, "value-type", f"{name}（{spec.label}）应为整数", f"写成 {path[-1]}: 5")
+            return spec.default
+        if spec.type == schema.TAGS:
+            return self.tags(spec, raw, path)
+        if spec.type == schema.DURATION:
+            return self.duration(spec, raw, path)
+        return raw  # RAW: the kind's rule reads it as written
+
+    def tags(self, spec: Field, raw, path: tuple) -> list[str]:
+        if isinstance(raw, str):
+            return [t for t in re.split(r"[,，、;；\s]+", raw) if t]
+        if isinstance(raw, list) and all(isinstance(t, (str, int, float)) and not isinstance(t, bool) for t in raw):
+            return [str(t).strip() for t in raw]
+        self.report(path, "value-type", f"{path[-1]}（{spec.label}）应为列表", f"写成 {path[-1]}: [甲, 乙]")
+        return []
+
+    def duration(self, spec: Field, raw, path: tuple) -> int | None:
+        """Seconds from 25:30, 1:02:03, 25分30秒 or a number of seconds."""
+        if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+            return raw
+        text = str(raw).strip()
+        match = _DURATION.match(text)
+        if match and int(match.group(3)) < 60 and (match.group(1) is None or int(match.group(2)) < 60):
+            hours, minutes, seconds = (int(g or 0) for g in match.groups())
+            return hours * 3600 + minutes * 60 + seconds
+        match = _DURATION_CN.match(text)
+        if text and match and any(match.groups()):
+            hours, minutes, seconds = (int(g or 0) for g in match.groups())
+            return hours * 3600 + minutes * 60 + seconds
+        self.report(
+            path,
+            "value-invalid",
+            f"{'.'.join(map(str, path))}（{spec.label}）“{raw}”无法识别",
+            '写成 "25:30"（25 分 30 秒）或 "1:02:03"，加英文引号',
+        )
+        return None
+
+    def check_duration(self, spec: Field) -> None:
+        self.fields[spec.stored_as] = self.value(spec, self.meta.get(spec.key), (spec.key,))
+
+    def check_raw(self, spec: Field) -> None:
+        self.fields[spec.stored_as] = self.meta.get(spec.key)
+
     # --- the portal's own types
 
     def check_org(self, spec: Field) -> None:
@@ -250,6 +367,62 @@ class Checker:
                 return
             self.report((spec.key,), "slug-invalid", f"网址名“{slug}”不合规")
         self.fields[spec.stored_as] = slugs.default_slug(self.source.path.stem, self.fields.get("title", ""))
+
+    def check_media(self, spec: Field) -> None:
+        """A file beside the submission (or under media/): its path relative to content/, never another site.
+
+        Whether the file is there and what it holds is checked in content/media.py, which sees the file
+        itself (this check is cached by the submission's bytes only)."""
+        raw = self.text(spec.key)
+        self.fields[spec.stored_as] = None
+        if not raw:
+            return
+        if urlsplit(raw).scheme or raw.startswith("//"):
+            self.report(
+                (spec.key,),
+                "media-remote",
+                f"{spec.key}（{spec.label}）“{raw[:60]}”是外站地址，不能嵌入其他网站的视频或文件",
+            )
+            return
+        base = posixpath.dirname(self.source.rel)
+        path = posixpath.normpath(posixpath.join(base, raw.replace("\\", "/").lstrip("/")))
+        if path == ".." or path.startswith("../"):
+            self.report((spec.key,), "path-outside", f"{spec.key}（{spec.label}）“{raw}”在内容目录之外")
+            return
+        self.fields[spec.stored_as] = path
+
+    def check_series(self, spec: Field) -> None:
+        value = self.text(spec.key) or None
+        allowed = self.site.values.get("video_series")
+        if value and isinstance(allowed, list) and allowed and value not in [str(a) for a in allowed]:
+            names = [str(a) for a in allowed]
+            self.report(
+                (spec.key,),
+                "value-invalid",
+                f"专题“{value}”不在 site.yaml 的 video_series 中{did_you_mean(value, names)}",
+                f"只能是 {'、'.join(names)}",
+            )
+        self.fields[spec.stored_as] = value
+
+    def check_mailbox(self, spec: Field) -> None:
+        value = self.text(spec.key) or None
+        boxes = self.site.values.get("mailboxes")
+        names = (
+            [str(b.get("name")) for b in boxes if isinstance(b, dict) and b.get("name")]
+            if isinstance(boxes, list)
+            else []
+        )
+        if value and value not in names:
+            self.report(
+                (spec.key,),
+                "value-invalid",
+                f"信箱“{value}”不在 site.yaml 的 mailboxes 中{did_you_mean(value, names)}",
+                f"写 site.yaml 中已有的信箱名称：{'、'.join(names)}"
+                if names
+                else "请网站维护人员先在 site.yaml 的 mailboxes 中加上这个信箱",
+            )
+            value = None
+        self.fields[spec.stored_as] = value
 
     def check_category(self, spec: Field) -> None:
         raw = self.meta.get(spec.key)
@@ -423,3 +596,184 @@ class Checker:
         for key_path, detail, fix in problems:
             self.report(key_path, "stats-shape", detail, fix)
         self.fields.update(table)
+
+    def rule_video_chapters(self) -> None:
+        chapters = self.fields["chapters"]
+        times = [c["time"] for c in chapters]
+        for index in range(1, len(times)):
+            if times[index] is not None and times[index - 1] is not None and times[index] <= times[index - 1]:
+                self.report(
+                    ("chapters", index, "time"),
+                    "chapter-time",
+                    f"第 {index + 1} 个章节的时间不晚于上一个章节",
+                    "章节按时间从早到晚排列，每个章节的 time 比上一个晚",
+                )
+        duration = self.fields["duration"]
+        for index, when in enumerate(times):
+            if duration is not None and when is not None and when >= duration:
+                self.report(
+                    ("chapters", index, "time"),
+                    "chapter-time",
+                    f"第 {index + 1} 个章节的时间超出了视频时长",
+                    "检查章节时间和 duration（时长）",
+                )
+
+    def rule_quiz_bank(self) -> None:
+        f = self.fields
+        questions = [self.question(q, index) for index, q in enumerate(f["questions"])]
+        f["questions"] = [q for q in questions if q is not None]
+        bank = len(f["questions"])
+        draw = f["draw"]
+        if draw is not None and draw <= 0:
+            self.report(
+                ("draw",), "quiz-count", f"每次抽题数 {draw} 不是正数", "写成 draw: 10，或删除这一行（每次出全部题目）"
+            )
+            draw = f["draw"] = None
+        if draw is not None and bank and len(f["questions"]) == len(questions) and draw > bank:
+            self.report(
+                ("draw",),
+                "quiz-count",
+                f"每次抽题 {draw} 道，但题库只有 {bank} 道题",
+                f"把 draw 改为 {bank} 或更少，或在题库中加题",
+            )
+            draw = None
+        drawn = draw or bank
+        pass_mark = f["pass_mark"]
+        if pass_mark is not None and (pass_mark <= 0 or (drawn and pass_mark > drawn)):
+            self.report(
+                ("pass_mark",),
+                "quiz-count",
+                f"合格题数 {pass_mark} 不在 1 到每次抽题数 {drawn} 之间",
+                f"把 pass_mark 改为 1 到 {drawn} 之间的整数（如 {max(1, round(drawn * 0.6))}）",
+            )
+        if f["time_limit"] is not None and f["time_limit"] <= 0:
+            self.report(
+                ("time_limit",),
+                "value-invalid",
+                f"限时 {f['time_limit']} 分钟不是正数",
+                "写成 time_limit: 15，或删除这一行",
+            )
+            f["time_limit"] = None
+
+    def question(self, question: dict, index: int) -> dict | None:
+        """A bank question with its answer as option indexes (or True/False for 判断题); None when unusable."""
+        path = ("questions", index)
+        number = f"第 {index + 1} 题"
+        options, answer, kind = question["options"], question["answer"], question["type"]
+        if answer is None:
+            return None
+        if kind == "judge":
+            if options:
+                self.report((*path, "options"), "quiz-options", f"{number}是判断题，不需要选项", "删除 options 一行")
+            value = answer if isinstance(answer, bool) else str(answer).strip()
+            if value is True or value in schema.JUDGE_TRUE:
+                return {**question, "options": [], "answer": True}
+            if value is False or value in schema.JUDGE_FALSE:
+                return {**question, "options": [], "answer": False}
+            self.report(
+                (*path, "answer"), "quiz-answer", f"{number}是判断题，答案“{answer}”无法识别", "答案写 对 或 错"
+            )
+            return None
+        duplicates = sorted({o for o in options if options.count(o) > 1})
+        if duplicates:
+            self.report(
+                (*path, "options"),
+                "quiz-options",
+                f"{number}的选项“{'、'.join(duplicates)}”重复",
+                "每个选项只写一次",
+            )
+            return None
+        if len(options) < 2:
+            self.report(
+                (*path, "options") if options else path,
+                "quiz-options",
+                f"{number}只有 {len(options)} 个选项",
+                "单选、多选题至少写两个选项：options: [选项一, 选项二, 选项三]",
+            )
+            return None
+        written = answer if isinstance(answer, list) else self.answer_parts(answer, options, kind)
+        chosen, unknown = [], []
+        for part in written:
+            found = self.option_index(part, options)
+            (unknown if found is None else chosen).append(part if found is None else found)
+        letters = f"A–{OPTION_LETTERS[len(options) - 1]}"
+        if unknown or not chosen:
+            self.report(
+                (*path, "answer"),
+                "quiz-answer",
+                f"{number}的答案“{'、'.join(map(str, unknown or [answer]))}”不在选项中"
+                f"（共 {len(options)} 个选项 {letters}）",
+                f"答案写选项字母 {letters} 或选项原文",
+            )
+            return None
+        chosen = sorted(set(chosen))
+        if kind == "single" and len(chosen) > 1:
+            self.report(
+                (*path, "answer"),
+                "quiz-answer",
+                f"{number}是单选题，却有 {len(chosen)} 个答案",
+                "单选题只写一个答案；有多个正确答案时把 type 改为 multiple",
+            )
+            return None
+        return {**question, "answer": chosen}
+
+    @staticmethod
+    def answer_parts(answer, options: list[str], kind: str) -> list:
+        """A multiple-choice answer written as one string: "AC", "A、C", "A,C" (or one option's text)."""
+        text = str(answer).strip()
+        if text in options:
+            return [text]
+        if kind == "multiple":
+            compact = re.sub(r"[,，、;；\s]+", "", text)
+            if re.fullmatch(r"[A-Za-zＡ-Ｚａ-ｚ]+", compact):
+                return list(compact)
+            return [p for p in re.split(r"[,，、;；\s]+", text) if p]
+        return [text]
+
+    @staticmethod
+    def option_index(written, options: list[str]) -> int | None:
+        text = str(written).strip()
+        if text in options:
+            return options.index(text)
+        letter = text.upper().translate(_FULLWIDTH_LETTERS)
+        if len(letter) == 1 and letter in OPTION_LETTERS[: len(options)]:
+            return OPTION_LETTERS.index(letter)
+        return None
+
+    def rule_interview_time(self) -> None:
+        f = self.fields
+        start, end = f["start"], f["end"]
+        if start and end and end.value <= start.value:
+            self.report(
+                ("end",), "period-order", "访谈结束时间不晚于开始时间", "检查 start（访谈时间）和 end（结束时间）"
+            )
+            f["end"] = None
+        names = {g["name"] for g in f["guests"] if g["name"]}
+        for index, entry in enumerate(f["record"]):
+            if entry["guest"] and entry["guest"] not in names:
+                self.report(
+                    ("record", index, "guest"),
+                    "value-invalid",
+                    f"访谈实录第 {index + 1} 问的回答嘉宾“{entry['guest']}”不在 guests 中"
+                    + did_you_mean(entry["guest"], names),
+                    "写 guests 中嘉宾的姓名",
+                )
+
+    def rule_alert_period(self) -> None:
+        f = self.fields
+        start = f["start"] or f["date"]
+        expires = f["expires"]
+        if not (start and expires):
+            return
+        if expires.value <= start.value:
+            self.report(("expires",), "period-order", "失效时间不晚于生效时间", "把 expires（失效时间）改到生效之后")
+        elif expires.value - start.value > timedelta(days=schema.ALERT_LONGEST_DAYS):
+            self.report(
+                ("expires",),
+                "alert-long",
+                f"紧急发布的提示长达 {(expires.value - start.value).days} 天",
+                f"紧急发布只用于 {schema.ALERT_LONGEST_DAYS} 天内的突发情况；长期信息请发为文章或通知公告",
+            )
+
+
+_FULLWIDTH_LETTERS = str.maketrans({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})

@@ -60,6 +60,7 @@ class Validation:
     documents: list[Document] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     rendered: dict = field(default_factory=dict)  # bodies the markup check rendered, for the build to reuse
+    media: dict = field(default_factory=dict)  # a video document's rel → its files as checked (content/media.py)
 
     @property
     def errors(self) -> list[Diagnostic]:

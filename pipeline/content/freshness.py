@@ -2,13 +2,15 @@
 
 The national inspection indicators (国办秘函〔2019〕19号) judge news columns by
 2 weeks and notice/policy columns by 6 months. Disclosures (党务公开) are
-judged like policy columns here. A county can change any window in site.yaml:
+judged like policy columns here, and so are the special columns (专栏: 党员电教,
+学习测试, 在线访谈). A county can change any window in site.yaml:
 
     freshness:
       news: 14 天
       notices: 6 个月
       policy: 6 个月
       disclosure: 6 个月
+      special: 6 个月
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-KINDS = ("news", "notices", "policy", "disclosure")
+KINDS = ("news", "notices", "policy", "disclosure", "special")
 _WINDOW = re.compile(r"^\s*(\d{1,4})\s*(d|days?|天|日|w|weeks?|周|星期|m|months?|个月|月)?\s*$", re.IGNORECASE)
 
 
@@ -54,6 +56,7 @@ DEFAULTS = {
     "notices": Window(6, "months"),
     "policy": Window(6, "months"),
     "disclosure": Window(6, "months"),
+    "special": Window(6, "months"),
 }
 
 

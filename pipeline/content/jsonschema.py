@@ -112,6 +112,12 @@ def _value_schema(spec: schema.Field, lists: dict) -> dict:
         return {"anyOf": [{"type": "string"}, _record(spec.fields, lists)]}
     if kind == schema.PERSONS:
         return {"type": "array", "items": _record(spec.fields, lists)}
+    if kind == schema.RECORDS:
+        return {"type": "array", "items": _record(spec.fields, lists)}
+    if kind == schema.DURATION:
+        return {"type": ["string", "integer"]}
+    if kind in (schema.MEDIA, schema.SERIES, schema.MAILBOX):
+        return {"type": "string"}
     if kind == schema.TEXT:
         return dict(SCALAR)
     return {}  # table parts and ignored keys: checked as a whole, or not at all

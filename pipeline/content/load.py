@@ -151,6 +151,8 @@ def submission_key(path: tuple, key: str) -> str:
         return aliases.canonical_key(key, aliases.PERSON_ALIASES)
     if path[0] in ("period", "contact") and len(path) == 1:
         return aliases.canonical_key(key, aliases.NESTED_ALIASES)
+    if len(path) == 2 and path[0] in aliases.RECORD_ALIASES:
+        return aliases.canonical_key(key, aliases.RECORD_ALIASES[path[0]])
     return key
 
 

@@ -32,6 +32,12 @@ TYPE_NAMES = {
     schema.PERSONS: "人员列表",
     schema.TABLE: "表格",
     schema.IGNORED: "（可不写）",
+    schema.RECORDS: "列表（每项若干字段，见下表）",
+    schema.DURATION: "时长（25:30）",
+    schema.MEDIA: "文件名",
+    schema.SERIES: "专题名称",
+    schema.MAILBOX: "信箱名称（site.yaml）",
+    schema.RAW: "见说明",
 }
 
 
@@ -72,7 +78,21 @@ def kind_table(kind: schema.Kind) -> str:
             f"| `{spec.key}` | {_cell(names)} | {'是' if spec.required else ''} | {_cell(written)} | "
             f"{_cell(help_text)} | {_cell(_example(spec.example))} |"
         )
+    for spec in kind.fields:
+        if spec.type == schema.RECORDS:
+            rows += ["", f"{spec.label}（`{spec.key}`）每一项的字段：", "", *_field_rows(spec.fields)]
     return "\n".join(rows)
+
+
+def _field_rows(fields) -> list[str]:
+    rows = ["| 字段 | 中文名 | 必填 | 写法 | 说明 | 示例 |", "| --- | --- | --- | --- | --- | --- |"]
+    for spec in fields:
+        written = _values(spec) or TYPE_NAMES.get(spec.type, spec.type)
+        rows.append(
+            f"| `{spec.key}` | {_cell('、'.join(spec.aliases))} | {'是' if spec.required else ''} | {_cell(written)} | "
+            f"{_cell(spec.help or spec.label)} | {_cell(_example(spec.example))} |"
+        )
+    return rows
 
 
 def kind_tables() -> str:

@@ -24,6 +24,10 @@ from dataclasses import dataclass, field, replace
 TEXT, DATE, DATETIME, CHOICE, TAGS, BOOL, INTEGER = "text", "date", "datetime", "choice", "tags", "bool", "integer"
 KIND, ORG, SLUG, CATEGORY, DISCLOSURE_TYPE = "kind", "org", "slug", "category", "disclosure-type"
 PERIOD, CONTACT, PERSONS, TABLE, IGNORED = "period", "contact", "persons", "table", "ignored"
+# A list of records (each item's keys are the field's `fields`, checked by their own types), a length of
+# time (25:30), a file beside the submission (its `accept` says which: video, image, subtitles), a video
+# series, a mailbox named in site.yaml, and a value kept as written for the kind's rule to read.
+RECORDS, DURATION, MEDIA, SERIES, MAILBOX, RAW = "records", "duration", "media", "series", "mailbox", "raw"
 PLAIN_TYPES = (TEXT, DATE, DATETIME, CHOICE, TAGS, BOOL, INTEGER)
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -63,7 +67,8 @@ class Field:
     note: str = ""  # the comment `new` writes at the end of the line
     only_in: str = ""  # "disclosure": checked and kept only for items in a 党务公开 category
     store: str = ""  # the key in the checked document, when not `key` (a letter's status is its letter_status)
-    fields: tuple[Field, ...] = ()  # keys of a mapping (period, contact) or of each list item (persons)
+    fields: tuple[Field, ...] = ()  # keys of a mapping (period, contact) or of each list item (persons, records)
+    accept: str = ""  # a media field: "video", "image" or "subtitles"
 
     def canonical(self, value: object) -> object:
         """The value as written mapped to its canonical form (Chinese value aliases); strings stripped."""
@@ -121,6 +126,7 @@ class Kind:
     rules: tuple[str, ...] = ()  # checks across fields, by name (content/checker.py `rule_<name>`)
     fixed: tuple[tuple[str, object], ...] = ()  # values every document of the kind gets
     folder: str = ""  # where `hongwang new` puts the file; "" = no template
+    suffix: str = ".md"  # the file `hongwang new` writes: Markdown with front matter, or pure YAML
     intro: str = ""  # the comment `new` writes first
     body: str = ""  # the body `new` writes
 
@@ -544,7 +550,378 @@ STATS = Kind(
     fixed=(("category", None),),
 )
 
-KINDS: tuple[Kind, ...] = (ARTICLE, NOTICE, LETTER, PAGE, STATS)
+# ---------------------------------------------------------------- 党员电教 videos
+
+VIDEO_SERIES = ("专题学习", "党课", "警示教育", "先进典型", "政策解读", "实用技术")  # site.yaml video_series overrides
+CHAPTER_FIELDS = (
+    Field(
+        "time", "时间", DURATION, ("时间", "开始时间"), required=True, help="章节开始的时间，如 05:30", example="05:30"
+    ),
+    Field("title", "标题", TEXT, ("标题", "章节"), required=True, help="章节标题", example="一、坚定理想信念"),
+)
+VIDEO = Kind(
+    "video",
+    "电教视频",
+    ("视频", "电教视频", "电教"),
+    _common(
+        required(TITLE),
+        required(DATE_FIELD),
+        required(ORG_FIELD),
+        Field(
+            "file",
+            "视频文件",
+            MEDIA,
+            ("视频文件", "视频"),
+            required=True,
+            accept="video",
+            help="视频文件名，与本文件放在同一文件夹（或写 media/ 下的路径）。只收 MP4（H.264 视频、AAC 音频）"
+            "和 WebM；AVI、WMV、RMVB 等请交给 hongwang ingest 转换",
+            example="dangke-2026.mp4",
+            template="请填写视频文件名.mp4",
+        ),
+        Field(
+            "poster",
+            "封面",
+            MEDIA,
+            ("封面", "封面图片"),
+            accept="image",
+            help="封面图片（JPG/PNG），与本文件放在同一文件夹；hongwang ingest 转换视频时自动截取",
+            example="dangke-2026.jpg",
+            template="请填写封面图片文件名.jpg",
+        ),
+        Field(
+            "series",
+            "专题",
+            SERIES,
+            ("专题", "系列"),
+            required=True,
+            help="视频所属专题，如 专题学习、党课、警示教育（site.yaml 的 video_series 可另行规定）",
+            example="党课",
+            template="党课",
+            note="专题：" + "、".join(VIDEO_SERIES),
+        ),
+        Field(
+            "speaker", "主讲人", TEXT, ("主讲人", "主讲"), default="", example="县委党校 李明", template="请填写主讲人"
+        ),
+        Field(
+            "duration",
+            "时长",
+            DURATION,
+            ("时长",),
+            help="写成 25:30 或 1:02:03；不写时按视频文件计算",
+            example="25:30",
+        ),
+        Field(
+            "chapters",
+            "章节",
+            RECORDS,
+            ("章节",),
+            fields=CHAPTER_FIELDS,
+            help="可选：章节列表，每项写 time 和 title，时间从早到晚",
+            example=[{"time": "00:00", "title": "导语"}, {"time": "05:30", "title": "一、坚定理想信念"}],
+        ),
+        Field(
+            "subtitles",
+            "字幕",
+            MEDIA,
+            ("字幕", "字幕文件"),
+            accept="subtitles",
+            help="可选：WebVTT 字幕文件（.vtt，第一行是 WEBVTT），与本文件放在同一文件夹",
+            example="dangke-2026.vtt",
+        ),
+        Field("category", "栏目", IGNORED, ("栏目", "分类"), help="视频都列在“党员电教”中，此项可不写"),
+    ),
+    "党员电教视频：Markdown 文件，信息块写视频信息，正文写文字稿（站内搜索可以搜到）",
+    rules=("video_chapters",),
+    fixed=(("category", None),),
+    folder="{org}/{year}",
+    intro="党员电教视频。视频文件与本文件放在同一文件夹。",
+    body="请在这里写视频的文字稿（讲稿），站内搜索可以搜到。不写时使用字幕中的文字。",
+)
+
+# ---------------------------------------------------------------- 学习测试 self-tests
+
+QUESTION_TYPES = (
+    Choice("single", "单选题", ("单选", "单选题")),
+    Choice("multiple", "多选题", ("多选", "多选题")),
+    Choice("judge", "判断题", ("判断", "判断题", "是非题")),
+)
+JUDGE_TRUE = ("对", "正确", "是", "√", "✓", "true", "True")
+JUDGE_FALSE = ("错", "错误", "否", "×", "✗", "false", "False")
+QUESTION_FIELDS = (
+    Field(
+        "type",
+        "题型",
+        CHOICE,
+        ("题型",),
+        choices=QUESTION_TYPES,
+        default="single",
+        help="single 单选题（默认）、multiple 多选题、judge 判断题",
+        example="single",
+        template="single",
+        note="single 单选 | multiple 多选 | judge 判断",
+    ),
+    Field(
+        "question",
+        "题目",
+        TEXT,
+        ("题目", "问题"),
+        required=True,
+        example="党员必须履行的义务共有几项？",
+        template="请填写题目",
+    ),
+    Field(
+        "options",
+        "选项",
+        TAGS,
+        ("选项",),
+        help="单选、多选题的选项列表，依次为 A、B、C……；判断题不写",
+        example=["六项", "七项", "八项", "九项"],
+        template="[选项一, 选项二, 选项三, 选项四]",
+    ),
+    Field(
+        "answer",
+        "答案",
+        RAW,
+        ("答案",),
+        required=True,
+        help="单选题写字母 A 或选项原文；多选题写 [A, C] 或 AC；判断题写 对 或 错",
+        example="C",
+        template="A",
+    ),
+    Field(
+        "explanation",
+        "解析",
+        TEXT,
+        ("解析", "答案解析"),
+        required=True,
+        help="交卷后显示的解析",
+        example="党章第三条规定党员必须履行八项义务。",
+        template="请填写答案解析",
+    ),
+    Field(
+        "source",
+        "出处",
+        TEXT,
+        ("出处", "依据"),
+        required=True,
+        help="题目依据的文件和条款",
+        example="《中国共产党章程》第三条",
+        template="《中国共产党章程》第X条",
+    ),
+)
+QUIZ = Kind(
+    "quiz",
+    "学习测试",
+    ("测试", "学习测试", "知识测试"),
+    _common(
+        required(TITLE),
+        required(DATE_FIELD),
+        required(ORG_FIELD),
+        Field(
+            "participants",
+            "测试对象",
+            TEXT,
+            ("测试对象", "适用对象"),
+            default="",
+            help="这套测试面向谁，如 入党积极分子、党务工作者、领导干部",
+            example="入党积极分子",
+            template="入党积极分子",
+        ),
+        commented(
+            Field(
+                "draw",
+                "每次抽题",
+                INTEGER,
+                ("每次抽题", "抽题数"),
+                help="每次测试从题库随机抽出的题数；不写时每次出全部题目",
+                example=10,
+            ),
+            "10",
+            "题库多于 10 题时取消本行开头的 #",
+        ),
+        Field(
+            "pass_mark",
+            "合格题数",
+            INTEGER,
+            ("合格题数", "及格题数", "及格线"),
+            required=True,
+            help="答对多少题为合格，不能多于每次抽题数",
+            example=6,
+            template="1",
+            note="答对几题合格，不多于每次抽题数",
+        ),
+        Field("time_limit", "限时", INTEGER, ("限时", "答题时间"), help="答题限时（分钟）；不写则不限时", example=15),
+        Field(
+            "questions",
+            "题库",
+            RECORDS,
+            ("题库", "试题"),
+            required=True,
+            fields=QUESTION_FIELDS,
+            help="题目列表，每题以“- type: ”开头，写题目、选项、答案、解析和出处",
+            example=[{"type": "judge", "question": "预备党员的预备期为一年。", "answer": "对", "explanation": "……"}],
+            template="",
+        ),
+        Field("category", "栏目", IGNORED, ("栏目", "分类"), help="测试都列在“学习测试”中，此项可不写"),
+    ),
+    "学习测试（题库）：YAML 文件；每次测试从题库随机抽题，在读者的浏览器中作答、评分，答卷不上传",
+    rules=("quiz_bank",),
+    fixed=(("category", None),),
+    folder="{org}/{year}",
+    intro="学习测试。每道题写题型、题目、选项、答案、解析和出处；冒号用英文冒号，冒号后加一个空格。",
+    suffix=".yaml",
+)
+
+# ---------------------------------------------------------------- 在线访谈 interviews
+
+GUEST_FIELDS = (
+    Field("name", "姓名", TEXT, ("姓名",), required=True, example="王建国", template="请填写嘉宾姓名"),
+    Field("post", "职务", TEXT, ("职务",), default="", example="县委常委、组织部部长", template="请填写嘉宾职务"),
+)
+INTERVIEW_RECORD_FIELDS = (
+    Field("question", "问", TEXT, ("问", "提问", "问题"), required=True, example="村党组织书记怎样参加培训？"),
+    Field(
+        "asker",
+        "提问人",
+        TEXT,
+        ("提问人",),
+        default="网友",
+        help="提问人；除非写了 named: true（本人同意署名），页面一律显示为“网友”",
+        example="东渚镇 王先生",
+    ),
+    Field("named", "同意署名", BOOL, ("同意署名",), default=False, help="提问人同意公开署名时写 true", example=True),
+    Field("answer", "答", TEXT, ("答", "回答", "答复"), required=True, example="每年分两期集中培训……"),
+    Field("guest", "回答嘉宾", TEXT, ("回答嘉宾", "回答人"), default="", help="回答的嘉宾姓名（须是 guests 中的人）"),
+)
+INTERVIEW = Kind(
+    "interview",
+    "在线访谈",
+    ("访谈", "在线访谈"),
+    _common(
+        required(TITLE),
+        required(DATE_FIELD),
+        required(ORG_FIELD),
+        Field(
+            "start",
+            "访谈时间",
+            DATETIME,
+            ("访谈时间", "开始时间", "开始"),
+            required=True,
+            help='访谈开始的时间，带时间时加英文引号 "2026-12-10 09:30"',
+            example="2026-12-10 09:30",
+            template='"{now}"',
+        ),
+        Field(
+            "end",
+            "结束时间",
+            DATETIME,
+            ("结束时间", "结束"),
+            help="访谈结束的时间；不写时按开始后 2 小时计",
+            example="2026-12-10 11:00",
+        ),
+        Field(
+            "guests",
+            "嘉宾",
+            RECORDS,
+            ("嘉宾", "访谈嘉宾"),
+            required=True,
+            fields=GUEST_FIELDS,
+            help="嘉宾列表，每人写 name 和 post",
+            example=[{"name": "王建国", "post": "县委常委、组织部部长"}],
+            template="",
+        ),
+        commented(
+            Field(
+                "mailbox",
+                "征集信箱",
+                MAILBOX,
+                ("征集信箱", "信箱"),
+                help="访谈前征集网友问题的信箱：site.yaml 中 mailboxes 的名称",
+                example="部长信箱",
+            ),
+            "部长信箱",
+            "征集问题的信箱，写 site.yaml 中的信箱名称",
+        ),
+        Field(
+            "record",
+            "访谈实录",
+            RECORDS,
+            ("访谈实录", "实录"),
+            fields=INTERVIEW_RECORD_FIELDS,
+            help="访谈结束后补写：每问写 question、answer，可写 asker、guest",
+            example=[{"question": "……", "asker": "网友", "answer": "……", "guest": "王建国"}],
+        ),
+        Field("category", "栏目", IGNORED, ("栏目", "分类"), help="访谈都列在“在线访谈”中，此项可不写"),
+    ),
+    "在线访谈：Markdown 文件，信息块写时间、嘉宾和实录，正文写访谈简介",
+    rules=("interview_time",),
+    fixed=(("category", None),),
+    folder="{org}/{year}",
+    intro="在线访谈。访谈结束后在 record 中补写实录；提问人未同意署名的，页面显示为“网友”。",
+    body="请在这里写访谈简介：访谈主题、背景和网友关心的问题。",
+)
+
+# ---------------------------------------------------------------- 紧急发布 urgent alerts
+
+ALERT_LEVELS = (
+    Choice("red", "红色", ("红色", "一级", "Ⅰ级", "I级", "特别重大")),
+    Choice("orange", "橙色", ("橙色", "二级", "Ⅱ级", "II级", "重大")),
+    Choice("yellow", "黄色", ("黄色", "三级", "Ⅲ级", "III级", "较大")),
+    Choice("blue", "蓝色", ("蓝色", "四级", "Ⅳ级", "IV级", "一般")),
+)
+ALERT_LONGEST_DAYS = 30
+ALERT = Kind(
+    "alert",
+    "紧急发布",
+    ("紧急发布", "紧急", "预警"),
+    _common(
+        required(TITLE),
+        required(DATE_FIELD),
+        required(ORG_FIELD),
+        Field(
+            "level",
+            "级别",
+            CHOICE,
+            ("级别", "预警级别"),
+            required=True,
+            choices=ALERT_LEVELS,
+            default="yellow",
+            help="red 红色（特别重大）、orange 橙色（重大）、yellow 黄色（较大）、blue 蓝色（一般）",
+            example="orange",
+            template="orange",
+            note="red 红色 | orange 橙色 | yellow 黄色 | blue 蓝色",
+        ),
+        Field(
+            "start",
+            "生效时间",
+            DATETIME,
+            ("生效时间", "开始"),
+            help="从何时起在每个网页顶部提示；不写时从发布时间起",
+            example="2026-07-10 08:00",
+        ),
+        Field(
+            "expires",
+            "失效时间",
+            DATETIME,
+            ("失效时间", "有效期至"),
+            required=True,
+            help="到这个时间提示自动消失，不必重新生成网站；带时间时加英文引号 "
+            f'"2026-07-12 18:00"（最长 {ALERT_LONGEST_DAYS} 天）',
+            example="2026-07-12 18:00",
+            template='"{tomorrow}"',
+        ),
+        Field("category", "栏目", IGNORED, ("栏目", "分类"), help="紧急发布都列在“紧急发布”中，此项可不写"),
+    ),
+    "紧急发布（突发事件、汛情等）：Markdown 文件；生效期间每个网页顶部都显示提示，失效后自动消失",
+    rules=("alert_period",),
+    fixed=(("category", None),),
+    folder="{org}/{year}",
+    intro="紧急发布。生效期间每个网页顶部显示提示条，到失效时间自动消失。",
+    body="请在这里写紧急发布的正文：发生了什么、群众应当怎么做、咨询电话。",
+)
+
+KINDS: tuple[Kind, ...] = (ARTICLE, NOTICE, LETTER, PAGE, STATS, VIDEO, QUIZ, INTERVIEW, ALERT)
 KIND_CHOICES = tuple(Choice(k.key, k.label, k.aliases) for k in KINDS)
 # A pure-YAML submission writes its body under this key (Markdown files write it after the front matter).
 BODY_FIELD = Field("body", "正文", TEXT, ("正文",), help="纯 YAML 文件的正文，多行时写 body: | 再换行缩进")
@@ -625,6 +1002,7 @@ SITE = ConfigFile(
         Field("mailboxes", "信箱", IGNORED, ("信箱",)),
         Field("categories", "栏目", IGNORED, ("栏目",)),
         Field("notice_rules", "公示规则", IGNORED, ("公示规则",)),
+        Field("video_series", "电教专题", IGNORED, ("电教专题",)),
     ),
 )
 # The footer identifiers an inspection checks (国办秘函〔2019〕19号), in the order reports list them.

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 from ..core import cache, images, workers
 from ..core.diagnostics import Diagnostic, diag, sort_key
 from ..core.hashing import sha256
-from . import lint, load, markup, privacy, schema
+from . import lint, load, markup, media, privacy, schema
 from .checker import FIELD_PLACEHOLDERS, Checker
 from .config import validate_config
 from .documents import Document, SiteSettings, Validation
@@ -48,13 +48,15 @@ def _validate(
     diagnostics = result.diagnostics
     org_index = {o["code"]: o for o in result.orgs}
     paths = load.submission_files(result.content_dir, only)
-    for found, document in _check_files(paths, result, org_index, store or cache.Store(None), bool(only)):
+    store = store or cache.Store(None)
+    for found, document in _check_files(paths, result, org_index, store, bool(only)):
         diagnostics += found
         if document:
             result.documents.append(document)
     diagnostics += check_images(result.documents, result.content_dir)
     diagnostics += _check_unique_slugs(result.documents)
     diagnostics += _check_provisional_names(result.documents)
+    diagnostics += media.check(result, store)
     diagnostics += lint.check(result, now)
     result.diagnostics = sorted(diagnostics, key=sort_key)
     return result

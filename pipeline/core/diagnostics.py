@@ -157,6 +157,79 @@ CODES: dict[str, Code] = {
             "图片没有替代文字（说明图片内容的一句话）",
             "在 ![ ] 的方括号里写一句图片说明，如 ![党员志愿者清理河道](photo.jpg)；读屏软件会读给视障读者听",
         ),
+        Code(
+            "media-remote",
+            ERROR,
+            "视频、封面和字幕不能引用其他网站的地址",
+            "不嵌入第三方网站的视频：把视频文件放在稿件旁边，只写文件名（如 file: dangke.mp4）",
+        ),
+        Code(
+            "media-missing",
+            ERROR,
+            "找不到引用的视频、封面或字幕文件",
+            "把文件放在稿件所在的文件夹，文件名与信息块中写的一致（注意大小写和扩展名）",
+        ),
+        Code(
+            "video-format",
+            ERROR,
+            "视频格式浏览器无法播放",
+            "把原视频放进收件文件夹运行 hongwang ingest，自动转为 MP4（H.264 视频、AAC 音频）；"
+            "或用视频转换软件另存为 MP4（H.264/AAC）",
+        ),
+        Code(
+            "video-unchecked",
+            WARNING,
+            "本机没有 ffprobe，未能检查视频的编码",
+            "安装 ffmpeg（Debian、统信 UOS、麒麟：sudo apt-get install ffmpeg）后重新检查",
+        ),
+        Code(
+            "video-not-faststart",
+            WARNING,
+            "MP4 视频的索引在文件末尾，要下载很多内容后才能开始播放",
+            "把视频放进收件文件夹运行 hongwang ingest 重新封装"
+            "（或 ffmpeg -i 原文件 -c copy -movflags +faststart 新文件.mp4）",
+        ),
+        Code(
+            "video-duration",
+            WARNING,
+            "写的时长与视频文件不符",
+            "删除 duration 一行（按视频文件计算），或改为提示中的时长",
+        ),
+        Code(
+            "video-poster-missing",
+            WARNING,
+            "视频没有封面图片",
+            "加一行 poster: 封面.jpg（与稿件放在同一文件夹）；hongwang ingest 转换视频时会自动截取封面",
+        ),
+        Code(
+            "subtitles-invalid",
+            ERROR,
+            "字幕文件不是有效的 WebVTT 字幕",
+            "第一行写 WEBVTT，空一行后每条字幕写“00:00:01.000 --> 00:00:04.000”和字幕文字；"
+            "SRT 字幕把时间中的逗号改为点、删去序号行前的空白即可",
+        ),
+        Code("chapter-time", ERROR, "章节时间顺序不对或超出视频时长", "章节按时间从早到晚排列，时间不超过视频时长"),
+        Code(
+            "quiz-answer", ERROR, "测试题的答案不在选项中", "答案写选项字母（A、B、C……）或选项原文；判断题写 对 或 错"
+        ),
+        Code(
+            "quiz-options",
+            ERROR,
+            "测试题的选项重复、太少或多余",
+            "单选、多选题写两个以上互不相同的选项；判断题不写选项",
+        ),
+        Code(
+            "quiz-count",
+            ERROR,
+            "合格题数、每次抽题数与题库题数不相称",
+            "合格题数不多于每次抽题数，每次抽题数不多于题库题数",
+        ),
+        Code(
+            "alert-long",
+            WARNING,
+            "紧急发布的有效期过长",
+            "紧急发布只用于突发情况，有效期不超过 30 天；长期信息请发为文章或通知公告",
+        ),
         Code("stats-shape", ERROR, "统计表格式不对", "columns 写列名列表，rows 每行的项数要与 columns 相同"),
         Code("site-config", ERROR, "网站配置（site.yaml / orgs.yaml / links.yaml）有误", "按提示修改配置文件"),
         Code(

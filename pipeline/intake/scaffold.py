@@ -2,14 +2,14 @@
 
 Each field with a `template` value becomes a line (`key: value  # note`); `commented` fields are
 written after "# " for the collector to switch on; nested fields (公示期, 反映渠道, 人员) are indented
-under their key. Placeholders in braces are filled in here: {title}, {now}, {today}, {end}, {org},
-{category}, {categories}.
+under their key (a list of records, like 人员, gets one example item). Placeholders in braces are filled
+in here: {title}, {now}, {today}, {tomorrow}, {end}, {org}, {category}, {categories}.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from ..content import config, schema
@@ -37,8 +37,9 @@ def render(kind: schema.Kind, **values: str) -> str:
 
 
 def template(kind: schema.Kind) -> str:
-    """The template text with its placeholders still in braces."""
-    lines = ["---"]
+    """The template text with its placeholders still in braces (a YAML kind has no --- fences and no body)."""
+    markdown = kind.suffix == ".md"
+    lines = ["---"] if markdown else []
     if kind.intro:
         lines.append(f"# {kind.intro}")
     if kind is not schema.ARTICLE:
@@ -46,13 +47,15 @@ def template(kind: schema.Kind) -> str:
     for spec in kind.fields:
         if spec.template is not None:
             lines += _field_lines(spec)
+    if not markdown:
+        return "\n".join(lines) + "\n"
     return "\n".join(lines) + f"\n---\n\n{kind.body}\n"
 
 
 def _field_lines(spec: schema.Field) -> list[str]:
-    if spec.type in (schema.PERIOD, schema.CONTACT, schema.PERSONS):
+    if spec.type in (schema.PERIOD, schema.CONTACT, schema.PERSONS, schema.RECORDS):
         nested = [line for sub in spec.fields if sub.template is not None for line in _field_lines(sub)]
-        if spec.type == schema.PERSONS:  # one example person: "- " opens the list item
+        if spec.type in (schema.PERSONS, schema.RECORDS):  # one example item: "- " opens the list item
             nested = [("- " if index == 0 else "  ") + line for index, line in enumerate(nested)]
         return [f"{spec.key}:", *(f"  {line}" for line in nested)]
     first, *rest = spec.template.split("\n")
@@ -83,10 +86,10 @@ def create(content_dir: Path, kind: str, org: str, title: str | None, now: datet
         stem = f"{schema.PROVISIONAL_PREFIX}{spec.label}-{now:%Y%m%d-%H%M%S}"
         title = schema.TITLE_PLACEHOLDER
     folder = content_dir / spec.folder.format(org=org, year=now.year)
-    path = folder / f"{stem}.md"
+    path = folder / f"{stem}{spec.suffix}"
     counter = 2
     while path.exists():
-        path = folder / f"{stem}-{counter}.md"
+        path = folder / f"{stem}-{counter}{spec.suffix}"
         counter += 1
     categories = result.site.categories
     news = next((c.name for c in categories if c.kind == "news"), categories[0].name if categories else "")
@@ -96,6 +99,7 @@ def create(content_dir: Path, kind: str, org: str, title: str | None, now: datet
         org=org,
         now=now.strftime("%Y-%m-%d %H:%M"),
         today=iso_day(now),
+        tomorrow=(now + timedelta(days=1)).strftime("%Y-%m-%d %H:%M"),
         end=iso_day(result.site.calendar.end_for(now.date(), 5)),
         category=news,
         categories="、".join(c.name for c in categories),

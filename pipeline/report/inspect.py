@@ -223,6 +223,10 @@ def site_columns(portal: Portal, today: date, windows: dict) -> list[Column]:
         for c in portal.categories
     ]
     columns.append(column("site", NOTICES_COLUMN, "notices", None, "notice/index.html", portal.notices, today, windows))
+    for key, name, url in portal.SECTIONS:  # 党员电教, 学习测试, 在线访谈: columns once the site publishes them
+        items = getattr(portal, key)
+        if items:
+            columns.append(column("site", name, "special", None, url, items, today, windows))
     return columns
 
 

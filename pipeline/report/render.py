@@ -11,7 +11,7 @@ from ..core.paths import THEME
 from .inspect import LETTER_LIMIT_DAYS, Report, summary
 
 STATE_NAMES = {"ok": "正常", "stale": "超期", "empty": "空栏目"}
-KIND_NAMES = {"news": "动态", "notices": "公告", "policy": "政策", "disclosure": "公开"}
+KIND_NAMES = {"news": "动态", "notices": "公告", "policy": "政策", "disclosure": "公开", "special": "专栏"}
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
 
 

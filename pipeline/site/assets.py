@@ -64,7 +64,8 @@ def publish(content_dir: Path, output_dir: Path, rels: list[str], store: cache.S
         target.parent.mkdir(parents=True, exist_ok=True)
         report.files += 1
         if not is_image(rel):
-            shutil.copy2(source, target)
+            if not _same_file(source, target):  # a video is large: copied again only when it changed
+                shutil.copy2(source, target)
             continue
         report.images += 1
         digest = digests(source)
@@ -93,6 +94,15 @@ def publish(content_dir: Path, output_dir: Path, rels: list[str], store: cache.S
         prune(folder, tag)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _same_file(source: Path, target: Path) -> bool:
+    """target is a copy2 of source as it is now (same size and modification time)."""
+    try:
+        a, b = source.stat(), target.stat()
+    except OSError:
+        return False
+    return a.st_size == b.st_size and a.st_mtime_ns == b.st_mtime_ns
 
 
 def _encode_job(content_dir: Path, contents: dict[str, bytes]):

@@ -25,9 +25,12 @@ from pathlib import Path
 from urllib.parse import quote, urljoin
 
 from ..core import dates, urls
-from .model import Article, Item, Letter, Notice, Org, Portal
+from .model import Alert, Article, Interview, Item, Letter, Notice, Org, Portal, Video
 
 FEED_LIMIT = 50
+SECTION_FEEDS = ("videos", "interviews", "alerts")  # the model's lists that have a feed of their own
+SECTION_TEMPLATES = {"videos": "videos", "video": "videos", "interviews": "interviews", "interview": "interviews"}
+SECTION_TEMPLATES |= {"alerts": "alerts", "alert": "alerts"}
 TAG_DATE = "2026"
 FORMATS = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
 _URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
@@ -62,8 +65,35 @@ class FeedReport:
 
 
 def site_feed(portal: Portal, with_items: bool = False) -> Feed:
-    items = _newest([*portal.articles, *portal.notices, *portal.letters]) if with_items else []
+    """Everything dated, newest first; an urgent alert in force when the site was built comes before all."""
+    items = []
+    if with_items:
+        everything = [
+            *portal.articles,
+            *portal.notices,
+            *portal.letters,
+            *portal.videos,
+            *portal.interviews,
+            *portal.alerts,
+        ]
+        items = _alerts_first(portal, _newest(everything))
     return Feed("all", _site_name(portal), "index.html", "全站", items)
+
+
+def _alerts_first(portal: Portal, items: list[Item]) -> list[Item]:
+    live = [a for a in portal.current_alerts if a.state == "生效中"]
+    return (live + [i for i in items if all(i is not a for a in live)])[:FEED_LIMIT]
+
+
+def section_feed(portal: Portal, key: str, with_items: bool = False) -> Feed:
+    """党员电教, 在线访谈 and 紧急发布, each with its own feed."""
+    title, page, items = {
+        "videos": ("党员电教", "video/index.html", portal.videos),
+        "interviews": ("在线访谈", "interview/index.html", portal.interviews),
+        "alerts": ("紧急发布", "alert/index.html", portal.alerts),
+    }[key]
+    chosen = (_alerts_first(portal, items) if key == "alerts" else items[:FEED_LIMIT]) if with_items else []
+    return Feed(key, f"{_site_name(portal)} - {title}", page, title, chosen)
 
 
 def category_feed(portal: Portal, category, with_items: bool = False) -> Feed:
@@ -112,6 +142,7 @@ def catalogue(portal: Portal, with_items: bool = False) -> list[Feed]:
     feeds = [site_feed(portal, with_items)]
     feeds += [category_feed(portal, c, with_items) for c in portal.categories]
     feeds += [notices_feed(portal, with_items), letters_feed(portal, with_items)]
+    feeds += [section_feed(portal, key, with_items) for key in SECTION_FEEDS if getattr(portal, key)]
     feeds += [org_feed(portal, org, letters_by_org if with_items else None) for org in portal.orgs.values()]
     return feeds
 
@@ -144,6 +175,9 @@ def for_page(portal: Portal, variables: dict, template: str, shared: dict | None
         found.append(once("notices", lambda: notices_feed(portal)))
     if template in ("letters", "letter"):
         found.append(once("letters", lambda: letters_feed(portal)))
+    if template in SECTION_TEMPLATES:
+        key = SECTION_TEMPLATES[template]
+        found.append(once(key, lambda: section_feed(portal, key)))
     org = variables.get("org") or getattr(item, "org", None)
     if org is not None:
         found.append(once(("org", org.code), lambda: org_feed(portal, org)))
@@ -231,6 +265,8 @@ def _add_entry(generator, item: Item, site_url: str) -> None:
         entry.category(term=term)
     entry.description(_summary(item))
     entry.content(_content_html(item, link), type="html")
+    if isinstance(item, Video):
+        entry.enclosure(urls.absolute(site_url, item.video_url), str(item.size), item.mime)
 
 
 def _categories(item: Item) -> list[str]:
@@ -240,6 +276,12 @@ def _categories(item: Item) -> list[str]:
         return ["公示公告", item.type_name]
     if isinstance(item, Letter):
         return ["回音壁"]
+    if isinstance(item, Video):
+        return ["党员电教", item.series]
+    if isinstance(item, Interview):
+        return ["在线访谈"]
+    if isinstance(item, Alert):
+        return ["紧急发布", item.level_name]
     return []
 
 
@@ -248,7 +290,20 @@ def _summary(item: Item) -> str:
         return f"{item.type_name}，{_period(item)}。{item.summary}".rstrip()
     if isinstance(item, Letter):
         return f"{item.letter_status}。{item.summary}".rstrip()
+    if isinstance(item, Interview):
+        return f"{_interview_line(item)}。{item.summary}".rstrip()
+    if isinstance(item, Alert):
+        return f"{_alert_line(item)}。{item.summary}".rstrip()
     return item.summary or item.title
+
+
+def _interview_line(interview: Interview) -> str:
+    guests = "、".join(g["name"] + (f"（{g['post']}）" if g["post"] else "") for g in interview.guests)
+    return f"访谈时间：{dates.cn_date(interview.start)} {interview.start:%H:%M}，嘉宾：{guests}"
+
+
+def _alert_line(alert: Alert) -> str:
+    return f"紧急发布（{alert.level_name}），有效期至 {dates.cn_date(alert.expires)} {alert.expires:%H:%M}"
 
 
 def _period(notice: Notice) -> str:
@@ -260,7 +315,27 @@ def _content_html(item: Item, link: str) -> str:
     if isinstance(item, Notice):
         parts.append(f"<p>{html.escape(_period(item))}</p>")
         parts.append(_persons_table(item))
+    if isinstance(item, Alert):
+        parts.append(f"<p><strong>{html.escape(_alert_line(item))}</strong></p>")
+    if isinstance(item, Video):
+        # relative to the item's page (video/<slug>.html), as bodies are: _absolutise makes them absolute
+        poster = f'<img src="../{html.escape(item.poster_url)}" alt="">' if item.poster_url else ""
+        meta = "，".join(
+            p for p in (item.series, item.speaker, f"时长 {item.duration_label}" if item.duration else "") if p
+        )
+        parts.append(f'<p><a href="../{html.escape(item.video_url)}">{poster}观看视频</a>（{html.escape(meta)}）</p>')
+        parts.append(f"<p>{html.escape(item.summary)}</p>" if item.summary else "")
+        parts = [_absolutise(p, link) for p in parts]
+    if isinstance(item, Interview):
+        parts.append(f"<p>{html.escape(_interview_line(item))}</p>")
     parts.append(_absolutise(item.body_html, link))
+    if isinstance(item, Interview) and item.record:
+        parts.append("<h2>访谈实录</h2>")
+        for entry in item.record:
+            parts.append(f"<p><strong>{html.escape(entry['asker'])}：</strong>{html.escape(entry['question'])}</p>")
+            parts.append(
+                f"<p><strong>{html.escape(entry['guest'] or '嘉宾')}：</strong>{html.escape(entry['answer'])}</p>"
+            )
     if isinstance(item, Letter) and item.reply_html:
         replied = f"（{dates.cn_date(item.reply_date)}）" if item.reply_date else ""
         parts.append(f"<h2>答复{html.escape(replied)}</h2>")

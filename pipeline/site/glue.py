@@ -127,7 +127,11 @@ class PortalGenerator(Generator):
 
     def _other_files(self) -> list[str]:
         """Files besides pages this generator writes: copied assets and statistics downloads."""
-        return [f"files/{rel}" for rel in sorted(self.portal.assets)] + [t.csv_url for t in self.portal.stats]
+        return (
+            [f"files/{rel}" for rel in sorted(self.portal.assets)]
+            + [t.csv_url for t in self.portal.stats]
+            + [pages.ALERT_STATE_FILE]
+        )
 
     def _copy_assets(self) -> None:
         """Linked files into output/files/: images re-encoded (site/assets.py, cached), the rest copied."""

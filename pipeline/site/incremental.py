@@ -10,8 +10,9 @@ its digest differs from the last build's record or its file is gone or changed
 size; pages that left the plan (a deleted article, a shorter list) are deleted.
 
 The contract this relies on: templates read a page's variables and the shared
-portal parts above, nothing else. tests/test_incremental.py checks that an
-incremental build equals a cold build byte for byte after edits, adds,
+portal parts above, nothing else. Urgent alerts keep it: pages only load
+alert/current.js (written beside the pages when the alerts change), never the
+alerts. tests/test_incremental.py checks that an incremental build equals a cold build byte for byte after edits, adds,
 deletes and an org rename.
 """
 
@@ -53,6 +54,7 @@ class Digests:
                     portal.links,
                     [(p.slug, p.title, p.url) for p in portal.pages],
                     [(s.slug, s.title, s.url) for s in portal.stats],
+                    portal.sections,
                 )
             )
         )
@@ -64,7 +66,8 @@ class Digests:
     def _item_token(self, item) -> str:
         # An item is a function of its file, the shared config (in `shared`) and, for notices, today's state.
         digest = self.source_digests.get(item.source, "")
-        return f"{type(item).__name__}:{item.source}:{digest}:{getattr(item, 'state', '')}"
+        media = getattr(item, "media_token", "")  # a video: its video, poster and subtitle files
+        return f"{type(item).__name__}:{item.source}:{digest}:{getattr(item, 'state', '')}:{media}"
 
     def _org_token(self, org) -> str:
         return f"org:{org.code}:" + self._hash(

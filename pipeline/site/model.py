@@ -6,10 +6,13 @@ before their date, `internal` items only in an internal build.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
+
+from markupsafe import Markup
 
 from ..content import markup, schema
 from ..content.documents import Category, Document, SiteSettings, Validation
@@ -23,6 +26,9 @@ ORG_KIND_NAMES = {c.value: c.label for c in schema.ORG_KINDS}
 AUDIENCE_NAMES = {c.value: c.label for c in schema.AUDIENCES}
 PERSON_COLUMNS = {f.key: f.label for f in schema.PERSON_FIELDS}
 CONTACT_NAMES = {**{f.key: f.label for f in schema.CONTACT_FIELDS}, "text": schema.CONTACT_TEXT_LABEL}
+ALERT_LEVEL_NAMES = {c.value: c.label for c in schema.ALERT_LEVELS}
+QUESTION_TYPE_NAMES = {c.value: c.label for c in schema.QUESTION_TYPES}
+ASKER_ANONYMOUS = "网友"
 
 
 @dataclass
@@ -180,6 +186,160 @@ class Stats(Item):
         return f"stats/{self.slug}.csv"
 
 
+def _clock(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def _json_markup(value) -> Markup:
+    """JSON for a <script type="application/json"> block: `</` escaped so no text can close the element."""
+    return Markup(json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/"))
+
+
+@dataclass
+class Video(Item):
+    """党员电教: a local video file (never another site's player), its poster, subtitles and transcript."""
+
+    video: str = ""  # path under content/; the page links files/<video>
+    mime: str = "video/mp4"
+    size: int = 0
+    poster: str | None = None
+    subtitles: str | None = None
+    cues: list = field(default_factory=list)
+    series: str = ""
+    series_slug: str = ""
+    speaker: str = ""
+    duration: int | None = None
+    chapters: list[dict] = field(default_factory=list)
+    media_token: str = ""  # changes when the video, poster or subtitle file does (the page dependency record)
+    folder = "video"
+
+    @property
+    def video_url(self) -> str:
+        return f"files/{self.video}"
+
+    @property
+    def poster_url(self) -> str | None:
+        return f"files/{self.poster}" if self.poster else None
+
+    @property
+    def subtitles_url(self) -> str | None:
+        return f"files/{self.subtitles}" if self.subtitles else None
+
+    @property
+    def duration_label(self) -> str:
+        return _clock(self.duration)
+
+    @property
+    def chapter_rows(self) -> list[tuple[int, str, str]]:
+        return [(c["time"], _clock(c["time"]), c["title"]) for c in self.chapters if c.get("time") is not None]
+
+    @property
+    def transcript_from_subtitles(self) -> list[str]:
+        """The subtitle text as paragraphs, when the submission has no transcript of its own."""
+        return [] if self.body_html.strip() else [cue.text for cue in self.cues if cue.text]
+
+    @property
+    def cues_json(self) -> Markup:
+        """The cues for the page script: browsers refuse <track> files from file://, so it adds them itself."""
+        return _json_markup([[round(c.start, 3), round(c.end, 3), c.text] for c in self.cues])
+
+
+@dataclass
+class Quiz(Item):
+    """学习测试: a question bank drawn from, answered and scored in the reader's browser."""
+
+    participants: str = ""
+    draw: int = 0
+    pass_mark: int = 0
+    time_limit: int | None = None
+    questions: list[dict] = field(default_factory=list)
+    folder = "quiz"
+
+    def question_type_name(self, value: str) -> str:
+        return QUESTION_TYPE_NAMES[value]
+
+    @property
+    def data_json(self) -> Markup:
+        return _json_markup(
+            {
+                "title": self.title,
+                "draw": self.draw,
+                "passMark": self.pass_mark,
+                "timeLimit": self.time_limit,
+                "questions": [
+                    {
+                        "type": q["type"],
+                        "question": q["question"],
+                        "options": q["options"],
+                        "answer": q["answer"],
+                        "explanation": q["explanation"],
+                        "source": q["source"],
+                    }
+                    for q in self.questions
+                ],
+            }
+        )
+
+
+INTERVIEW_STATES = {"预告": "upcoming", "进行中": "live", "已结束": "ended"}
+
+
+@dataclass
+class Interview(Item):
+    """在线访谈: guests, time, how to send questions, and afterwards the record."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    guests: list[dict] = field(default_factory=list)
+    mailbox: dict | None = None
+    record: list[dict] = field(default_factory=list)
+    state: str = "预告"
+    folder = "interview"
+
+    @property
+    def state_slug(self) -> str:
+        return INTERVIEW_STATES[self.state]
+
+
+ALERT_STATES = {"生效中": "active", "未生效": "pending", "已失效": "expired"}
+
+
+@dataclass
+class Alert(Item):
+    """紧急发布: shown on top of every page between start and expiry (by the reader's clock)."""
+
+    level: str = "yellow"
+    start: datetime | None = None
+    expires: datetime | None = None
+    state: str = "已失效"
+    folder = "alert"
+
+    @property
+    def level_name(self) -> str:
+        return ALERT_LEVEL_NAMES[self.level]
+
+    @property
+    def state_slug(self) -> str:
+        return ALERT_STATES[self.state]
+
+
+@dataclass
+class SeriesGroup:
+    """One 电教 series (专题)."""
+
+    name: str
+    slug: str
+    items: list[Video]
+
+    @property
+    def url(self) -> str:
+        return f"video/series/{self.slug}.html"
+
+
 @dataclass
 class DisclosureGroup:
     """One 党务公开 sub-category (公开类别) or one year of the archive."""
@@ -209,6 +369,44 @@ class Portal:
     content_dir: Path
     excluded: dict[str, list[str]] = field(default_factory=dict)
     slugs: dict[str, str] = field(default_factory=dict)  # pinyin slugs of names, remembered across builds
+    videos: list[Video] = field(default_factory=list)
+    quizzes: list[Quiz] = field(default_factory=list)
+    interviews: list[Interview] = field(default_factory=list)  # newest start first
+    alerts: list[Alert] = field(default_factory=list)
+
+    SECTIONS = (
+        ("videos", "党员电教", "video/index.html"),
+        ("quizzes", "学习测试", "quiz/index.html"),
+        ("interviews", "在线访谈", "interview/index.html"),
+    )
+
+    @property
+    def sections(self) -> list[tuple[str, str]]:
+        """(label, url) of the 电教, 测试 and 访谈 sections this site publishes (navigation shows those only)."""
+        return [(label, url) for key, label, url in self.SECTIONS if getattr(self, key)]
+
+    def video_series(self) -> list[SeriesGroup]:
+        groups, used = [], set()
+        for name, items in _grouped(self.videos, lambda v: v.series).items():
+            slug = self.slug_of(name)
+            while slug in used or slug.isdigit():
+                slug += "-x"
+            used.add(slug)
+            groups.append(SeriesGroup(name, slug, items))
+        return groups
+
+    @property
+    def next_interview(self) -> Interview | None:
+        """The interview the home page announces: the next one not yet over, else the latest one."""
+        coming = [i for i in self.interviews if i.state != "已结束"]
+        return coming[-1] if coming else (self.interviews[0] if self.interviews else None)
+
+    @property
+    def current_alerts(self) -> list[Alert]:
+        """Alerts not yet expired at build time (in force or starting later), the most urgent first."""
+        order = [c.value for c in schema.ALERT_LEVELS]
+        live = [a for a in self.alerts if a.state != "已失效"]
+        return sorted(live, key=lambda a: (order.index(a.level), -(a.start or self.now).timestamp(), a.slug))
 
     @property
     def categories(self) -> list[Category]:
@@ -268,7 +466,17 @@ class Portal:
 
     @property
     def items(self) -> list[Item]:
-        return [*self.articles, *self.notices, *self.letters, *self.pages, *self.stats]
+        return [
+            *self.articles,
+            *self.notices,
+            *self.letters,
+            *self.pages,
+            *self.stats,
+            *self.videos,
+            *self.quizzes,
+            *self.interviews,
+            *self.alerts,
+        ]
 
 
 def notice_state(start: date | None, end: date | None, today: date) -> str:
@@ -277,6 +485,22 @@ def notice_state(start: date | None, end: date | None, today: date) -> str:
     if end and today > end:
         return "已结束"
     return "公示中"
+
+
+def interview_state(start: datetime | None, end: datetime | None, now: datetime) -> str:
+    if start is None or now < start:
+        return "预告"
+    if end is not None and now >= end:
+        return "已结束"
+    return "进行中"
+
+
+def alert_state(start: datetime | None, expires: datetime | None, now: datetime) -> str:
+    if expires is not None and now >= expires:
+        return "已失效"
+    if start is not None and now < start:
+        return "未生效"
+    return "生效中"
 
 
 def exclusion_reason(document: Document, profile: str, now: datetime) -> str | None:
@@ -387,6 +611,74 @@ class _Builder:
             rows=f["rows"],
         )
 
+    def video(self, document: Document) -> Video:
+        f = document.fields
+        files = self.validation.media.get(document.rel)
+        for path in (files.video, files.poster, files.subtitles) if files else ():
+            if path:
+                self.assets.add(path)
+        return Video(
+            **self.base(document),
+            video=files.video if files else f["file"],
+            mime=files.mime if files else "video/mp4",
+            size=files.size if files else 0,
+            poster=files.poster if files else None,
+            subtitles=files.subtitles if files else None,
+            cues=files.cues if files else [],
+            series=f["series"] or "",
+            speaker=f["speaker"],
+            duration=f["duration"] if f["duration"] is not None else (files.duration if files else None),
+            chapters=f["chapters"],
+            media_token=files.token if files else "",
+        )
+
+    def quiz(self, document: Document) -> Quiz:
+        f = document.fields
+        return Quiz(
+            **self.base(document),
+            participants=f["participants"],
+            draw=f["draw"] or len(f["questions"]),
+            pass_mark=f["pass_mark"],
+            time_limit=f["time_limit"],
+            questions=f["questions"],
+        )
+
+    def interview(self, document: Document) -> Interview:
+        f = document.fields
+        start = f["start"].value if f["start"] else None
+        end = f["end"].value if f["end"] else (start + timedelta(hours=2) if start else None)
+        boxes = self.site.values.get("mailboxes") or []
+        mailbox = next((b for b in boxes if isinstance(b, dict) and b.get("name") == f["mailbox"]), None)
+        return Interview(
+            **self.base(document),
+            start=start,
+            end=end,
+            guests=f["guests"],
+            mailbox={k: str(v) for k, v in mailbox.items() if v is not None} if mailbox else None,
+            record=[
+                {
+                    "question": r["question"],
+                    "asker": r["asker"] if r["named"] and r["asker"] else ASKER_ANONYMOUS,
+                    "answer": r["answer"],
+                    "guest": r["guest"],
+                }
+                for r in f["record"]
+            ],
+            state=interview_state(start, end, self.now),
+        )
+
+    def alert(self, document: Document) -> Alert:
+        f = document.fields
+        start = (f["start"] or f["date"]).value
+        expires = f["expires"].value if f["expires"] else None
+        return Alert(
+            **self.base(document),
+            level=f["level"],
+            start=start,
+            expires=expires,
+            state=alert_state(start, expires, self.now),
+        )
+
     def build(self) -> Portal:
         records: dict[str, list] = defaultdict(list)
         excluded: dict[str, list[str]] = defaultdict(list)
@@ -397,8 +689,10 @@ class _Builder:
                 continue
             records[document.kind].append(getattr(self, document.kind)(document))
         newest_first = lambda item: (item.date or datetime.min.replace(tzinfo=dates.SHANGHAI), item.slug)  # noqa: E731
-        for kind in ("article", "notice", "letter", "stats"):
+        for kind in ("article", "notice", "letter", "stats", "video", "quiz", "alert"):
             records[kind].sort(key=newest_first, reverse=True)
+        floor = datetime.min.replace(tzinfo=dates.SHANGHAI)
+        records["interview"].sort(key=lambda i: (i.start or floor, i.slug), reverse=True)
         records["page"].sort(key=lambda p: p.slug)
         for item in [*records["article"], *records["notice"]]:
             if item.org:
@@ -417,6 +711,10 @@ class _Builder:
             self.assets,
             self.validation.content_dir,
             dict(excluded),
+            videos=records["video"],
+            quizzes=records["quiz"],
+            interviews=records["interview"],
+            alerts=records["alert"],
         )
 
 
@@ -458,6 +756,9 @@ def build(validation: Validation, profile: str = "public", now: datetime | None 
     portal = _Builder(validation, profile, now, renderer).build()
     renderer.save()
     remember_slugs(portal, store)
+    for group in portal.video_series():
+        for video in group.items:
+            video.series_slug = group.slug
     return portal
 
 
@@ -466,6 +767,7 @@ def remember_slugs(portal: Portal, store) -> None:
     known = store.read(SLUG_TABLE) if store else {}
     portal.slugs.update(known)
     names = [*portal.site.disclosure_types, *(a.disclosure_type for a in portal.disclosures if a.disclosure_type)]
+    names += [v.series for v in portal.videos if v.series]
     used = {name: portal.slug_of(name) for name in names}
     if store and used != known:
         store.write(SLUG_TABLE, used)

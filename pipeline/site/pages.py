@@ -133,6 +133,10 @@ def plan(portal: Portal) -> list[PageSpec]:
                 {"table": table, "chart": Markup(chart) if chart else None},
             )
         )
+    specs += video_pages(portal, home)
+    specs += quiz_pages(portal, home)
+    specs += interview_pages(portal, home)
+    specs += alert_pages(portal, home)
     for page in portal.pages:
         specs.append(PageSpec(page.url, "page", page.title, home + [(page.title, page.url)], {"doc": page}))
     specs.append(PageSpec("contact.html", "contact", "联系我们", home + [("联系我们", "contact.html")]))
@@ -142,6 +146,66 @@ def plan(portal: Portal) -> list[PageSpec]:
     )
     specs.append(PageSpec("search.html", "search", "站内搜索", home + [("站内搜索", "search.html")]))
     specs.append(PageSpec("404.html", "404", "页面未找到", home))
+    return specs
+
+
+def video_pages(portal: Portal, home) -> list[PageSpec]:
+    """党员电教: the newest first, one list per series (专题), and each video's page."""
+    if not portal.videos:
+        return []
+    crumb = home + [("党员电教", "video/index.html")]
+    groups = portal.video_series()
+    filters = {
+        "series_filters": [("全部", "video/index.html", len(portal.videos))]
+        + [(g.name, g.url, len(g.items)) for g in groups]
+    }
+    specs = paginated("video/index.html", "videos", "党员电教", portal.videos, crumb, **filters)
+    for group in groups:
+        specs += paginated(
+            group.url, "videos", f"党员电教·{group.name}", group.items, crumb + [(group.name, group.url)], **filters
+        )
+    for video in portal.videos:
+        trail = crumb + [(video.series, f"video/series/{video.series_slug}.html")] if video.series_slug else crumb
+        specs.append(PageSpec(video.url, "video", video.title, trail + [(video.title, video.url)], {"video": video}))
+    return specs
+
+
+def quiz_pages(portal: Portal, home) -> list[PageSpec]:
+    if not portal.quizzes:
+        return []
+    crumb = home + [("学习测试", "quiz/index.html")]
+    specs = paginated("quiz/index.html", "quizzes", "学习测试", portal.quizzes, crumb)
+    for quiz in portal.quizzes:
+        specs.append(PageSpec(quiz.url, "quiz", quiz.title, crumb + [(quiz.title, quiz.url)], {"quiz": quiz}))
+    return specs
+
+
+def interview_pages(portal: Portal, home) -> list[PageSpec]:
+    if not portal.interviews:
+        return []
+    crumb = home + [("在线访谈", "interview/index.html")]
+    specs = paginated("interview/index.html", "interviews", "在线访谈", portal.interviews, crumb)
+    for interview in portal.interviews:
+        specs.append(
+            PageSpec(
+                interview.url,
+                "interview",
+                interview.title,
+                crumb + [(interview.title, interview.url)],
+                {"interview": interview},
+            )
+        )
+    return specs
+
+
+def alert_pages(portal: Portal, home) -> list[PageSpec]:
+    """紧急发布: the archive and each alert's page. The banner every page shows is alert/current.js."""
+    if not portal.alerts:
+        return []
+    crumb = home + [("紧急发布", "alert/index.html")]
+    specs = paginated("alert/index.html", "alerts", "紧急发布", portal.alerts, crumb)
+    for alert in portal.alerts:
+        specs.append(PageSpec(alert.url, "alert", alert.title, crumb + [(alert.title, alert.url)], {"alert": alert}))
     return specs
 
 
@@ -251,11 +315,51 @@ def home_variables(portal: Portal) -> dict:
         "current_notices": [n for n in portal.notices if n.state != "已结束"][:8],
         "recent_notices": portal.notices[:8],
         "recent_letters": portal.letters[:5],
+        "next_interview": portal.next_interview,
     }
 
 
+ALERT_STATE_FILE = "alert/current.js"
+
+
+def alert_state(portal: Portal) -> str:
+    """The one small file every page loads with <script src> (it works from file:// too): the alerts not yet
+    expired at build time. Pages never hold the alerts themselves, so an alert re-renders no page but its own;
+    the page script shows each alert only between its start and expiry by the reader's clock."""
+    alerts = [
+        {
+            "title": a.title,
+            "url": a.url,
+            "level": a.level,
+            "levelName": a.level_name,
+            "start": a.start.isoformat() if a.start else None,
+            "expires": a.expires.isoformat() if a.expires else None,
+        }
+        for a in portal.current_alerts
+    ]
+    data = json.dumps(alerts, ensure_ascii=False, indent=1).replace("</", "<\\/")
+    return f"/* 紧急发布：生效中和即将生效的提示，由 hongwang build 生成。 */\nwindow.HW_ALERTS = {data};\n"
+
+
+def write_alert_state(portal: Portal, output: Path) -> bool:
+    """Write alert/current.js when its content changed; True when it was written."""
+    path = output / ALERT_STATE_FILE
+    text = alert_state(portal).encode("utf-8")
+    try:
+        if path.read_bytes() == text:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(text)
+    temporary.replace(path)
+    return True
+
+
 def write_data_files(portal: Portal, output: Path) -> None:
-    """CSV downloads for statistics tables."""
+    """CSV downloads for statistics tables; the alert state file."""
+    write_alert_state(portal, output)
     for table in portal.stats:
         path = output / table.csv_url
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -26,6 +26,14 @@ OLD_BUNDLE = ".pagefind-old"
 UI_SUFFIXES = (".js", ".css")
 
 
+SECTION_PAGES = {
+    "video": ("视频", "video", "党员电教"),
+    "quiz": ("测试", "quiz", "学习测试"),
+    "interview": ("访谈", "interview", "在线访谈"),
+    "alert": ("紧急发布", "alert", "紧急发布"),
+}
+
+
 class SearchIndexError(RuntimeError):
     """Pagefind is missing or failed."""
 
@@ -75,6 +83,9 @@ def facets(template: str, variables: dict, pager=None) -> Facets | None:
         return _item_facets("页面", variables["doc"], None)
     if template == "stats":
         return _item_facets("统计", variables["table"], "数据统计")
+    if template in SECTION_PAGES:  # 党员电教 (with its transcript), 学习测试, 在线访谈 (with its record), 紧急发布
+        kind, variable, section = SECTION_PAGES[template]
+        return _item_facets(kind, variables[variable], section)
     if template == "org" and (pager is None or pager.number == 1):
         org = variables["org"]
         return Facets("单位", org.name, org=org.short_name)

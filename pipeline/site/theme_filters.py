@@ -19,6 +19,21 @@ def iso_datetime(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
+def cn_datetime(value: datetime | None) -> str:
+    """2026年12月10日 09:30 (a date without a time of day shows the date only)."""
+    if not value:
+        return ""
+    return dates.cn_date(value) + (value.strftime(" %H:%M") if (value.hour, value.minute) != (0, 0) else "")
+
+
+def file_size(value: int) -> str:
+    for unit in ("字节", "KB", "MB"):
+        if value < 1024 or unit == "MB":
+            return f"{value} {unit}" if unit == "字节" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"  # pragma: no cover
+
+
 def thousands(value) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
@@ -29,5 +44,7 @@ FILTERS = {
     "cn_date": cn_date,
     "iso_date": iso_date,
     "iso_datetime": iso_datetime,
+    "cn_datetime": cn_datetime,
+    "file_size": file_size,
     "thousands": thousands,
 }

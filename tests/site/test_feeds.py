@@ -43,6 +43,7 @@ def test_every_feed_exists_in_both_formats(example_site):
         {"all"}
         | {f"category/{c.slug}" for c in portal.categories}
         | {"notices", "letters"}
+        | {"videos", "interviews", "alerts"}  # 党员电教, 在线访谈, 紧急发布: each section has its own feed
         | {f"org/{code}" for code in portal.orgs}
     )
     village_codes = [o.code for o in portal.orgs.values() if o.kind == "village"]
