@@ -196,11 +196,10 @@ def discovery_line(post) -> str:
     feeds = f"订阅源 {post.feeds.feeds} 个（RSS 与 Atom 各一份）" if post.feeds else "未生成订阅源"
     sitemap = f"网站地图 {post.sitemap.urls} 个网址" if post.sitemap and post.sitemap.urls else "未生成网站地图"
     search = post.search
-    if search is None:
-        return f"{feeds}，{sitemap}，页面没有变化，搜索索引沿用上次的。"
+    how = "重写" if search.whole else f"更新 {search.written} 个文件"
     return (
-        f"{feeds}，{sitemap}，搜索索引 {search.pages} 页"
-        f"（{search.index_bytes / 1024:.0f} KB，{search.seconds:.1f} 秒）。"
+        f"{feeds}，{sitemap}，搜索索引 {search.documents} 篇（{how}；共 {search.files} 个文件 "
+        f"{search.index_bytes / 1024:.0f} KB，{search.seconds:.1f} 秒）。"
     )
 
 
@@ -271,14 +270,9 @@ def serve_and_watch(content: Path, output: Path, bind: str, port: int) -> None:
             render_diagnostics(result.diagnostics, OutputFormat.text)
             typer.echo(summary_line(result.diagnostics) + " 未重新生成。")
         else:
-            indexing = "，搜索索引在后台更新" if result.post and result.post.pending_search else ""
-            typer.echo(f"已重新生成：{result.files_written} 个文件，用时 {result.seconds:.1f} 秒{indexing}。")
-
-    def search_report(stats, problem):
-        if problem:
-            typer.echo(f"错误：{problem}（站内搜索仍用上一次的索引）", err=True)
-        else:
-            typer.echo(f"搜索索引已更新：{stats.pages} 个页面，用时 {stats.seconds:.1f} 秒。")
+            typer.echo(
+                f"已重新生成：{result.files_written} 个文件，用时 {result.seconds:.1f} 秒（搜索索引已同步更新）。"
+            )
 
     def ready(actual_port):
         typer.echo(
@@ -286,7 +280,7 @@ def serve_and_watch(content: Path, output: Path, bind: str, port: int) -> None:
         )
 
     try:
-        preview.run(content, output, bind, port, report, ready, search_report=search_report)
+        preview.run(content, output, bind, port, report, ready)
     except KeyboardInterrupt:
         pass
 

@@ -4,8 +4,8 @@ The build refuses (returns without writing) when validation finds errors. It
 runs Pelican in-process with fatal Pelican errors: Pelican itself logs bad
 content and still succeeds, which would hide a broken page.
 
-Post-build steps run on the written output: Pagefind (search.start) reads the pages
-while feeds.write and sitemap.write add their files; the build then waits for it.
+Post-build steps run after the pages: feeds, sitemap and the search index (site/search/),
+each written only where its inputs changed since the last build into the same folder.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from ..content.documents import Validation
 from ..core import cache, urls
 from ..core.diagnostics import Diagnostic
 from ..core.paths import PELICANCONF, PUBLISHCONF, ROOT
-from . import assets, feeds, incremental, model, pages, search, sitemap
+from . import assets, feeds, incremental, model, pages, sitemap
+from .search import writer as search
 
 if TYPE_CHECKING:  # Pelican is imported only when a build runs: `hongwang validate` starts 0.15 s sooner
     from . import glue
@@ -73,7 +74,6 @@ class PostBuild:
     feeds: feeds.FeedReport | None = None
     sitemap: sitemap.SitemapReport | None = None
     search: search.SearchStats | None = None
-    pending_search: search.Indexing | None = None  # still running (search_in_background)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -100,26 +100,10 @@ def build(
     now: datetime | None = None,
     extra_settings: dict | None = None,
     cache_dir: Path | None | bool = None,
-    search_in_background: bool = False,
-    force_search: bool = False,
 ) -> BuildResult:
-    """cache_dir: None = the default `.hongwang-cache/` beside content/; False = no cache, write every page.
-
-    search_in_background: return once pages, feeds and sitemap are written, with Pagefind still
-    running (`result.post.pending_search`; the preview server's choice). force_search: re-index
-    even if no page changed (the last index was stopped before it finished)."""
+    """cache_dir: None = the default `.hongwang-cache/` beside content/; False = no cache, write every page."""
     with cache.cycle_collector_paused():
-        return _build(
-            content_dir,
-            output_dir,
-            profile,
-            settings_file,
-            now,
-            extra_settings,
-            cache_dir,
-            search_in_background,
-            force_search,
-        )
+        return _build(content_dir, output_dir, profile, settings_file, now, extra_settings, cache_dir)
 
 
 def _build(
@@ -130,8 +114,6 @@ def _build(
     now: datetime | None,
     extra_settings: dict | None,
     cache_dir: Path | None | bool,
-    search_in_background: bool = False,
-    force_search: bool = False,
 ) -> BuildResult:
     started = time.perf_counter()
     content_dir, output_dir = Path(content_dir).resolve(), Path(output_dir).resolve()
@@ -158,15 +140,7 @@ def _build(
     result.pages_rendered = len(writes.outcome.written)
     result.assets = writes.assets
     result.pages_deleted = len(writes.outcome.deleted)
-    result.post = post_build(
-        portal,
-        output_dir,
-        site_url,
-        reindex=force_search or not unchanged_pages(writes, output_dir),
-        specs=specs,
-        writes=writes,
-        wait_for_search=not search_in_background,
-    )
+    result.post = post_build(portal, output_dir, site_url, specs=specs, writes=writes)
     result.portal = portal
     result.files_written = sum(len(files) for _, _, files in os.walk(output_dir))  # no stat per file
     result.seconds = time.perf_counter() - started
@@ -183,53 +157,27 @@ def configured_site_url(settings_file: Path, overrides: dict, portal: model.Port
         raise BuildError(str(problem)) from None
 
 
-def unchanged_pages(writes: glue.PageWrites, output_dir: Path) -> bool:
-    """No page was rendered or deleted since the last build, whose search index is still there.
-
-    Pagefind has no incremental mode (it re-reads every page: most of an edit's rebuild time);
-    it only reads the pages, so when none changed its last index is still exact."""
-    outcome = writes.outcome
-    return (
-        bool(writes.previous)
-        and not outcome.written
-        and not outcome.deleted
-        and (output_dir / search.BUNDLE / "pagefind-entry.json").is_file()
-    )
-
-
 def post_build(
     portal: model.Portal,
     output_dir: Path,
     site_url: str | None,
-    reindex: bool = True,
     specs: list | None = None,
     writes: glue.PageWrites | None = None,
-    wait_for_search: bool = True,
 ) -> PostBuild:
     report = PostBuild(site_url)
-    indexing = _start_search(output_dir) if reindex else None
-    if not reindex:
-        search.remove_leftovers(output_dir)
-    try:
-        _write_feeds_and_sitemap(report, portal, output_dir, site_url, specs, writes)
-        if indexing and wait_for_search:
-            report.search = indexing.finish()
-    except search.SearchIndexError as problem:
-        raise BuildError(str(problem)) from problem
-    except BaseException:
-        if indexing:
-            indexing.stop()
-        raise
-    if indexing and not wait_for_search:
-        report.pending_search = indexing
+    _write_feeds_and_sitemap(report, portal, output_dir, site_url, specs, writes)
+    _write_search(report, portal, output_dir, writes)
     return report
 
 
-def _start_search(output_dir: Path) -> search.Indexing:
-    try:
-        return search.start(output_dir)
-    except (search.SearchIndexError, OSError) as problem:
-        raise BuildError(str(problem)) from problem
+def _write_search(report: PostBuild, portal: model.Portal, output_dir: Path, writes: glue.PageWrites | None) -> None:
+    """The index is updated from the last build's record when this folder holds that build, else written whole."""
+    keeps_record = bool(writes and writes.incremental)
+    previous = writes.store.read(writes.record + "-search") if keeps_record and writes.previous else None
+    tokens = writes.digests.item_tokens if writes and writes.digests else None
+    report.search, record = search.write(portal, output_dir, previous, tokens)
+    if keeps_record:
+        writes.store.write(writes.record + "-search", record)
 
 
 def _write_feeds_and_sitemap(

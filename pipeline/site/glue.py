@@ -13,7 +13,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from ..core import urls, workers
-from . import assets, feeds, incremental, pages, search, theme_filters
+from . import assets, feeds, incremental, pages, theme_filters
 
 _prepared: dict[str, tuple] = {}
 
@@ -121,7 +121,6 @@ class PortalGenerator(Generator):
             page.feed = page_feeds[-1].rss  # the most specific: the org's, else the section's
         return {
             "feeds": page_feeds,
-            "search": search.facets(page.template, page.variables, page.pager),
             **page.variables,
         }
 

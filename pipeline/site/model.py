@@ -103,6 +103,11 @@ class Item:
     def year(self) -> int | None:
         return self.date.year if self.date else None
 
+    def search_parts(self) -> list[str]:
+        """What search finds this item by besides its title and summary, one string a part
+        (Markup is read as HTML, anything else as plain text). Kinds with more to find extend it."""
+        return [self.body_html, self.org.name if self.org else ""]
+
 
 @dataclass
 class Article(Item):
@@ -143,6 +148,13 @@ class Notice(Item):
     def contact_rows(self) -> list[tuple[str, str, str]]:
         return [(k, CONTACT_NAMES.get(k, k), v) for k, v in self.contact.items()]
 
+    def search_parts(self) -> list[str]:
+        """The persons named (names, posts, branches…) are what readers look a notice up by."""
+        persons = [
+            "　".join(str(v) for k, v in person.items() if k not in ("gender", "birth")) for person in self.persons
+        ]
+        return [*super().search_parts(), *persons]
+
 
 LETTER_STATUS_SLUGS = {"已答复": "replied", "办理中": "pending"}
 
@@ -166,6 +178,9 @@ class Letter(Item):
     @property
     def status_slug(self) -> str:
         return LETTER_STATUS_SLUGS[self.letter_status]
+
+    def search_parts(self) -> list[str]:
+        return [*super().search_parts(), self.reply_html]
 
 
 @dataclass
@@ -242,6 +257,10 @@ class Video(Item):
         """The subtitle text as paragraphs, when the submission has no transcript of its own."""
         return [] if self.body_html.strip() else [cue.text for cue in self.cues if cue.text]
 
+    def search_parts(self) -> list[str]:
+        """A video is found by what is said in it: its transcript, or else its subtitles."""
+        return [*super().search_parts(), self.series, self.speaker, *self.transcript_from_subtitles]
+
     @property
     def cues_json(self) -> Markup:
         """The cues for the page script: browsers refuse <track> files from file://, so it adds them itself."""
@@ -261,6 +280,11 @@ class Quiz(Item):
 
     def question_type_name(self, value: str) -> str:
         return QUESTION_TYPE_NAMES[value]
+
+    def search_parts(self) -> list[str]:
+        """A self-test is found by its questions and the sources they cite (not by its answers)."""
+        asked = [" ".join([q["question"], *map(str, q["options"]), q["source"] or ""]) for q in self.questions]
+        return [*super().search_parts(), *asked]
 
     @property
     def data_json(self) -> Markup:
@@ -303,6 +327,12 @@ class Interview(Item):
     @property
     def state_slug(self) -> str:
         return INTERVIEW_STATES[self.state]
+
+    def search_parts(self) -> list[str]:
+        """An interview is found by its guests and, once held, by what was asked and answered."""
+        guests = [" ".join(str(v) for v in guest.values() if v) for guest in self.guests]
+        record = [f"{entry['question']}\n{entry['answer']}" for entry in self.record]
+        return [*super().search_parts(), *guests, *record]
 
 
 ALERT_STATES = {"生效中": "active", "未生效": "pending", "已失效": "expired"}

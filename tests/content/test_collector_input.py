@@ -329,7 +329,7 @@ def test_validate_json_never_repeats_the_number(content):
 
 
 def output_texts(output: Path):
-    """Every file in output/ as text, gzip-compressed ones (search index fragments) unpacked."""
+    """Every file in output/ as text (gzip-compressed ones unpacked)."""
     for path in output.rglob("*"):
         if not path.is_file():
             continue

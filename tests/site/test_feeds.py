@@ -249,7 +249,7 @@ def test_without_a_site_url_the_build_says_so_and_writes_no_feeds(content, tmp_p
         ).output
     )
     assert report["site_url"] is None and report["feeds"] == [] and report["warnings"] == [NO_SITE_URL]
-    assert report["search"]["pages"] >= 1 and report["search"]["index_bytes"] > 0
+    assert report["search"]["documents"] >= 1 and report["search"]["index_bytes"] > 0
 
 
 def test_the_site_url_setting_overrides_site_yaml(content, tmp_path):

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from hongwang.pipeline.site.build import build
-from tests.conftest import EXAMPLE_NOW
+from hongwang.pipeline.site.search.query import Index
+
+from support.example import EXAMPLE_NOW
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "content"
 
@@ -53,7 +55,7 @@ def test_incremental_builds_equal_cold_builds_after_edits_adds_deletes_and_an_or
 
     unchanged = incremental_build(county, tmp_path)
     assert unchanged.pages_rendered == 0
-    assert unchanged.post.search is None  # no page changed: Pagefind's last index is kept
+    assert unchanged.post.search.written == 0 and not unchanged.post.search.whole  # nor any search file
     assert first.post.feeds.written == len(first.post.feeds.files) > 10
     assert unchanged.post.feeds.written == 0  # nor did any feed: none is written again
 
@@ -61,7 +63,8 @@ def test_incremental_builds_equal_cold_builds_after_edits_adds_deletes_and_an_or
     edited.write_text(edited.read_text(encoding="utf-8") + "\n补充：培训结束后进行了闭卷测试。\n", encoding="utf-8")
     after_edit = incremental_build(county, tmp_path)
     assert 0 < after_edit.pages_rendered < first.pages_rendered / 4  # the article and the lists that show it
-    assert after_edit.post.search is not None
+    search = after_edit.post.search
+    assert not search.whole and 0 < search.written < search.files / 4  # its card and the shards its words changed
     assert 0 < after_edit.post.feeds.written < len(after_edit.post.feeds.files) / 2  # the feeds that hold it
 
     added = county / "dz/2025/dz-new-notice.md"
@@ -78,16 +81,18 @@ def test_incremental_builds_equal_cold_builds_after_edits_adds_deletes_and_an_or
     assert after_delete.pages_deleted >= 1
     assert not (tmp_path / "out/article/dz-cunwu-jiandu-weiyuanhui-lvzhi.html").exists()
     mentions = [
-        name
-        for name, data in tree_bytes(tmp_path / "out").items()
-        if not name.startswith("pagefind/") and b"dz-cunwu-jiandu-weiyuanhui-lvzhi" in data
+        name for name, data in tree_bytes(tmp_path / "out").items() if b"dz-cunwu-jiandu-weiyuanhui-lvzhi" in data
     ]
-    assert mentions == []  # gone from listings, org pages and feeds too
+    assert mentions == []  # gone from listings, org pages, feeds and the search index too
 
     orgs = county / "orgs.yaml"
     orgs.write_text(orgs.read_text(encoding="utf-8").replace("东渚镇党委", "东渚镇党委（更名）"), encoding="utf-8")
     incremental_build(county, tmp_path)
-    assert b"\xe6\x9b\xb4\xe5\x90\x8d" in (tmp_path / "out/article/dz-zhibu-shuji-peixun.html").read_bytes()
+    renamed = "东渚镇党委（更名）".encode()
+    assert renamed in (tmp_path / "out/org/dz.html").read_bytes()  # the org's short name, in its breadcrumb
+    index = Index(tmp_path / "out")
+    found = [card[0] for _, card in index.results(index.search("更名"), page=1)]
+    assert "article/dz-zhibu-shuji-peixun.html" in found  # its items are found by the new name
     assert_same_tree(tmp_path / "out", cold_build(county, tmp_path, "cold-2"))
 
 

@@ -1,213 +1,397 @@
-"""Full-text search: what the pages tell Pagefind, the index it builds, and the search page in chromium."""
+"""Search: exact on the example and on a generated county, ranked as readers expect, the same in the browser.
+
+The ground truth is computed here, independently of the index: each published page's searchable text
+(title, summary, body, org name, notice persons, letter reply) is taken from the portal model, its HTML
+read with html.parser, and a query's answer is every page whose normalised text contains every word.
+"""
 
 from __future__ import annotations
 
-import json
+import random
+import re
 import shutil
+import sys
+import unicodedata
+from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import quote
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from hongwang.pipeline.site import pages, search
+from hongwang.pipeline.site.build import build
+from hongwang.pipeline.site.model import Letter, Notice
+from hongwang.pipeline.site.search import codec, ids, terms, text, writer
+from hongwang.pipeline.site.search.query import Index
 
 from support.browser import Served, screenshot
+from support.example import EXAMPLE_NOW, ROOT
+
+# ---------------------------------------------------------------- the reference: searchable text of each page
 
 
-def test_index_covers_content_pages_only(example_site):
-    out, portal = example_site.output_dir, example_site.portal
-    stats = example_site.post.search
-    indexed = [spec for spec in pages.plan(portal) if search.facets(spec.template, spec.variables, spec.pager)]
-    assert stats.pages == len(indexed) > len(portal.articles)
-    entry = json.loads((out / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
-    assert list(entry["languages"]) == ["zh-cn"]
-    assert stats.index_bytes > 0 and stats.bundle_bytes > stats.index_bytes
-    for bundled in ("pagefind-ui.js", "pagefind-ui.css", "pagefind.js"):
-        assert (out / "pagefind" / bundled).is_file()
+class _Text(HTMLParser):
+    BLOCKS = {"p", "div", "li", "tr", "td", "th", "h2", "h3", "h4", "h5", "h6", "br", "blockquote", "pre", "table"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+
+    def handle_starttag(self, tag, attrs):
+        self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        self.parts.append(data)
 
 
-def test_pages_carry_filters_and_keep_navigation_out(example_site):
-    out, portal = example_site.output_dir, example_site.portal
-    article = portal.articles[0]
-    html = (out / article.url).read_text(encoding="utf-8")
-    assert '<main id="main" class="wrap" tabindex="-1" data-pagefind-body>' in html
-    for name, value in (
-        ("类型", "文章"),
-        ("单位", article.org.short_name),
-        ("栏目", article.category.name),
-        ("年份", str(article.year)),
-    ):
-        assert f'<span data-pagefind-filter="{name}">{value}</span>' in html
-    assert f'<span data-pagefind-meta="title">{article.title}</span>' in html
-    for landmark in (
-        '<header class="site-header" data-pagefind-ignore="all">',
-        '<footer class="site-footer" data-pagefind-ignore="all">',
-    ):
-        assert landmark in html
-    for listing in ("index.html", "category/dongtai.html", "notice/index.html", "search.html", "404.html"):
-        assert "data-pagefind-body" not in (out / listing).read_text(encoding="utf-8"), listing
+def plain(html: str) -> str:
+    reader = _Text()
+    reader.feed(str(html))
+    return "".join(reader.parts)
 
 
-def test_search_page_bundles_the_ui_locally_and_explains_file_urls(example_site):
+def searchable_pages(portal) -> dict[str, str]:
+    """url -> normalised searchable text, straight from the model (fields kept apart by newlines)."""
+    pages = {}
+    for item in portal.items:
+        parts = [item.title, item.summary, plain(item.body_html)]
+        if item.org:
+            parts += [item.org.name, item.org.short_name]
+        if isinstance(item, Notice):
+            parts += [str(v) for person in item.persons for k, v in person.items() if k not in ("gender", "birth")]
+        if isinstance(item, Letter):
+            parts.append(plain(item.reply_html))
+        pages[item.url] = "\n".join(text.normalise(p) for p in parts)
+    for org in portal.orgs.values():
+        parts = [org.name, org.short_name, org.kind_name, *org.contact.values()]
+        pages[org.url] = "\n".join(text.normalise(p) for p in parts)
+    return pages
+
+
+def truth(pages: dict[str, str], query: str) -> set[str]:
+    words = text.words(query)
+    return {url for url, body in pages.items() if all(w in body for w in words)}
+
+
+def answer(output: Path, query: str) -> tuple[list[str], int]:
+    """(urls of every result in the order the search page shows them, page after page; the count it announces)."""
+    index = Index(output)
+    found = index.search(query)
+    return [card[0] for _, card in index.verified(found)], len(found.candidates)
+
+
+def sample_queries(pages: dict[str, str], seed: int, per_length: int = 12) -> list[str]:
+    """Pieces of the pages' text: 1, 2, 3, 4 and 6 characters of Chinese, Latin words, digits."""
+    rng = random.Random(seed)
+    runs = [run for body in pages.values() for run in body.split() if len(run) >= 6]
+    queries = []
+    for length in (1, 2, 3, 4, 6):
+        for _ in range(per_length):
+            run = rng.choice(runs)
+            start = rng.randrange(len(run) - length + 1)
+            queries.append(run[start : start + length])
+    latin = sorted({w for body in pages.values() for w in re.findall(r"[a-z]{2,}|\d{3,}", body)})
+    queries += rng.sample(latin, min(len(latin), 8))
+    return queries
+
+
+FIXED_QUERIES = [
+    "党委", "村党支部", "支部书记", "党", "党委书记", "两优一先", "12380", "2026", "２０２６", "１２３８０",
+    "ＰＤＦ", "pdf", "ICP", "2026年", "县委 组织部", "换届 选举 结果", "党员 冬训 茶", "村党支部委员会选举结果公告",
+    "没有这个词语的页面", "xqzv",
+]  # fmt: skip
+
+
+def assert_exact(output: Path, pages: dict[str, str], queries: list[str]) -> None:
+    wrong = {}
+    for query in queries:
+        expected = truth(pages, query)
+        shown, announced = answer(output, query)
+        exact_count = all(len(w) <= 3 for w in text.words(query))
+        if set(shown) != expected or len(shown) != len(set(shown)) or (exact_count and announced != len(expected)):
+            wrong[query] = (len(expected), len(shown), announced, sorted(expected ^ set(shown))[:5])
+    assert wrong == {}
+
+
+def test_every_query_finds_exactly_the_example_pages_that_contain_it(example_site):
+    pages = searchable_pages(example_site.portal)
+    queries = FIXED_QUERIES + sample_queries(pages, seed=1)
+    assert_exact(example_site.output_dir, pages, queries)
+    assert truth(pages, "没有这个词语的页面") == set() and truth(pages, "村党支部") and len(truth(pages, "党")) > 50
+
+
+@pytest.fixture(scope="module")
+def generated_county(tmp_path_factory):
+    """400 items and 160 organisations with varied prose (bench/corpus.py: a Markov chain and a phrase list)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import corpus
+
+    root = tmp_path_factory.mktemp("county")
+    orgs = corpus.build_orgs()
+    corpus.write_hongwang(root, orgs, corpus.make_items(400, orgs, seed=11))
+    result = build(root / "content", root / "output", now=EXAMPLE_NOW, cache_dir=False)
+    assert result.ok, [d.message for d in result.validation.errors][:3]
+    return result
+
+
+def test_every_query_finds_exactly_the_generated_county_pages_that_contain_it(generated_county):
+    pages = searchable_pages(generated_county.portal)
+    assert len(pages) == 560
+    assert_exact(generated_county.output_dir, pages, FIXED_QUERIES + sample_queries(pages, seed=2, per_length=25))
+
+
+RANKED = [
+    # (query, the page a reader expects first)
+    ("茶叶", "article/sx-ct-chaye-chanyelian-dangjian.html"),  # in title and summary
+    ("冬训", "article/sx-dangyuan-dongxun-jieye.html"),  # in the title only
+    ("换届选举", "article/dz-hq-huanjie-xuanju-jieguo.html"),  # in one title; another page says it three times
+    ("容错纠错", "article/jw-rongcuo-jiucuo-shishi-yijian.html"),
+    ("警示教育", "article/jw-jingshi-jiaoyu-dahui.html"),  # title and summary before summary alone
+    ("干部任前公示", "notice/gongshi-ganbu-renqian.html"),  # three titles hold it: the one saying it twice
+]
+
+
+@pytest.mark.parametrize("query, first", RANKED)
+def test_title_hits_come_first_then_newer(example_site, query, first):
+    shown, _ = answer(example_site.output_dir, query)
+    assert shown[0] == first, shown[:5]
+
+
+def test_among_equal_matches_the_newer_page_comes_first(example_site):
+    index = Index(example_site.output_dir)
+    hits = index.search("党委").candidates
+    ties = [(h.in_title, h.in_summary, h.count) for h in hits]
+    for earlier, later, tie_a, tie_b in zip(hits, hits[1:], ties, ties[1:], strict=False):
+        if tie_a == tie_b:
+            assert earlier.day >= later.day
+
+
+# ---------------------------------------------------------------- the parts
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_code_points_are_the_normalised_text_split_at_whitespace(value):
+    """The same runs of characters (terms are cut from runs; how many zeros part two runs does not matter)."""
+    expected = [run for run in re.split(f"[{re.escape(text.SPACES)}]+", text.normalise(value)) if run]
+    runs = "".join(map(chr, text.points(value).tolist())).split("\x00")
+    assert [run for run in runs if run] == expected
+
+
+def test_normalising_folds_widths_and_case_and_drops_invisible_characters():
+    assert text.normalise("ＰＤＦ１２３８０Ａ") == "pdf12380a"
+    assert text.normalise("党\u200b委") == "党委"
+    assert text.normalise("党委、书记") == "党委、书记"  # punctuation stays: 党委书记 does not match it
+    assert text.words("  县委　组织部 县委 ") == ["县委", "组织部"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2**38 - 1), st.integers(0, 4095), st.integers(0, 63)), max_size=300))
+def test_a_shard_decodes_to_what_was_encoded(postings):
+    slots = 4096
+    unique = sorted({(key, doc): value for key, doc, value in postings}.items())
+    keys = np.array([k for (k, _), _ in unique], dtype=np.uint64)
+    docs = np.array([d for (_, d), _ in unique], dtype=np.int64)
+    values = np.array([v for _, v in unique], dtype=np.uint8)
+    decoded = codec.decode(codec.encode(keys, docs, values, slots), slots)
+    assert [a.tolist() for a in decoded] == [keys.tolist(), docs.tolist(), values.tolist()]
+
+
+def test_a_term_in_most_documents_is_written_as_a_bitmap():
+    slots = 600
+    docs = np.arange(0, 600, 2, dtype=np.int64)
+    keys = np.full(len(docs), 7, dtype=np.uint64)
+    encoded = codec.encode(keys, docs, np.zeros(len(docs), dtype=np.uint8), slots)
+    assert len(encoded.split(".")[2]) == codec.bitmap_length(slots)
+    assert codec.decode(encoded, slots)[1].tolist() == docs.tolist()
+
+
+def test_ids_depend_only_on_the_set_of_documents_and_move_little():
+    keys = [f"item:dz/{n}.md" for n in range(500)]
+    slots = ids.slot_count(len(keys))
+    first = ids.assign(keys, slots)
+    assert first == ids.assign(list(reversed(keys)), slots) and len(set(first.values())) == len(keys)
+    second = ids.assign([*keys, "item:dz/new.md"], slots)
+    moved = [k for k in keys if first[k] != second[k]]
+    assert len(moved) <= 3 and slots >= 1.25 * len(keys)
+
+
+def test_a_longer_word_is_looked_up_by_its_three_character_pieces():
+    assert terms.grams_of("党委") == ["党委"]
+    assert terms.grams_of("村党支部") == ["村党支", "党支部"]
+
+
+# ---------------------------------------------------------------- files and the build
+
+
+def test_the_index_is_scripts_under_search_and_reported_by_the_build(example_site):
+    out, stats = example_site.output_dir, example_site.post.search
+    scripts = sorted((out / "search").rglob("*.js"))
+    assert stats.files == len(scripts) == 1 + stats.shards + stats.documents
+    assert all(p.read_bytes().startswith(b'hongwangSearch("') for p in scripts)
+    assert stats.documents == len(example_site.portal.items) + len(example_site.portal.orgs)
+    assert stats.index_bytes == sum(p.stat().st_size for p in scripts)
+    drafts_and_internal = [p for ps in example_site.portal.excluded.values() for p in ps]
+    cards = "".join(p.read_text(encoding="utf-8") for p in (out / "search/d").rglob("*.js"))
+    assert drafts_and_internal and all(Path(p).stem not in cards for p in drafts_and_internal)
+    assert "【草稿】" not in cards and "（内部）" not in cards
+
+
+def test_the_search_page_works_without_javascript_as_a_list_of_indexes(example_site):
     html = (example_site.output_dir / "search.html").read_text(encoding="utf-8")
-    assert 'src="./pagefind/pagefind-ui.js"' in html and "https://" not in html.split("<main")[1]
-    assert "<noscript>" in html and "hongwang serve" in html
-    assert 'href="./org/index.html"' in html and 'href="./category/dongtai.html"' in html
+    browse = html.split('id="search-browse"', 1)[1].split("</section>", 1)[0]
+    assert 'href="./org/index.html"' in browse and 'href="./category/dongtai.html"' in browse
+    assert "<noscript>" in browse and 'src="./theme/js/search.js"' in html and "https://" not in html
+    assert 'action="./search.html"' in (example_site.output_dir / "index.html").read_text(encoding="utf-8")
 
 
-def test_missing_pagefind_is_reported_in_chinese(monkeypatch, tmp_path):
-    import pagefind_bin_extended
-
-    def missing():
-        raise FileNotFoundError("gone")
-
-    monkeypatch.setattr(pagefind_bin_extended, "get_executable", missing)
-    with pytest.raises(search.SearchIndexError, match="pagefind-bin-extended"):
-        search.index(tmp_path)
-
-
-def bundle_bytes(folder):
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def test_a_stopped_index_leaves_the_last_complete_one_in_place(example_site, tmp_path):
-    site = tmp_path / "site"
-    shutil.copytree(example_site.output_dir, site)
-    before = bundle_bytes(site / "pagefind")
-    (site / "article").joinpath(example_site.portal.articles[0].url.split("/")[-1]).write_text(
-        "<html lang=zh-CN><body><main data-pagefind-body>改过的正文</main></body></html>", encoding="utf-8"
-    )
-    running = search.start(site)
-    running.stop()
-    with pytest.raises(search.SearchIndexError, match="已停止"):
-        running.finish()
-    assert bundle_bytes(site / "pagefind") == before
-    search.remove_leftovers(site)
-    assert not (site / search.NEXT_BUNDLE).exists()
-    stats = search.start(site).finish()  # a complete run replaces the bundle and leaves nothing beside it
-    assert stats.pages == example_site.post.search.pages and bundle_bytes(site / "pagefind") != before
-    assert sorted(p.name for p in site.iterdir() if "pagefind" in p.name) == ["pagefind"]
-
-
-def test_an_index_made_in_the_background_is_the_one_made_in_the_foreground(example_site, tmp_path):
-    from hongwang.pipeline.site.build import build
-
-    content = example_site.validation.content_dir
-    result = build(
-        content, tmp_path / "out", now=example_site.portal.now, cache_dir=tmp_path / "cache", search_in_background=True
-    )
-    assert result.post.search is None and result.post.pending_search is not None
-    stats = result.post.pending_search.finish()
-    assert stats.pages == example_site.post.search.pages
-    assert bundle_bytes(tmp_path / "out/pagefind") == bundle_bytes(example_site.output_dir / "pagefind")
+def test_the_search_script_stays_small_and_self_contained():
+    script = (ROOT / "theme/static/js/search.js").read_text(encoding="utf-8")
+    assert len(script.encode()) < 20 * 1024
+    for modern in ("import ", "fetch(", "Intl.Segmenter", "WebAssembly", "BigInt", "?.", "??"):
+        assert modern not in script, modern
 
 
 # ---------------------------------------------------------------- in the browser
 
 
-def results_for(page, base: str, query: str) -> list[str]:
-    page.goto(f"{base}search.html?q={quote(query)}")
-    # The message reads 正在搜索… while searching, then 找到 N 个… or 未找到….
-    page.wait_for_function(
-        "() => (document.querySelector('.pagefind-ui__message') || {}).textContent?.includes('找到')"
-    )
-    return loaded_results(page)
-
-
-def loaded_results(page) -> list[str]:
-    """Result links once every listed result has loaded (the UI fills them in one by one)."""
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('li.pagefind-ui__result')]"
-        ".every(li => li.querySelector('.pagefind-ui__result-title > a'))"
-    )
-    return page.locator(".pagefind-ui__result-title > .pagefind-ui__result-link").evaluate_all(
-        "links => links.map(a => a.getAttribute('href'))"
-    )
-
-
-QUERIES = [
-    # (query, page it must find among the first three results, what kind of query it is)
-    ("茶叶", "/article/sx-ct-chaye-chanyelian-dangjian.html", "two-character word"),
-    ("冬训", "/article/sx-dangyuan-dongxun-jieye.html", "two-character word"),
-    ("警示教育", "/article/", "four-character phrase"),
-    ("红旗村", "/org/dz-hq.html", "an organisation's name"),
-    ("梅林村", "/org/sx-ml.html", "an organisation's name"),
-    ("人力资源和社会保障局", "/notice/gongshi-ganbu-renqian.html", "a cadre notice person's post"),
-]
+TOKENISER_SAMPLES = [
+    "中共青溪县委组织部关于干部任前公示的公告", "ＰＤＦ１２３８０，ＡＢＣ", "Ελληνικά ΣΟΦΙΑ", "İstanbul ǅ",
+    "党\u200b委\u00ad书记", "㎡ ① ⑩ ㈠ ﬁ ½", "e\u0301 é", "𠀀𪚥 😀 党", "  县委　组织部\t\n12380 ",
+    "《中国共产党章程》第六条", "\u3000\u3000首问负责。",
+]  # fmt: skip
 
 
 @pytest.mark.browser
-def test_chinese_queries_find_the_right_page(chromium, served_example):
+def test_the_browser_tokenises_exactly_as_the_build(chromium, served_example):
     page = chromium.new_page()
     try:
-        for query, expected, what in QUERIES:
-            found = results_for(page, served_example.base, query)
-            assert any(href.startswith(expected) for href in found[:3]), (what, query, found)
+        page.goto(served_example.url("search.html"))
+        for sample in TOKENISER_SAMPLES:
+            python_words = text.words(sample)
+            browser = page.evaluate(
+                """s => { const t = window.hongwangSearchTest; const ws = t.words(s);
+                       return {norm: t.normalise(s), words: ws,
+                               files: [].concat(...ws.map(w => t.grams(w).map(g => t.filing(g, 4096))))}; }""",
+                sample,
+            )
+            assert browser["norm"] == text.normalise(sample), sample
+            assert browser["words"] == python_words, sample
+            grams = [g for w in python_words for g in terms.grams_of(w)]
+            shards, keys = terms.filing(np.array(sorted({terms.term_of(g) for g in grams}), dtype=np.uint64), 4096)
+            expected = {terms.term_of(g): (int(s), int(k)) for g, s, k in
+                        zip(sorted(set(grams), key=terms.term_of), shards, keys, strict=True)}  # fmt: skip
+            assert [(f["shard"], f["key"]) for f in browser["files"]] == [expected[terms.term_of(g)] for g in grams]
+    finally:
+        page.close()
+
+
+SETTLED = """() => { const s = document.getElementById('search-status');
+    return s && s.textContent && !/正在/.test(s.textContent); }"""
+PAGE_FILLED = """() => document.getElementById('search-more').hidden
+    || document.querySelectorAll('.search-result').length >= 20"""
+
+
+def search(page, url: str) -> str:
+    page.goto(url)
+    page.wait_for_function(SETTLED)
+    page.wait_for_function(PAGE_FILLED)
+    return page.locator("#search-status").inner_text()
+
+
+def shown_links(page) -> list[str]:
+    """Result links relative to the site root (search.html sits in it)."""
+    return page.locator(".search-result h2 a").evaluate_all(
+        "as => as.map(a => a.href.slice(new URL('.', location.href).href.length))"
+    )
+
+
+@pytest.mark.browser
+def test_the_search_page_shows_what_python_answers_with_every_hit_marked(chromium, served_example, example_site):
+    page = chromium.new_page()
+    try:
+        for query in ("茶叶", "党委书记", "12380", "红旗村", "县委 组织部"):
+            status = search(page, served_example.url(f"search.html?q={quote(query)}"))
+            expected, _ = answer(example_site.output_dir, query)
+            assert shown_links(page) == expected[:20], query
+            assert str(min(len(expected), 20)) in status or str(len(expected)) in status
+            for result in page.locator(".search-result").all():
+                excerpt = result.locator(".search-excerpt")
+                marks = excerpt.locator("mark").all_inner_texts()
+                visible = text.normalise(excerpt.inner_text())
+                for word in text.words(query):
+                    occurrences = visible.count(word)
+                    assert [text.normalise(m) for m in marks].count(word) == occurrences
+                assert result.locator(".search-meta").inner_text()
         screenshot(page, "search-results")
     finally:
         page.close()
 
 
 @pytest.mark.browser
-def test_every_page_titled_with_a_word_is_found(chromium, served_example, example_site):
-    """Recall, not just the top hit: the index (jieba) and the query must segment Chinese alike.
-
-    Pagefind 1.5 segments the query with the browser's Intl.Segmenter instead (党费 → 党|费) and found
-    1 of the 7 pages with 党费 in them; pyproject pins 1.4 for that reason."""
-    portal = example_site.portal
+def test_filters_count_and_narrow_paging_loads_more_and_date_order_sorts(chromium, served_example, example_site):
     page = chromium.new_page()
     try:
-        page.goto(served_example.url("search.html"))
-        for word in ("党费", "党总支", "换届", "党支部", "述职评议"):
-            expected = {"/" + item.url for item in [*portal.articles, *portal.notices] if word in item.title}
-            assert expected, word
-            found = page.evaluate(
-                """async (word) => {
-                const pagefind = await import(new URL("pagefind/pagefind.js", location.href).href);
-                const search = await pagefind.search(word);
-                return Promise.all(search.results.map(async r => (await r.data()).url));
-            }""",
-                word,
-            )
-            assert expected <= set(found), (word, sorted(expected - set(found)))
-    finally:
-        page.close()
-
-
-@pytest.mark.browser
-def test_a_filter_narrows_the_results(chromium, served_example):
-    page = chromium.new_page()
-    try:
-        everything = results_for(page, served_example.base, "党员")
-        message = page.locator(".pagefind-ui__message").evaluate("m => m.textContent")
-        assert len(everything) == 5 and not all(href.startswith("/notice/") for href in everything)
-        page.locator(".pagefind-ui__filter-name", has_text="类型").click()
-        page.locator("label[for='类型-公示']").click()
-        page.wait_for_function(
-            "() => /找到 \\d+ 个/.test(document.querySelector('.pagefind-ui__message')"
-            ".textContent) && document.querySelector('.pagefind-ui__message').textContent"
-            f" !== {json.dumps(message)}"
+        status = search(page, served_example.url("search.html?q=%E5%85%9A%E5%A7%94"))
+        expected, _ = answer(example_site.output_dir, "党委")
+        assert f"找到 {len(expected)} 条" in status and len(expected) > 40
+        assert len(shown_links(page)) == 20
+        page.click("#search-more")
+        page.wait_for_function("() => document.querySelectorAll('.search-result').length >= 40")
+        assert shown_links(page) == expected[:40]
+        notices = page.locator(".search-facet", has_text="类型").get_by_role("button", name=re.compile("^公示（"))
+        count = int(re.search(r"（(\d+)）", notices.inner_text()).group(1))
+        notices.click()
+        page.wait_for_function(f"() => document.querySelectorAll('.search-result').length === {min(count, 20)}")
+        assert all(h.startswith("notice/") for h in shown_links(page)) and count == sum(
+            1 for url in expected if url.startswith("notice/")
         )
-        narrowed = loaded_results(page)
-        assert narrowed and all(href.startswith("/notice/") for href in narrowed), narrowed
+        assert page.locator(".search-facet button[aria-pressed=true]").count() == 1
         screenshot(page, "search-filtered")
+        page.click("#search-sort-date")
+        page.wait_for_function(
+            "() => document.querySelector('#search-sort-date').getAttribute('aria-pressed') === 'true'"
+        )
+        dates = page.locator(".search-meta").all_inner_texts()
+        days = [tuple(map(int, re.search(r"(\d{4})年(\d+)月(\d+)日", d).groups())) for d in dates]
+        assert days == sorted(days, reverse=True) and "sort=date" in page.url
     finally:
         page.close()
 
 
 @pytest.mark.browser
-def test_search_works_under_a_sub_path(chromium, example_site, tmp_path):
+def test_nothing_found_says_so_and_offers_the_indexes(chromium, served_example):
+    page = chromium.new_page()
+    try:
+        status = search(page, served_example.url("search.html?q=" + quote("没有这个词语的页面")))
+        assert "没有找到包含“没有这个词语的页面”的内容" in status
+        assert page.locator(".search-result").count() == 0
+        browse = page.locator("#search-browse")
+        assert browse.is_visible() and browse.get_by_role("link", name="组织机构（全部单位）").is_visible()
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+def test_the_header_box_searches_under_a_sub_path_and_results_open_their_page(chromium, example_site, tmp_path):
     shutil.copytree(example_site.output_dir, tmp_path / "sub" / "hongwang")
     served = Served(tmp_path / "sub")
     page = chromium.new_page()
     try:
-        page.goto(served.url("hongwang/index.html"))
+        page.goto(served.url("hongwang/article/sx-dangyuan-dongxun-jieye.html"))
         page.fill("#site-search-q", "茶叶")
         page.press("#site-search-q", "Enter")
-        page.wait_for_selector(".pagefind-ui__result-link")
-        link = page.locator(".pagefind-ui__result-title > .pagefind-ui__result-link").first
-        assert link.get_attribute("href") == "/hongwang/article/sx-ct-chaye-chanyelian-dangjian.html"
-        link.click()
+        page.wait_for_selector(".search-result h2 a")
+        assert "/hongwang/search.html?q=" in page.url
+        page.locator(".search-result h2 a").first.click()
         page.wait_for_load_state()
+        assert page.url.endswith("/hongwang/article/sx-ct-chaye-chanyelian-dangjian.html")
         assert page.locator("h1").inner_text() == "茶亭村把党支部建在茶叶产业链上"
     finally:
         page.close()
@@ -215,29 +399,46 @@ def test_search_works_under_a_sub_path(chromium, example_site, tmp_path):
 
 
 @pytest.mark.browser
-def test_from_a_file_url_the_page_says_search_needs_the_server(chromium, example_site):
+def test_search_works_from_a_file_url(chromium, example_site, tmp_path):
+    """A village PC opening the unpacked bundle from disk: no server, scripts only."""
+    site = tmp_path / "村级离线包"
+    shutil.copytree(example_site.output_dir, site)
     page = chromium.new_page()
     try:
-        page.goto((example_site.output_dir / "search.html").as_uri())
-        offline = page.locator("#search-offline")
-        offline.wait_for(state="visible")
-        assert "hongwang serve" in offline.inner_text()
-        offline.get_by_role("link", name="组织机构").click()
-        assert page.url.endswith("org/index.html")
+        page.goto((site / "index.html").as_uri())
+        page.fill("#site-search-q", "冬训")
+        page.press("#site-search-q", "Enter")
+        page.wait_for_selector(".search-result h2 a")
+        expected, _ = answer(example_site.output_dir, "冬训")
+        assert shown_links(page) == expected[:20]
+        page.locator(".search-result h2 a").first.click()
+        page.wait_for_load_state()
+        assert page.url.startswith("file://") and page.url.endswith(expected[0])
     finally:
         page.close()
 
 
-def test_a_failing_pagefind_fails_the_build_with_its_last_words(monkeypatch, tmp_path, content):
-    import pagefind_bin_extended
+@pytest.mark.browser
+def test_without_javascript_the_header_box_leads_to_the_indexes(chromium, served_example):
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(served_example.url("index.html"))
+        page.fill("#site-search-q", "冬训")
+        page.press("#site-search-q", "Enter")
+        page.wait_for_load_state()
+        assert "search.html?q=" in page.url
+        assert page.locator("#search-browse").is_visible()
+        page.locator("#search-browse").get_by_role("link", name="组织机构（全部单位）").click()
+        page.wait_for_load_state()
+        assert page.url.endswith("org/index.html")
+    finally:
+        context.close()
 
-    from hongwang.pipeline.site.build import BuildError, build
 
-    broken = tmp_path / "pagefind"
-    broken.write_text("#!/bin/sh\necho 'Error: disk full' >&2\nexit 3\n", encoding="utf-8")
-    broken.chmod(0o755)
-    monkeypatch.setattr(pagefind_bin_extended, "get_executable", lambda: str(broken))
-    content.article("dz/a.md", 'title: 一篇文章\ndate: 2026-01-05\norg: "dz"\ncategory: "dongtai"')
-    with pytest.raises(BuildError, match="生成搜索索引失败（Pagefind）：Error: disk full"):
-        build(content.root, tmp_path / "out", cache_dir=False)
-    assert (tmp_path / "out/index.html").is_file()  # the pages and feeds were written meanwhile
+def test_names_are_normalised_for_display_too(example_site):
+    """Cards are NFC: the browser's positions in them match what it marks."""
+    for path in list((example_site.output_dir / "search/d").rglob("*.js"))[:50]:
+        content = path.read_text(encoding="utf-8")
+        assert content == unicodedata.normalize("NFC", content)
+    assert writer.FOLDER == "search"
