@@ -4,7 +4,7 @@
 not for a developer's desk:
 
 - Only files under the site root, by the path after one percent-decoding: no dot-files or
-  dot-folders (`.pagefind-next`, `.partial-…`, caches), nothing a symlink leads out of the
+  dot-folders (`.search-next`, `.partial-…`, caches), nothing a symlink leads out of the
   root, no backslashes, drive letters, NTFS streams or Windows device names, no directory
   listings. A folder answers with its `index.html`.
 - Only GET and HEAD (405 otherwise). A missing file answers 404 with the site's own `404.html`.
