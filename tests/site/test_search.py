@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hongwang.pipeline.site.build import build
-from hongwang.pipeline.site.model import Letter, Notice
+from hongwang.pipeline.site.model import Interview, Letter, Notice, Quiz, Video
 from hongwang.pipeline.site.search import codec, ids, terms, text, writer
 from hongwang.pipeline.site.search.query import Index
 
@@ -67,6 +67,15 @@ def searchable_pages(portal) -> dict[str, str]:
             parts += [str(v) for person in item.persons for k, v in person.items() if k not in ("gender", "birth")]
         if isinstance(item, Letter):
             parts.append(plain(item.reply_html))
+        if isinstance(item, Video):
+            parts += [item.series, item.speaker] + (
+                [] if plain(item.body_html).strip() else [c.text for c in item.cues]
+            )
+        if isinstance(item, Quiz):
+            parts += [" ".join([q["question"], *map(str, q["options"]), q["source"] or ""]) for q in item.questions]
+        if isinstance(item, Interview):
+            parts += [" ".join(str(v) for v in guest.values() if v) for guest in item.guests]
+            parts += [f"{entry['question']}\n{entry['answer']}" for entry in item.record]
         pages[item.url] = "\n".join(text.normalise(p) for p in parts)
     for org in portal.orgs.values():
         parts = [org.name, org.short_name, org.kind_name, *org.contact.values()]

@@ -16,6 +16,7 @@ from lxml import html as lxml_html
 
 from hongwang.pipeline.core import dates
 from hongwang.pipeline.site.build import build
+from hongwang.pipeline.site.search.query import Index
 
 from support.example import EXAMPLE, EXAMPLE_NOW
 
@@ -62,9 +63,11 @@ def test_a_video_page_plays_the_local_file_with_subtitles_and_shows_its_transcri
     assert [b.get("data-seek") for b in doc.xpath("//button[@data-seek]")] == ["0", "2", "4"]
     cues = json.loads(doc.xpath("string(//script[@id='hw-cues'])"))
     assert cues[0] == [0.0, 2.0, "同志们，今天我们学习如何坚定理想信念。"]
-    assert doc.xpath("//main/@data-pagefind-body") == [""]
     # No transcript written: the subtitle text stands in for it.
     assert "守住底线、不碰红线" in main_text(example_site, JINGSHI)
+    index = Index(example_site.output_dir)  # and search finds each video by what is said in it
+    for words, url in (("补足精神之钙", DANGKE), ("守住底线", JINGSHI)):
+        assert url in [card[0] for _, card in index.verified(index.search(words))], words
 
 
 def test_videos_are_listed_newest_first_and_by_series(example_site):
