@@ -42,6 +42,7 @@ class Checker:
         self.found: list[Diagnostic] = []
         self.fields: dict = {}
         self.parsed: dict[str, dates.ParsedDate | None] = {}  # date fields as parsed, for rules that need the time
+        self.where = 1  # the line being checked: where an unexpected failure is reported (internal-error)
 
     def report(self, key_path: tuple, code: str, detail: str, fix: str | None = None) -> None:
         self.found.append(diag(self.source.rel, self.source.line(*key_path), code, detail, fix))
@@ -78,8 +79,10 @@ class Checker:
         self.fields = {"kind": kind.key, "org": None}
         for spec in kind.fields:
             if not spec.only_in or self.applies(spec.only_in):
+                self.where = self.source.line(spec.key)
                 getattr(self, "check_" + spec.type.replace("-", "_"))(spec)
         for rule in kind.rules:
+            self.where = 1
             getattr(self, "rule_" + rule)()
         self.check_placeholders()
         self.fields.update(kind.fixed)

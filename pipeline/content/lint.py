@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from ..core import dates
-from ..core.diagnostics import Diagnostic, diag
+from ..core import budget, dates
+from ..core.diagnostics import Diagnostic, diag, internal_error
 from . import freshness
 
 TITLE_MAX_CHARS = 40
@@ -25,7 +25,8 @@ _FULL_WIDTH = {",": "，", ".": "。", "?": "？", "!": "！", ";": "；"}
 
 _FENCED_CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.MULTILINE | re.DOTALL)
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
-_LINK_TARGET = re.compile(r"\]\([^)\n]*\)|<[^>\n]*>")
+# Neither part may hold its own opening character: "<<<<…" or "](](…" would rescan the line from every one.
+_LINK_TARGET = re.compile(r"\]\([^()\n]*\)|<[^<>\n]*>")
 _URL = re.compile(r"\b(?:https?|ftp|mailto):[^\s，。）)]*", re.IGNORECASE)
 _MARKDOWN_NOISE = re.compile(r"[#>*_`\[\]()|~-]")
 
@@ -40,7 +41,11 @@ def check(validation, now: datetime | None = None) -> list[Diagnostic]:
     why it is here and not in the per-file checks the cache keeps."""
     found = _check_freshness_settings(validation)
     for document in validation.documents:
-        found += check_document(document)
+        try:
+            with budget.cpu_budget():
+                found += check_document(document)
+        except (Exception, budget.BudgetExceeded) as error:  # noqa: BLE001 - one file's failure is that file's only
+            found.append(internal_error(document.source.rel, 1, error))
         found += far_future(document, now or dates.now())
     return found
 

@@ -253,7 +253,9 @@ def _parse_yaml(text: str, rel: str, first_line: int, map_key) -> tuple[Tree | N
     try:
         tree = parse(text, first_line - 1, map_key)
     except YamlProblem as problem:
-        return None, precheck_yaml(text, rel, first_line) or [diag(rel, problem.line, problem.code, problem.detail)]
+        return None, precheck_yaml(text, rel, first_line) or [
+            diag(rel, problem.line, problem.code, problem.detail, problem.fix)
+        ]
     if tree.value is not None and not isinstance(tree.value, dict):
         typos = precheck_yaml(text, rel, first_line)
         if typos:

@@ -117,7 +117,11 @@ ASSET_SUFFIXES = {
 ASSET_PREFIX = "files/"
 BODY_DEPTH = 1  # item pages live one folder deep (article/x.html): relative asset URLs start with ../
 
-_markdown = markdown.Markdown(extensions=["extra", "sane_lists", "admonition"], output_format="html")
+def _new_markdown() -> markdown.Markdown:
+    return markdown.Markdown(extensions=["extra", "sane_lists", "admonition"], output_format="html")
+
+
+_markdown = _new_markdown()
 
 
 @dataclass
@@ -131,8 +135,15 @@ class Rendered:
 
 
 def markdown_to_html(text: str) -> str:
+    global _markdown
     _markdown.reset()
-    return _markdown.convert(text)
+    try:
+        return _markdown.convert(text)
+    except BaseException:
+        # A conversion stopped half-way (a RecursionError on deep nesting, the CPU budget) leaves state behind
+        # that reset() does not clear: every later file would lose its links and paragraphs. Start afresh.
+        _markdown = _new_markdown()
+        raise
 
 
 def render(text: str, source_rel: str, depth: int) -> Rendered:

@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
 
-from ..core import cache, images, workers
-from ..core.diagnostics import Diagnostic, diag, sort_key
+from ..core import budget, cache, images, workers
+from ..core.diagnostics import Diagnostic, diag, internal_error, sort_key
 from ..core.hashing import sha256
 from . import lint, load, markup, media, privacy, schema
 from .checker import FIELD_PLACEHOLDERS, Checker
@@ -72,13 +72,18 @@ def check_source(
     if not source.readable:
         return None, found
     checker = Checker(source, site, org_index)
-    document = checker.run()
-    found += checker.found
-    if document:
-        found += privacy.scan(document)
-        found += check_markup(document, rendered)
-        found += check_field_markup(document)
-    return document, found
+    content: list[Diagnostic] = []
+    try:
+        with budget.cpu_budget():
+            document = checker.run()
+            if document:
+                content += privacy.scan(document)
+                content += check_field_markup(document)
+                checker.where = source.body_line  # what fails from here on fails in the body
+                content += check_markup(document, rendered)
+    except (Exception, budget.BudgetExceeded) as error:  # noqa: BLE001 - one file's failure is that file's only
+        return None, [*found, *checker.found, *content, internal_error(source.rel, checker.where, error)]
+    return document, [*found, *checker.found, *content]
 
 
 def check_markup(document: Document, rendered_sink: dict | None = None) -> list[Diagnostic]:
@@ -193,7 +198,12 @@ def _line_of(text: str, first_line: int, needle: str) -> int:
 
 def _check_file(path: Path, content_dir: Path, site: SiteSettings, org_index: dict, data: bytes | None = None) -> tuple:
     rendered: dict = {}
-    document, found = check_source(load.load_source(path, content_dir, data), site, org_index, rendered)
+    try:
+        with budget.cpu_budget():
+            source = load.load_source(path, content_dir, data)
+    except (Exception, budget.BudgetExceeded) as error:  # noqa: BLE001 - reading one file never stops the others
+        return [internal_error(load.relative_name(path, content_dir), 1, error)], None, rendered
+    document, found = check_source(source, site, org_index, rendered)
     return found, document, rendered
 
 

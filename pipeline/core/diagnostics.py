@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .budget import BudgetExceeded
 from .dates import ACCEPTED_FORMATS
 from .personal_data import redact
 
@@ -35,6 +36,13 @@ CODES: dict[str, Code] = {
             "请确认文件是用记事本/WPS另存为的 UTF-8 文本，而不是图片、压缩包或 Word 原件",
         ),
         Code("file-too-large", ERROR, "文件超过大小上限", "请拆分正文，或把图片、附件作为单独文件放在同一文件夹"),
+        Code(
+            "internal-error",
+            ERROR,
+            "检查这个文件时程序出错或用时过长（其他文件照常检查）",
+            "检查提示的那一行附近有没有层层嵌套的括号、成片重复的符号或乱码，删掉后重新检查；"
+            "改不好时把这个文件发给网站维护人员",
+        ),
         Code(
             "encoding-converted",
             WARNING,
@@ -278,6 +286,17 @@ def diag(
     entry = CODES[code]
     message = redact(f"{detail}。修改方法：{fix or entry.fix}。")  # a message quoting a value never repeats a number
     return Diagnostic(str(file), max(int(line), 1), code, severity or entry.severity, message)
+
+
+def internal_error(file: Path | str, line: int, error: Exception) -> Diagnostic:
+    """Checking one file failed unexpectedly: that file's error (the run goes on), saying where and what to look for."""
+    if isinstance(error, BudgetExceeded):
+        what = f"检查第 {line} 行起的内容{error}仍未完成（可能有成片重复的括号或符号）"
+    elif isinstance(error, RecursionError):
+        what = f"第 {line} 行起的内容嵌套过深（如层层缩进的列表或引用）"
+    else:
+        what = f"检查第 {line} 行起的内容时程序出错（{type(error).__name__}）"
+    return diag(file, line, "internal-error", what)
 
 
 def count_errors(diagnostics: list[Diagnostic]) -> int:

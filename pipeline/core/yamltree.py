@@ -30,11 +30,12 @@ Path = tuple  # ("persons", 0, "name")
 class YamlProblem(Exception):
     """A YAML problem with the 1-based line it happened on (relative to the text)."""
 
-    def __init__(self, code: str, line: int, detail: str):
+    def __init__(self, code: str, line: int, detail: str, fix: str | None = None):
         super().__init__(detail)
         self.code = code
         self.line = line
         self.detail = detail
+        self.fix = fix  # None: the code's own fix
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -98,15 +99,40 @@ KeyMapper = Callable[[Path, str], str]
 
 def parse(text: str, line_offset: int = 0, map_key: KeyMapper | None = None) -> Tree:
     """Parse YAML text; lines in the result are 1-based and shifted by line_offset."""
-    loader, node = _compose_fast(text)
-    if loader is None:
-        loader, node = _compose_strict(text, line_offset)
-    tree = Tree(None)
-    if node is None:
-        return tree
-    builder = _Builder(loader, line_offset, map_key or (lambda _p, k: k), tree.lines)
-    tree.value = builder.build(node, ())
+    try:
+        loader, node = _compose_fast(text)
+        if loader is None:
+            loader, node = _compose_strict(text, line_offset)
+        tree = Tree(None)
+        if node is None:
+            return tree
+        builder = _Builder(loader, line_offset, map_key or (lambda _p, k: k), tree.lines)
+        tree.value = builder.build(node, ())
+    except RecursionError:  # PyYAML composes recursively: [[[[…]]]] deep enough to exhaust the stack
+        line = _deep_flow_line(text) + line_offset
+        raise YamlProblem("yaml-too-complex", line, f"第 {line} 行起{TOO_DEEP}", DEEP_FIX) from None
     return tree
+
+
+TOO_DEEP = "信息块结构过深，请检查方括号和缩进"
+DEEP_FIX = "删去多余的 [ ] { }，缩进对齐；信息块每项写成“键: 值”，列表最多套两三层"
+_FLOW_BRACKETS = re.compile(r"[\[\]{}\n]")
+
+
+def _deep_flow_line(text: str) -> int:
+    """The line where brackets first nest deeper than MAX_DEPTH (1 if they never do)."""
+    depth, line = 0, 1
+    for match in _FLOW_BRACKETS.finditer(text):
+        char = match.group()
+        if char == "\n":
+            line += 1
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        else:
+            depth = max(0, depth - 1)
+    return 1
 
 
 def _compose_fast(text: str):
@@ -171,7 +197,8 @@ class _Builder:
 
     def build(self, node, path: Path):
         if len(path) > MAX_DEPTH:
-            raise YamlProblem("yaml-too-complex", self.line_of(node), "信息块嵌套层级过深")
+            line = self.line_of(node)
+            raise YamlProblem("yaml-too-complex", line, f"第 {line} 行起{TOO_DEEP}", DEEP_FIX)
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise YamlProblem("yaml-too-complex", self.line_of(node), f"信息块超过 {MAX_NODES} 个条目")
