@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..core import urls, workdays
 from ..core.diagnostics import Diagnostic, diag
-from . import aliases, load, privacy, schema
+from . import aliases, invisible, load, privacy, schema
 from .aliases import did_you_mean
 from .documents import Category, SiteSettings, Validation
 from .schema import ORG_CODE_PATTERN, SLUG_PATTERN
@@ -254,4 +254,5 @@ def validate_config(content_dir: Path) -> Validation:
     diagnostics += found
     for config in (site_config, orgs_config, links_config):
         diagnostics += privacy.scan_config(config)
+        diagnostics += invisible.scan_config(config)
     return Validation(content_dir, site, orgs, links, diagnostics=diagnostics)

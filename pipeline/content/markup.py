@@ -117,6 +117,7 @@ ASSET_SUFFIXES = {
 ASSET_PREFIX = "files/"
 BODY_DEPTH = 1  # item pages live one folder deep (article/x.html): relative asset URLs start with ../
 
+
 def _new_markdown() -> markdown.Markdown:
     return markdown.Markdown(extensions=["extra", "sane_lists", "admonition"], output_format="html")
 

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 from ..core import budget, cache, images, workers
 from ..core.diagnostics import Diagnostic, diag, internal_error, sort_key
 from ..core.hashing import sha256
-from . import lint, load, markup, media, privacy, schema
+from . import invisible, lint, load, markup, media, privacy, schema
 from .checker import FIELD_PLACEHOLDERS, Checker
 from .config import validate_config
 from .documents import Document, SiteSettings, Validation
@@ -76,6 +76,7 @@ def check_source(
     try:
         with budget.cpu_budget():
             document = checker.run()
+            content += invisible.scan(source)
             if document:
                 content += privacy.scan(document)
                 content += check_field_markup(document)

@@ -136,6 +136,13 @@ CODES: dict[str, Code] = {
             "personal-mobile", ERROR, "内容中含有个人手机号码", "删除手机号码；对外联系电话只写在 contact 的 phone 项中"
         ),
         Code(
+            "invisible-char",
+            ERROR,
+            "标题、摘要、姓名、网址名等信息中含有看不见的控制字符",
+            "这类字符多随从网页或微信复制的文字带来，记事本里看不见：把这一项的文字删掉后重新手打（不要复制粘贴），"
+            "保存后重新检查",
+        ),
+        Code(
             "html-sanitised",
             WARNING,
             "内容中的 HTML 含有不安全部分，发布时会被删除",
