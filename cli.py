@@ -550,6 +550,9 @@ def bundle(
     now: str | None = typer.Option(None, "--now", help="按这个时间生成，默认当前时间"),
     key: Path | None = typer.Option(None, "--key", help="签名私钥（默认用 publish.yaml 的 signing_key）"),
     config: Path = typer.Option(DEFAULT_PUBLISH_CONFIG, "--config", help="发布配置文件（只读取其中的 signing_key）"),
+    without_video: bool = typer.Option(
+        False, "--without-video", help="轻量包：不含电教视频，视频页面从县里网站播放（以后 sync 时再下载视频）"
+    ),
 ):
     """生成村级离线包：网站 + 签名的 manifest.json（版本、生成时间、每个文件的 sha256 和大小）的 zip，外加 .sha256 校验文件。"""  # noqa: E501
     from .pipeline.deploy import bundle as bundling
@@ -564,9 +567,11 @@ def bundle(
             key = publish_config.load_config(config).signing_key
         signer = load_signer(key, content)
         if site is not None:
-            made = bundling.write_bundle(site, destination, signer)
+            made = bundling.write_bundle(site, destination, signer, without_video)
         else:
-            outcome = publishing.make_bundle(content_dir_or_fail(content), destination, parse_now(now), signer)
+            outcome = publishing.make_bundle(
+                content_dir_or_fail(content), destination, parse_now(now), signer, without_video
+            )
             refuse_unless_built(outcome)
             made = outcome.bundle
     except (ManifestError, PublishError, SigningError) as problem:
@@ -575,6 +580,11 @@ def bundle(
         f"已生成离线包 {made.archive}：版本 {made.manifest.version}，{len(made.manifest.files)} 个文件 "
         f"{human_bytes(made.manifest.total_size)}；sha256 {made.sha256}（见 {made.checksum_file.name}）。"
     )
+    if without_video:
+        typer.echo(
+            f"轻量包：未打包电教视频 {made.videos_left_out} 个（{human_bytes(made.video_bytes_left_out)}），"
+            "视频页面从县里网站播放；运行 hongwang sync 时再下载到本机。"
+        )
     if signer is not None or not made.signed:
         from .pipeline.deploy.signing import fingerprint
 
@@ -689,7 +699,7 @@ def keys_rotate(
 @guarded
 def ingest(
     inbox: Path = typer.Argument(
-        ..., metavar="INBOX", help="收件文件夹：采集员放入的 .md/.txt/.yaml/.docx 和图片（可按单位代码分文件夹）"
+        ..., metavar="INBOX", help="收件文件夹：采集员放入的 .md/.txt/.yaml/.docx、图片和视频（可按单位代码分文件夹）"
     ),
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只检查并显示结果，不移动、不写入任何文件"),
@@ -711,16 +721,21 @@ def ingest(
             typer.echo(f"{verb} {sources} → {content / decision.destination}")
             for warning in decision.warnings:
                 typer.echo(f"    {warning}")
+        elif decision.held:
+            typer.echo(f"暂不处理 {sources}（留在收件文件夹）：")
+            for line in decision.reason.split("\n"):
+                typer.echo(f"    {line}")
         else:
             where = "（试运行，未移动）" if dry_run else f"，原因见 {inbox / decision.destination}"
             typer.echo(f"{'将退回' if dry_run else '已退回'} {sources}{where}")
             for line in decision.reason.split("\n"):
                 typer.echo(f"    {line}")
+    held = f"，暂不处理 {len(report.held)} 件" if report.held else ""
     typer.echo(
-        f"共 {len(report.decisions)} 件：收录 {len(report.accepted)} 件，退回 {len(report.rejected)} 件。"
+        f"共 {len(report.decisions)} 件：收录 {len(report.accepted)} 件，退回 {len(report.rejected)} 件{held}。"
         + ("（试运行，没有改动任何文件）" if dry_run else "")
     )
-    raise typer.Exit(1 if report.rejected else 0)
+    raise typer.Exit(1 if report.rejected or report.held else 0)
 
 
 def main() -> None:  # pragma: no cover - console entry for `python cli.py`

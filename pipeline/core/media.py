@@ -33,6 +33,7 @@ BROWSER_VIDEO = {"mp4": ("h264",), "webm": ("vp8", "vp9", "av1")}
 BROWSER_AUDIO = {"mp4": ("aac", "mp3"), "webm": ("opus", "vorbis")}
 BROWSER_PIXELS = ("yuv420p", "yuvj420p")
 MIME = {"mp4": "video/mp4", "webm": "video/webm"}
+PUBLISHED_SUFFIXES = (".mp4", ".m4v", ".mov", ".webm")  # the names of videos a built site holds (validated ones)
 POSTER_EDGE = 1280  # posters and converted videos are at most this wide (720p): village PCs and phones
 _QUICKTIME_FIRST_BOXES = (b"moov", b"wide", b"mdat", b"free", b"skip", b"pnot")
 
@@ -51,6 +52,7 @@ class Probe:
     height: int
     duration: float | None
     faststart: bool | None  # ISO-BMFF: the index (moov) comes before the media data (mdat)
+    profile: str | None = None  # H.264: Baseline, Main, High play; High 10, 4:2:2, 4:4:4 (lossless) do not
 
     @property
     def label(self) -> str:
@@ -141,6 +143,7 @@ def probe(path: Path) -> Probe | None:
         int(video.get("height") or 0) if video else 0,
         duration,
         faststart(path) if container in ISO_BMFF else None,
+        video.get("profile") if video else None,
     )
 
 
@@ -166,6 +169,8 @@ def problem(found: Probe) -> str | None:
     if found.video not in BROWSER_VIDEO[family]:
         wanted = "H.264" if family == "mp4" else "VP8、VP9 或 AV1"
         return f"{found.label} 文件的视频编码是 {found.video}，浏览器只能播放 {wanted} 编码"
+    if family == "mp4" and found.profile and any(mark in found.profile for mark in ("10", "4:2:2", "4:4:4")):
+        return f"H.264 视频的档次是 {found.profile}，浏览器无法播放，应为 High、Main 或 Baseline 档次"
     if family == "mp4" and found.pixel_format not in BROWSER_PIXELS:
         return f"H.264 视频的像素格式是 {found.pixel_format}（10 位或 4:2:2/4:4:4），浏览器无法播放，应为 yuv420p"
     if found.audio is not None and found.audio not in BROWSER_AUDIO[family]:

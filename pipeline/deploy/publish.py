@@ -98,12 +98,16 @@ def publish(
 
 
 def make_bundle(
-    content_dir: Path, destination: Path, now: datetime | None = None, signer: Signer | None = None
+    content_dir: Path,
+    destination: Path,
+    now: datetime | None = None,
+    signer: Signer | None = None,
+    without_video: bool = False,
 ) -> PublishOutcome:
     """Build like a publish and pack the result as a village bundle, without deploying."""
     with tempfile.TemporaryDirectory(prefix="hongwang-bundle-") as staging:
         outcome = build_release(content_dir, Path(staging), now, signer=signer)
         if outcome.ok:
-            outcome.bundle = bundle.write_bundle(outcome.site_dir, destination)
+            outcome.bundle = bundle.write_bundle(outcome.site_dir, destination, without_video=without_video)
         outcome.site_dir = None
         return outcome

@@ -1,17 +1,20 @@
-"""What collectors hand in → what content/ holds: Word and plain text to Markdown, images made fit for the web."""
+"""What collectors hand in → what content/ holds: Word and plain text to Markdown, images made fit for the web,
+videos made playable in a browser (Debian's ffmpeg)."""
 
 from __future__ import annotations
 
 import html
 import posixpath
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import unquote
 
 import yaml
 
+from ..content import load, schema
 from ..content.slugs import default_slug
-from ..core import images
+from ..core import images, media, webvtt
 
 IMAGE_SUFFIXES = images.SUFFIXES
 MAX_DOCX_BYTES = 30 * 1024 * 1024
@@ -146,3 +149,112 @@ def web_image_bytes(data: bytes, label: str) -> bytes:
     except images.ImageError as problem:
         hint = "请缩小后提交" if "过" in str(problem) else "请另存为 JPG 或 PNG 后提交"
         raise Refused([f"{label}: {problem}，{hint}"]) from None
+
+
+# ---------------------------------------------------------------- 党员电教 videos
+
+VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov", ".webm", ".mkv", ".avi", ".wmv", ".asf", ".rm", ".rmvb", ".flv"}
+VIDEO_SUFFIXES |= {".mpg", ".mpeg", ".vob", ".3gp", ".ts"}  # what a collector may hand in; the bytes decide
+MEDIA_KEYS = {
+    name: spec.key for spec in schema.VIDEO.fields if spec.type == schema.MEDIA for name in spec.names_written
+}
+_MEDIA_LINE = re.compile(r"^\s*([^\s:#][^:：]*?)\s*[:：]\s*[\"'“”]?([^\"'“”#\n]+?)[\"'“”]?\s*(?:#.*)?$")
+
+
+class Held(Exception):
+    """This submission cannot be handled on this machine yet (no ffmpeg): it stays in the inbox."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def media_references(text: str) -> list[tuple[str, str]]:
+    """(key, file name) of each video, poster or subtitle file a video submission's front matter names."""
+    found = []
+    for line in text.split("\n"):
+        match = _MEDIA_LINE.match(line)
+        if match and match.group(1).strip() in MEDIA_KEYS:
+            found.append((MEDIA_KEYS[match.group(1).strip()], unquote(match.group(2).strip())))
+    return found
+
+
+class Videos:
+    """A video submission's files made ready for the web in the staging folder (never read into memory whole):
+    the video as MP4 (H.264/AAC, fast start) or WebM, a poster taken from it, the poster and subtitles given."""
+
+    def __init__(self, staged: Path):
+        self.staged = staged
+        self.files: dict[str, tuple[str, str]] = {}  # file name as written → (staged name, name to file it under)
+        self.taken_poster: tuple[str, str] | None = None  # a frame of the video, when no poster was given
+        self.notes: list[str] = []
+
+    def add(self, key: str, path: Path, rel: str) -> None:
+        staged = f"media-{len(self.files)}"
+        stem = default_slug(path.stem, path.stem) or "video"
+        if key == "file":
+            suffix, note = video_for_web(path, rel, self.staged / staged)
+            self.files[path.name] = (staged, stem + suffix)
+            self.notes.append(f"{rel}：{note}")
+            poster(self.staged / staged, rel, self.staged / f"{staged}-poster")
+            self.taken_poster = (f"{staged}-poster", stem + ".jpg")
+        elif key == "poster":
+            data = web_image(path, rel)
+            (self.staged / staged).write_bytes(data)
+            suffix = ".png" if data.startswith(b"\x89PNG") else ".gif" if data.startswith(b"GIF8") else ".jpg"
+            self.files[path.name] = (staged, stem + "-poster" + suffix)
+        else:
+            subtitles(path, rel, self.staged / staged)
+            self.files[path.name] = (staged, stem + ".vtt")
+
+
+def _tools_or_hold(rel: str) -> None:
+    missing = [name for name in ("ffprobe", "ffmpeg") if media.tool(name) is None]
+    if missing:
+        raise Held(
+            [
+                f"{rel}: 本机没有安装 ffmpeg，无法检查和转换视频。请网站维护人员安装 ffmpeg"
+                f"（{media.INSTALL_HINT}）后重新运行 hongwang ingest；视频暂留在收件文件夹"
+            ]
+        )
+
+
+def video_for_web(source: Path, rel: str, target: Path) -> tuple[str, str]:
+    """(suffix, what was done): copied when browsers already play it with a fast start, else made an MP4."""
+    _tools_or_hold(rel)
+    try:
+        found = media.probe(source)
+    except media.MediaError as error:
+        raise Refused([f"{rel}: {error}。请确认这是视频文件"]) from None
+    if found.video is None:
+        raise Refused([f"{rel}: 文件中没有视频画面（只有声音或不是视频），请提交视频文件"])
+    if media.problem(found) is None and (found.container == "webm" or found.faststart):
+        shutil.copyfile(source, target)
+        return (".webm" if found.container == "webm" else ".mp4"), f"{found.label} 视频浏览器可以直接播放，原样收录"
+    try:
+        done = media.to_mp4(source, target, found)
+        converted = media.probe(target)
+    except media.MediaError as error:
+        raise Refused([f"{rel}: {error}。请用视频软件另存为 MP4（H.264/AAC）后重新提交"]) from None
+    if converted is None or media.problem(converted):
+        raise Refused([f"{rel}: 转换后的视频仍无法在浏览器中播放，请用视频软件另存为 MP4（H.264/AAC）后重新提交"])
+    return ".mp4", f"{done}，原文件保留在 done/ 中"
+
+
+def poster(video: Path, rel: str, target: Path) -> None:
+    try:
+        found = media.probe(video)
+        media.poster(video, target, found.duration if found else None)
+    except media.MediaError as error:
+        raise Refused([f"{rel}: 无法从视频中截取封面（{error}）"]) from None
+
+
+def subtitles(source: Path, rel: str, target: Path) -> None:
+    """WebVTT subtitles, checked line by line (a collector fixes them in their own file)."""
+    text, _ = load.decode(source, rel)
+    cues, problems = webvtt.parse(text) if text is not None else ([], [(1, "无法读取")])
+    if problems:
+        raise Refused(
+            [f"{rel} 第 {line} 行：字幕 {detail}。字幕用 WebVTT 格式：第一行写 WEBVTT" for line, detail in problems]
+        )
+    target.write_text(text, encoding="utf-8")

@@ -36,7 +36,12 @@ class Report:
 
     @property
     def rejected(self) -> list[Decision]:
-        return [d for d in self.decisions if not d.accepted]
+        return [d for d in self.decisions if not d.accepted and not d.held]
+
+    @property
+    def held(self) -> list[Decision]:
+        """Left in the inbox: this machine cannot handle them yet (a video without ffmpeg installed)."""
+        return [d for d in self.decisions if d.held]
 
 
 def ingest(inbox: Path, content_dir: Path, dry_run: bool = False, now: datetime | None = None) -> Report:

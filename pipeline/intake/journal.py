@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core import dates
+from ..core.hashing import CHUNK
 
 WORK = ".ingest-work"
 LOG_NAME = "ingest-log.jsonl"
@@ -53,6 +54,7 @@ class Decision:
     hashes: dict[str, str] = field(default_factory=dict)  # inbox-relative source → sha256
     reason: str = ""
     warnings: list[str] = field(default_factory=list)
+    held: bool = False  # left in the inbox until the machine can handle it (a video without ffmpeg installed)
 
     def as_json(self) -> dict:
         return self.__dict__.copy()
@@ -82,12 +84,26 @@ def _fsync_dir(path: Path) -> None:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write data so that path holds either its old content or all of data, never a part."""
+    _replace_atomic(path, lambda handle: handle.write(data))
+
+
+def copy_atomic(path: Path, source: Path) -> None:
+    """write_atomic for a staged file, streamed in chunks: a converted video is never held in memory."""
+
+    def fill(handle) -> None:
+        with open(source, "rb") as original:
+            shutil.copyfileobj(original, handle, CHUNK)
+
+    _replace_atomic(path, fill)
+
+
+def _replace_atomic(path: Path, fill) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), 0o644)  # mkstemp's 0600 would follow the file to the web server
-            handle.write(data)
+            fill(handle)
             handle.flush()
             os.fsync(handle.fileno())
         pause()
@@ -161,7 +177,7 @@ def apply(inbox: Path, content_dir: Path, work: Path, decision: Decision, recove
         for dest, name in outputs.items():
             source = staged / name
             if source.exists():  # gone only when a previous apply already finished with this folder
-                write_atomic(root / dest, source.read_bytes())
+                copy_atomic(root / dest, source)
             pause()
     for rel, target_rel in decision.moves.items():
         source, target = inbox / rel, inbox / target_rel
@@ -220,7 +236,7 @@ def _log_records(decision: Decision) -> list[dict]:
             "moved_to": decision.moves.get(rel, ""),
             "org": decision.org,
             "collector": decision.collector,
-            "result": "accepted" if decision.accepted else "rejected",
+            "result": "accepted" if decision.accepted else "held" if decision.held else "rejected",
             "warnings": len(decision.warnings),
         }
         for rel in decision.sources

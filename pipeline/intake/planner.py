@@ -7,6 +7,7 @@ by intake/journal.py once committed.
 
 from __future__ import annotations
 
+import posixpath
 import shutil
 import uuid
 from datetime import datetime
@@ -21,7 +22,7 @@ from ..core import dates
 from ..core.diagnostics import Diagnostic
 from ..core.hashing import sha256_file
 from . import convert
-from .convert import IMAGE_SUFFIXES, Refused
+from .convert import IMAGE_SUFFIXES, VIDEO_SUFFIXES, Held, Refused
 from .journal import LOG_NAME, Decision
 
 DONE = "done"
@@ -30,7 +31,7 @@ REJECTED = "rejected"
 # (extensions hidden by default) shows as a second "走访.md" next to the refused 走访.md shown as "走访".
 REASON_SUFFIX = ".退回原因.txt"
 TEXT_SUFFIXES = {".md", ".markdown", ".yaml", ".yml", ".txt"}
-SUPPORTED = TEXT_SUFFIXES | IMAGE_SUFFIXES | {".docx"}
+SUPPORTED = TEXT_SUFFIXES | IMAGE_SUFFIXES | VIDEO_SUFFIXES | {".docx", ".vtt"}
 DATE_KEYS = ("date", "approved_on", "received", "reply_date")
 _UNSUPPORTED_HINTS = {
     ".doc": "请在 Word 中“另存为”Word 文档（.docx）后重新提交",
@@ -47,8 +48,9 @@ def submission_units(inbox: Path) -> list[list[Path]]:
     claimed: set[Path] = set()
     units: list[list[Path]] = []
     for path in files:
-        if path.suffix.lower() in {".md", ".markdown"} and not path.is_symlink():
-            referenced = dict.fromkeys(by_resolved[r] for r in _referenced_images(path) if r in by_resolved)
+        if path.suffix.lower() in {".md", ".markdown", ".yaml", ".yml"} and not path.is_symlink():
+            named = [*_referenced_images(path), *_referenced_media(path)]
+            referenced = dict.fromkeys(by_resolved[r] for r in named if r in by_resolved)
             images = [p for p in referenced if p not in claimed]
             claimed.update(images)
             units.append([path, *images])
@@ -84,6 +86,20 @@ def _referenced_images(path: Path) -> list[Path]:
     return found
 
 
+def _referenced_media(path: Path) -> dict[Path, str]:
+    """Resolved path → field (file, poster, subtitles) of the files in path's own folder a video submission names."""
+    text, _ = load.decode(path, path.name)
+    if text is None:
+        return {}
+    folder = path.parent.resolve()
+    found = {}
+    for key, name in convert.media_references(text):
+        candidate = (folder / name).resolve()
+        if candidate.parent == folder:
+            found[candidate] = key
+    return found
+
+
 class Planner:
     def __init__(self, inbox: Path, content_dir: Path, work: Path, config: Validation, now: datetime):
         self.inbox, self.content_dir, self.work = inbox, content_dir, work
@@ -107,6 +123,9 @@ class Planner:
             self._accept(unit, decision, staged)
         except Refused as refused:
             self._refuse(decision, refused.lines, staged)
+        except Held as held:  # not the collector's fault: the file waits in the inbox for ffmpeg
+            shutil.rmtree(staged, ignore_errors=True)
+            decision.held, decision.reason = True, "\n".join(held.lines)
         except Exception as error:  # noqa: BLE001 - a broken file is refused, never a crash of the run
             self._refuse(
                 decision,
@@ -158,13 +177,20 @@ class Planner:
         if main.is_symlink():
             raise Refused([f"{rel}: 这是一个快捷方式（链接），不是文件本身。请把文件本身放入收件文件夹"])
         if suffix not in SUPPORTED:
-            hint = _UNSUPPORTED_HINTS.get(suffix, "请提交 .md、.txt、.yaml、.docx 或 JPG/PNG 图片")
+            hint = _UNSUPPORTED_HINTS.get(suffix, "请提交 .md、.txt、.yaml、.docx、JPG/PNG 图片或视频")
             raise Refused([f"{rel}: 不支持 {suffix or '无扩展名'} 文件。{hint}"])
         folder_org = self._folder_org(main)
         if suffix in IMAGE_SUFFIXES:
             self._accept_media(main, rel, folder_org, decision, staged)
             return
+        if suffix in VIDEO_SUFFIXES:
+            self._accept_video(main, rel, folder_org, decision, staged)
+            return
+        if suffix == ".vtt":
+            raise Refused([f"{rel}: 字幕文件要和视频稿件（写了 subtitles: {main.name} 的 .md 文件）一起放入收件文件夹"])
         images = convert.Images()
+        videos = convert.Videos(staged)
+        pending: list[tuple[str, Path]] = []
         if suffix == ".docx":
             text, warnings = self._from_docx(main, rel, folder_org, images)
         elif suffix == ".txt":
@@ -173,11 +199,17 @@ class Planner:
             text, warnings = self._decoded(main, rel)
             if suffix in {".yaml", ".yml"}:
                 text = convert.yaml_to_markdown(text)
-            for image in unit[1:]:
-                images.add(image.name, convert.web_image(image, image.relative_to(self.inbox).as_posix()))
+            named = _referenced_media(main)
+            for extra in unit[1:]:
+                if extra.resolve() in named:
+                    pending.append((named[extra.resolve()], extra))
+                else:
+                    images.add(extra.name, convert.web_image(extra, extra.relative_to(self.inbox).as_posix()))
         line_offset = {".md": 0, ".markdown": 0, ".yaml": -1, ".yml": -1}.get(suffix)
         meta, body, diagnostics = self._check(text, rel, folder_org, line_offset)
-        self._file(decision, meta, body, images, staged, warnings + diagnostics)
+        for key, extra in pending:  # checked first: a refused submission costs no conversion
+            videos.add(key, extra, extra.relative_to(self.inbox).as_posix())
+        self._file(decision, meta, body, images, staged, warnings + diagnostics + videos.notes, videos)
 
     def _folder_org(self, path: Path) -> str | None:
         parts = path.relative_to(self.inbox).parts
@@ -246,7 +278,14 @@ class Planner:
         return load.load_source(path, scratch)
 
     def _file(
-        self, decision: Decision, meta: dict, body: str, images: convert.Images, staged: Path, warnings: list[str]
+        self,
+        decision: Decision,
+        meta: dict,
+        body: str,
+        images: convert.Images,
+        staged: Path,
+        warnings: list[str],
+        videos: convert.Videos | None = None,
     ) -> None:
         org = str(meta.get("org"))
         kind = aliases.canonical_value("kind", meta.get("kind")) or "article"
@@ -259,6 +298,7 @@ class Planner:
         folder = f"{org}/{year}"
         for original, name in images.names.items():
             body = convert.rewrite_image_refs(body, original, f"{slug}/{name}")
+        media_outputs = self._media_fields(decision.sources[0], meta, videos, folder, slug) if videos else {}
         text = convert.markdown_text(meta, body)
         main_dest = f"{folder}/{slug}.md"
         self._recheck(text, main_dest, staged, images)
@@ -266,6 +306,7 @@ class Planner:
         for index, (name, data) in enumerate(images.files.items()):  # images first: the page never shows a gap
             (staged / f"image-{index}").write_bytes(data)
             decision.outputs[f"{folder}/{slug}/{name}"] = f"image-{index}"
+        decision.outputs.update(media_outputs)
         (staged / "main.md").write_text(text, encoding="utf-8")
         decision.outputs[main_dest] = "main.md"
         decision.accepted = True
@@ -274,6 +315,28 @@ class Planner:
         decision.destination = main_dest
         decision.warnings = warnings
         decision.moves = {rel: self._free_name(f"{DONE}/{rel}") for rel in decision.sources}
+
+    def _media_fields(self, rel: str, meta: dict, videos: convert.Videos, folder: str, slug: str) -> dict[str, str]:
+        """Point file/poster/subtitles at the files as filed (`<slug>/<name>`); a poster taken from the video when
+        none was given. Returns content-relative destination → staged name. A named file that is neither in the
+        inbox nor in content/ is refused: the filed video page would have nothing to play."""
+        outputs = {}
+        for key in ("file", "poster", "subtitles"):
+            written = meta.get(key)
+            if not isinstance(written, str) or not written.strip():
+                continue
+            name = posixpath.basename(written.strip().replace("\\", "/"))
+            if name in videos.files:
+                staged_name, final = videos.files[name]
+                meta[key] = f"{slug}/{final}"
+                outputs[f"{folder}/{slug}/{final}"] = staged_name
+            elif not (self.content_dir / folder / written.strip()).is_file():
+                raise Refused([f"{rel}: 写了 {key}: {written}，但收件文件夹中没有这个文件。请把它和稿件放在同一文件夹"])
+        if videos.taken_poster and not meta.get("poster"):
+            staged_name, final = videos.taken_poster
+            meta["poster"] = f"{slug}/{final}"
+            outputs[f"{folder}/{slug}/{final}"] = staged_name
+        return outputs
 
     def _recheck(self, text: str, dest: str, staged: Path, images: convert.Images) -> None:
         """The file as it will be filed must validate too (it is what the build reads)."""
@@ -298,6 +361,26 @@ class Planner:
             candidate = f"{slug}-{counter}"
         self.taken_slugs.add((kind, candidate))
         return candidate
+
+    def _accept_video(self, path: Path, rel: str, folder_org: str | None, decision: Decision, staged: Path) -> None:
+        """A video on its own: made playable and filed under media/<org>/ with a poster, for a submission to name."""
+        if not folder_org:
+            raise Refused([f"{rel}: 单独提交的视频要放进以单位代码命名的文件夹，例如 收件文件夹/dz/{path.name}"])
+        videos = convert.Videos(staged)
+        videos.add("file", path, rel)
+        (staged_name, final), poster_staged = videos.files[path.name], videos.taken_poster[0]
+        stem, suffix = posixpath.splitext(final)
+        dest, counter = f"media/{folder_org}/{final}", 1
+        while (self.content_dir / dest).exists() or dest in self.taken_names:
+            counter += 1
+            dest = f"media/{folder_org}/{stem}-{counter}{suffix}"
+        self.taken_names.add(dest)
+        decision.outputs = {dest[: -len(suffix)] + ".jpg": poster_staged, dest: staged_name}
+        decision.accepted = True
+        decision.org = folder_org
+        decision.destination = dest
+        decision.warnings = videos.notes
+        decision.moves = {r: self._free_name(f"{DONE}/{r}") for r in decision.sources}
 
     def _accept_media(self, path: Path, rel: str, folder_org: str | None, decision: Decision, staged: Path) -> None:
         if not folder_org:

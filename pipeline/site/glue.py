@@ -68,9 +68,9 @@ class PortalGenerator(Generator):
         self.context["portal"] = self.portal
         self.context["site"] = self.portal.site.values
         # Feeds exist only with an absolute site URL (see pipeline/urls.py); templates announce them then.
-        self.context["feeds_enabled"] = bool(
-            urls.resolve_site_url(self.settings.get("HONGWANG_SITEURL"), self.portal.site.values)
-        )
+        site_url = urls.resolve_site_url(self.settings.get("HONGWANG_SITEURL"), self.portal.site.values)
+        self.context["feeds_enabled"] = bool(site_url)
+        self.context["site_url"] = site_url or ""  # the county's own address: a light bundle plays videos from it
 
     def generate_output(self, writer) -> None:
         specs = self.specs if self.specs is not None else pages.plan(self.portal)

@@ -43,7 +43,9 @@ def context(chromium):
 def test_a_video_plays_seeks_by_byte_ranges_and_shows_a_subtitle_cue(context, served_example):
     ranges = []
     page = context(viewport={"width": 1280, "height": 900}).new_page()
+    requested = []
     page.on("response", lambda r: ranges.append(r.status) if r.url.endswith(".mp4") else None)
+    page.on("request", lambda r: requested.append(r.url))
     page.goto(served_example.url(DANGKE))
     video = page.locator("#hw-video")
     assert page.evaluate("() => document.querySelector('#hw-video').canPlayType('video/mp4; codecs=\"avc1.42E01E\"')")
@@ -58,6 +60,7 @@ def test_a_video_plays_seeks_by_byte_ranges_and_shows_a_subtitle_cue(context, se
     ).json_value()
     assert cue == "我们要筑牢信仰之基、补足精神之钙、把稳思想之舵。"
     assert 206 in ranges  # the player asked for byte ranges and the server answered them
+    assert not [u for u in requested if not u.startswith(served_example.base)]  # the county fallback untouched
     screenshot(page, "video-page-1280")
 
 

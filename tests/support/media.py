@@ -23,37 +23,21 @@ KINDS = {
 }
 
 
-def make_video(path: Path, kind: str = "mp4", seconds: float = 1.5, size: str = "96x64") -> Path:
-    """A test pattern with a tone, in the container and codecs `kind` names (never judged by path's suffix)."""
+def make_video(path: Path, kind: str = "mp4", seconds: float = 1.5, size: str = "96x64", noise: bool = False) -> Path:
+    """A test pattern with a tone, in the container and codecs `kind` names (never judged by path's suffix).
+
+    noise: random pixels at a high bit rate instead, for a large file made in a second (6 s at 640x360: ~18 MB)."""
     container, video, audio = KINDS[kind]
     faststart = ["-movflags", "+faststart"] if kind == "mp4" else []
+    picture = f"testsrc=size={size}:rate=10"
+    if noise:
+        picture = f"nullsrc=s={size}:r=10,geq=random(1)*255:128:128"
+        video = [*video, "-preset", "ultrafast", "-b:v", "30M", "-maxrate", "30M", "-bufsize", "2M"]
+    tone = "sine=frequency=440:sample_rate=22050"
     path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            FFMPEG or "ffmpeg",
-            "-nostdin",
-            "-y",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            f"testsrc=size={size}:rate=10",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:sample_rate=22050",
-            "-t",
-            str(seconds),
-            *video,
-            *audio,
-            *faststart,
-            "-f",
-            container,
-            str(path),
-        ],
-        check=True,
-    )
+    command = [FFMPEG or "ffmpeg", "-nostdin", "-y", "-v", "error", "-f", "lavfi", "-i", picture, "-f", "lavfi"]
+    command += ["-i", tone, "-t", str(seconds), *video, *audio, *faststart, "-f", container, str(path)]
+    subprocess.run(command, check=True)
     return path
 
 
