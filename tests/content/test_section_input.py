@@ -63,6 +63,7 @@ def test_a_good_video_with_poster_chapters_and_webvtt_subtitles_validates(conten
         ("wmv", "huiyi.wmv", "WMV/ASF 格式"),
         ("mov-mpeg4", "huiyi.mov", "视频编码是 mpeg4"),
         ("mkv-h264", "huiyi.mkv", "MKV 格式"),
+        ("mp4-lossless", "huiyi.mp4", "High 4:4:4 Predictive"),  # H.264, yuv420p, and still not playable
     ],
 )
 def test_videos_browsers_cannot_play_are_refused_with_the_reason_and_the_fix(content, kind, name, said):

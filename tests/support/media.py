@@ -19,6 +19,7 @@ KINDS = {
     "avi": ("avi", ["-c:v", "mpeg4"], ["-c:a", "mp3"]),
     "wmv": ("asf", ["-c:v", "wmv2"], ["-c:a", "wmav2"]),
     "mov-mpeg4": ("mov", ["-c:v", "mpeg4"], ["-c:a", "aac"]),
+    "mp4-lossless": ("mp4", ["-c:v", "libx264", "-qp", "0", "-pix_fmt", "yuv420p"], ["-c:a", "aac"]),
     "mkv-h264": ("matroska", ["-c:v", "libx264", "-pix_fmt", "yuv420p"], ["-c:a", "aac"]),
 }
 
