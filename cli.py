@@ -22,6 +22,7 @@ from .pipeline.content.config import validate_config
 from .pipeline.content.validate import validate as run_validate
 from .pipeline.core import cache, dates
 from .pipeline.core import diagnostics as diagnostics_module
+from .pipeline.core.units import human_bytes
 from .pipeline.intake import scaffold
 from .pipeline.report import inspect as site_report
 from .pipeline.report import linkcheck
@@ -351,14 +352,6 @@ def parse_as_of(value: str | None) -> datetime:
 # ---------------------------------------------------------------- publish, bundle, sync
 
 DEFAULT_PUBLISH_CONFIG = Path("publish.yaml")
-
-
-def human_bytes(count: int) -> str:
-    for unit in ("字节", "KB", "MB"):
-        if count < 1024 or unit == "MB":
-            return f"{count} {unit}" if unit == "字节" else f"{count:.1f} {unit}"
-        count /= 1024
-    return f"{count:.1f} GB"  # pragma: no cover
 
 
 def refuse_unless_built(outcome) -> None:

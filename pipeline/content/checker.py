@@ -134,9 +134,9 @@ class Checker:
 
     # --- plain types
 
-    def check_text(self, spec: Field) -> None:
-        value = self.text(spec.key)
-        self.fields[spec.stored_as] = spec.default if value is None else value
+    def check_plain(self, spec: Field) -> None:
+        """text, choice, tags, bool, integer and duration: the value as the field declares it (see `value`)."""
+        self.fields[spec.stored_as] = self.value(spec, self.meta.get(spec.key), (spec.key,))
 
     def text(self, key: str) -> str | None:
         value = self.meta.get(key)
@@ -146,19 +146,6 @@ class Checker:
             self.report((key,), "value-type", f"{key}（{schema.field_label(key)}）应为一段文字")
             return None
         return str(value).strip()
-
-    def check_choice(self, spec: Field) -> None:
-        raw = self.meta.get(spec.key)
-        value = spec.default if raw is None else spec.canonical(raw)
-        if value not in spec.values:
-            self.report(
-                (spec.key,),
-                "value-invalid",
-                f"{spec.key}（{spec.label}）的值“{raw}”无法识别{did_you_mean(value, spec.values)}",
-                f"只能是 {'、'.join(spec.values)}",
-            )
-            value = spec.default
-        self.fields[spec.stored_as] = value
 
     def check_datetime(self, spec: Field) -> None:
         self.fields[spec.stored_as] = self.date(spec.key)
@@ -195,31 +182,7 @@ class Checker:
             self.parsed[key] = parsed
         return parsed
 
-    def check_tags(self, spec: Field) -> None:
-        raw = self.meta.get(spec.key)
-        tags: list[str] = []
-        if isinstance(raw, str):
-            tags = [t for t in re.split(r"[,，、;；\s]+", raw) if t]
-        elif isinstance(raw, list) and all(isinstance(t, (str, int)) for t in raw):
-            tags = [str(t) for t in raw]
-        elif raw is not None:
-            self.report(
-                (spec.key,),
-                "value-type",
-                f"{spec.key}（{spec.label}）应为列表",
-                f"写成 {spec.key}: [书记培训, 基层治理]",
-            )
-        self.fields[spec.stored_as] = tags
-
-    def check_bool(self, spec: Field) -> None:
-        self.fields[spec.stored_as] = self.meta.get(spec.key) is True
-
-    def check_integer(self, spec: Field) -> None:
-        raw = self.meta.get(spec.key)
-        if raw is not None and (not isinstance(raw, int) or isinstance(raw, bool)):
-            self.report((spec.key,), "value-type", f"{spec.key}（{spec.label}）应为整数", f"写成 {spec.key}: 5")
-            raw = None
-        self.fields[spec.stored_as] = spec.default if raw is None else raw
+    check_text = check_choice = check_tags = check_bool = check_integer = check_duration = check_plain
 
     def check_kind(self, spec: Field) -> None:
         """Decided before the fields are checked (the kind says which fields there are)."""
@@ -309,7 +272,7 @@ class Checker:
             return [t for t in re.split(r"[,，、;；\s]+", raw) if t]
         if isinstance(raw, list) and all(isinstance(t, (str, int, float)) and not isinstance(t, bool) for t in raw):
             return [str(t).strip() for t in raw]
-        self.report(path, "value-type", f"{path[-1]}（{spec.label}）应为列表", f"写成 {path[-1]}: [甲, 乙]")
+        self.report(path, "value-type", f"{path[-1]}（{spec.label}）应为列表", f"写成 {path[-1]}: [书记培训, 基层治理]")
         return []
 
     def duration(self, spec: Field, raw, path: tuple) -> int | None:
@@ -332,9 +295,6 @@ class Checker:
             '写成 "25:30"（25 分 30 秒）或 "1:02:03"，加英文引号',
         )
         return None
-
-    def check_duration(self, spec: Field) -> None:
-        self.fields[spec.stored_as] = self.value(spec, self.meta.get(spec.key), (spec.key,))
 
     def check_raw(self, spec: Field) -> None:
         self.fields[spec.stored_as] = self.meta.get(spec.key)

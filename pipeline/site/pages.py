@@ -134,9 +134,10 @@ def plan(portal: Portal) -> list[PageSpec]:
             )
         )
     specs += video_pages(portal, home)
-    specs += quiz_pages(portal, home)
-    specs += interview_pages(portal, home)
-    specs += alert_pages(portal, home)
+    specs += item_pages(home, portal.quizzes, "学习测试", "quiz/index.html", "quizzes", "quiz")
+    specs += item_pages(home, portal.interviews, "在线访谈", "interview/index.html", "interviews", "interview")
+    # The banner every page shows is alert/current.js (write_alert_state), not these pages.
+    specs += item_pages(home, portal.alerts, "紧急发布", "alert/index.html", "alerts", "alert")
     for page in portal.pages:
         specs.append(PageSpec(page.url, "page", page.title, home + [(page.title, page.url)], {"doc": page}))
     specs.append(PageSpec("contact.html", "contact", "联系我们", home + [("联系我们", "contact.html")]))
@@ -170,42 +171,14 @@ def video_pages(portal: Portal, home) -> list[PageSpec]:
     return specs
 
 
-def quiz_pages(portal: Portal, home) -> list[PageSpec]:
-    if not portal.quizzes:
+def item_pages(home, items: list, label: str, list_url: str, list_template: str, variable: str) -> list[PageSpec]:
+    """A section's paginated list and a page per item (学习测试, 在线访谈, 紧急发布); nothing when it is empty."""
+    if not items:
         return []
-    crumb = home + [("学习测试", "quiz/index.html")]
-    specs = paginated("quiz/index.html", "quizzes", "学习测试", portal.quizzes, crumb)
-    for quiz in portal.quizzes:
-        specs.append(PageSpec(quiz.url, "quiz", quiz.title, crumb + [(quiz.title, quiz.url)], {"quiz": quiz}))
-    return specs
-
-
-def interview_pages(portal: Portal, home) -> list[PageSpec]:
-    if not portal.interviews:
-        return []
-    crumb = home + [("在线访谈", "interview/index.html")]
-    specs = paginated("interview/index.html", "interviews", "在线访谈", portal.interviews, crumb)
-    for interview in portal.interviews:
-        specs.append(
-            PageSpec(
-                interview.url,
-                "interview",
-                interview.title,
-                crumb + [(interview.title, interview.url)],
-                {"interview": interview},
-            )
-        )
-    return specs
-
-
-def alert_pages(portal: Portal, home) -> list[PageSpec]:
-    """紧急发布: the archive and each alert's page. The banner every page shows is alert/current.js."""
-    if not portal.alerts:
-        return []
-    crumb = home + [("紧急发布", "alert/index.html")]
-    specs = paginated("alert/index.html", "alerts", "紧急发布", portal.alerts, crumb)
-    for alert in portal.alerts:
-        specs.append(PageSpec(alert.url, "alert", alert.title, crumb + [(alert.title, alert.url)], {"alert": alert}))
+    crumb = home + [(label, list_url)]
+    specs = paginated(list_url, list_template, label, items, crumb)
+    for item in items:
+        specs.append(PageSpec(item.url, variable, item.title, crumb + [(item.title, item.url)], {variable: item}))
     return specs
 
 

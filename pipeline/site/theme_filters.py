@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ..core import dates
+from ..core import dates, units
 
 
 def cn_date(value: date | datetime | None) -> str:
@@ -26,14 +26,6 @@ def cn_datetime(value: datetime | None) -> str:
     return dates.cn_date(value) + (value.strftime(" %H:%M") if (value.hour, value.minute) != (0, 0) else "")
 
 
-def file_size(value: int) -> str:
-    for unit in ("字节", "KB", "MB"):
-        if value < 1024 or unit == "MB":
-            return f"{value} {unit}" if unit == "字节" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GB"  # pragma: no cover
-
-
 def thousands(value) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
@@ -45,6 +37,6 @@ FILTERS = {
     "iso_date": iso_date,
     "iso_datetime": iso_datetime,
     "cn_datetime": cn_datetime,
-    "file_size": file_size,
+    "file_size": units.human_bytes,
     "thousands": thousands,
 }
