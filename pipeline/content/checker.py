@@ -340,7 +340,15 @@ class Checker:
         self.fields[spec.stored_as] = None
         if not raw:
             return
-        if urlsplit(raw).scheme or raw.startswith("//"):
+        if re.match(r"^[A-Za-z]:[\\/]|^[\\/](?![\\/])", raw):  # C:\视频\a.mp4, /home/…: this PC, not the site
+            self.report(
+                (spec.key,),
+                "path-outside",
+                f"{spec.key}（{spec.label}）“{raw}”是电脑上的完整路径",
+                "把文件放在稿件所在的文件夹，只写文件名（如 file: dangke.mp4）",
+            )
+            return
+        if urlsplit(raw).scheme or raw.startswith(("//", "\\\\")):
             self.report(
                 (spec.key,),
                 "media-remote",
@@ -348,7 +356,7 @@ class Checker:
             )
             return
         base = posixpath.dirname(self.source.rel)
-        path = posixpath.normpath(posixpath.join(base, raw.replace("\\", "/").lstrip("/")))
+        path = posixpath.normpath(posixpath.join(base, raw.replace("\\", "/")))
         if path == ".." or path.startswith("../"):
             self.report((spec.key,), "path-outside", f"{spec.key}（{spec.label}）“{raw}”在内容目录之外")
             return

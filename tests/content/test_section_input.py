@@ -98,11 +98,13 @@ def test_another_sites_player_or_a_missing_file_is_refused(content):
     content.article("zzb/2026/a.md", VIDEO_FRONT.format(file="https://v.qq.com/x/page/a.html"))
     content.article("zzb/2026/b.md", VIDEO_FRONT.format(file="../../../etc/passwd"))
     content.article("zzb/2026/c.md", VIDEO_FRONT.format(file="meiyou.mp4"))
+    content.article("zzb/2026/d.md", VIDEO_FRONT.format(file="'D:\\党员电教\\dangke.mp4'"))
     found = codes(diagnostics(content))
     assert ("zzb/2026/a.md", 6, "media-remote") in found
     assert ("zzb/2026/b.md", 6, "path-outside") in found
     assert ("zzb/2026/c.md", 6, "media-missing") in found
     assert ("zzb/2026/c.md", 7, "media-missing") in found  # the poster too
+    assert ("zzb/2026/d.md", 6, "path-outside") in found  # a path on the collector's PC
 
 
 @needs_ffmpeg
