@@ -54,11 +54,13 @@ def test_a_video_plays_seeks_by_byte_ranges_and_shows_a_subtitle_cue(context, se
     page.get_by_role("button", name="00:04").click()  # the chapter 二、筑牢信仰之基
     page.wait_for_function("() => document.querySelector('#hw-video').currentTime >= 4")
     video.evaluate("v => v.pause()")
-    cue = page.wait_for_function(
-        """() => { const t = document.querySelector('#hw-video').textTracks[0];
-                   return t && t.mode === 'showing' && t.activeCues && t.activeCues.length && t.activeCues[0].text; }"""
+    shown = page.wait_for_function(  # the cue of 00:04–00:06, shown over the picture (waits until it is)
+        """cue => { const t = document.querySelector('#hw-video').textTracks[0];
+                    return t && t.mode === 'showing' && t.activeCues && t.activeCues.length
+                           && t.activeCues[0].text === cue; }""",
+        arg="我们要筑牢信仰之基、补足精神之钙、把稳思想之舵。",
     ).json_value()
-    assert cue == "我们要筑牢信仰之基、补足精神之钙、把稳思想之舵。"
+    assert shown is True
     assert 206 in ranges  # the player asked for byte ranges and the server answered them
     assert not [u for u in requested if not u.startswith(served_example.base)]  # the county fallback untouched
     screenshot(page, "video-page-1280")
@@ -123,6 +125,19 @@ def test_a_quiz_is_drawn_answered_scored_explained_and_printed_in_the_browser(co
     page.emulate_media(media="print")
     assert page.locator(".site-header").is_hidden() and page.locator("#hw-quiz-result").is_visible()
     assert [url for url in requests if "axe" not in url] == []
+
+
+def test_a_quiz_with_a_time_limit_hands_itself_in_when_the_time_is_up(context, served_example):
+    page = context().new_page()
+    page.clock.install(time=beijing("2026-11-24 15:00"))
+    page.goto(served_example.url(QUIZ))
+    page.get_by_role("button", name="开始测试").click()
+    page.locator("fieldset[data-question] input").first.check()
+    page.clock.run_for("10:01")  # 限时 10 分钟
+    sheet = page.locator("#hw-quiz-result")
+    assert "答题时间已到，已自动交卷" in sheet.inner_text() and "（未填写）" in sheet.inner_text()
+    assert page.locator(".quiz-timer").inner_text() == "已交卷，用时 10:00"
+    assert page.locator("fieldset[data-question] input").first.is_disabled()
 
 
 @pytest.mark.parametrize(
