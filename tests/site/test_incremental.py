@@ -65,6 +65,8 @@ def test_incremental_builds_equal_cold_builds_after_edits_adds_deletes_and_an_or
     assert 0 < after_edit.pages_rendered < first.pages_rendered / 4  # the article and the lists that show it
     search = after_edit.post.search
     assert not search.whole and 0 < search.written < search.files / 4  # its card and the shards its words changed
+    index_files = [p for p in (tmp_path / "out/search").rglob("*") if p.is_file()]
+    assert (search.files, search.index_bytes) == (len(index_files), sum(p.stat().st_size for p in index_files))
     assert 0 < after_edit.post.feeds.written < len(after_edit.post.feeds.files) / 2  # the feeds that hold it
 
     added = county / "dz/2025/dz-new-notice.md"

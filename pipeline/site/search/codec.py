@@ -64,25 +64,71 @@ def bitmap_length(slots: int) -> int:
 
 def encode(keys: np.ndarray, docs: np.ndarray, values: np.ndarray, slots: int) -> str:
     """One shard from its postings sorted by (key, doc): keys, doc ids and 6-bit values, one entry per posting."""
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else np.zeros(0, int)
-    counts = np.diff(np.append(starts, len(keys)))
-    term_keys = keys[starts]
+    return encode_shards(np.zeros(len(keys), dtype=np.int64), keys, docs, values, slots, 1)[0]
+
+
+def encode_shards(shards: np.ndarray, keys: np.ndarray, docs: np.ndarray, values: np.ndarray, slots: int,
+                  count: int, first: int = 0) -> list[str]:  # fmt: skip
+    """Shards first … first+count-1 at once, from postings sorted by (shard, key, doc); all numpy but the last step.
+
+    Encoding shard by shard costs a fixed ~1 ms of numpy calls each: 16 s for 16,384 shards."""
+    n = len(keys)
+    new_shard = np.ones(n, dtype=bool)
+    new_shard[1:] = shards[1:] != shards[:-1]
+    new_term = new_shard.copy()
+    new_term[1:] |= keys[1:] != keys[:-1]
+    term_starts = np.flatnonzero(new_term)
+    counts = np.diff(np.append(term_starts, n))
+    term_shards = shards[term_starts]
+    term_keys = keys[term_starts]
+    key_gaps = term_keys.copy()
+    first_term_of_shard = np.ones(len(term_starts), dtype=bool)
+    first_term_of_shard[1:] = term_shards[1:] != term_shards[:-1]
+    key_gaps[~first_term_of_shard] -= term_keys[:-1][~first_term_of_shard[1:]]
     gaps = docs.astype(np.uint64).copy()
     gaps[1:] -= docs[:-1].astype(np.uint64)
-    gaps[starts] = docs[starts]
+    gaps[term_starts] = docs[term_starts]
     lengths = _digit_lengths(gaps, 4)
-    digits = varints(gaps, 4)
-    per_term = np.add.reduceat(lengths, starts) if len(starts) else lengths
+    per_term = np.add.reduceat(lengths, term_starts) if n else lengths
     dense = per_term > bitmap_length(slots)
-    key_gaps = term_keys.copy()
-    key_gaps[1:] -= term_keys[:-1]
+    doc_digits, term_doc_lengths = _docs_digits(varints(gaps, 4), lengths, term_starts, counts, per_term, docs,
+                                                dense, slots)  # fmt: skip
     sections = [
-        characters(varints(key_gaps)),
-        characters(varints(counts.astype(np.uint64) * 2 + dense)),
-        characters(_docs_section(digits, lengths, starts, counts, docs, dense, slots)),
-        characters(values.astype(np.uint8)),
+        (varints(key_gaps), _digit_lengths(key_gaps)),
+        (varints(counts.astype(np.uint64) * 2 + dense), _digit_lengths(counts.astype(np.uint64) * 2 + dense)),
+        (doc_digits, term_doc_lengths),
+        (values.astype(np.uint8), counts),
     ]
-    return SEPARATOR.join(section.decode("ascii") for section in sections)
+    return _split_by_shard(sections, term_shards, count, first)
+
+
+def _split_by_shard(sections, term_shards: np.ndarray, count: int, first: int) -> list[str]:
+    """Each section's characters cut into per-shard pieces (per-term lengths summed by shard)."""
+    bounds = np.searchsorted(term_shards, np.arange(first, first + count + 1))
+    texts = []
+    for digits, per_term in sections:
+        ends = np.concatenate(([0], np.cumsum(per_term)))[bounds]
+        text = characters(digits).decode("ascii")
+        texts.append([text[a:b] for a, b in zip(ends[:-1], ends[1:], strict=True)])
+    return [SEPARATOR.join(parts) for parts in zip(*texts, strict=True)]
+
+
+def _docs_digits(digits, lengths, starts, counts, per_term, docs, dense, slots) -> tuple[np.ndarray, np.ndarray]:
+    """Varint gaps for most terms; a bitmap spliced in for each term whose documents are too many.
+    Returns the digits and each term's number of them."""
+    if not dense.any():
+        return digits, per_term
+    offsets = np.concatenate(([0], np.cumsum(lengths)))
+    pieces, cursor = [], 0
+    for term in np.flatnonzero(dense):
+        begin, end = starts[term], starts[term] + counts[term]
+        pieces.append(digits[offsets[cursor] : offsets[begin]])
+        bits = np.zeros(bitmap_length(slots) * 6, dtype=np.uint8)
+        bits[docs[begin:end]] = 1
+        pieces.append((bits.reshape(-1, 6) << np.arange(6, dtype=np.uint8)).sum(axis=1).astype(np.uint8))
+        cursor = end
+    pieces.append(digits[offsets[cursor] :])
+    return np.concatenate(pieces), np.where(dense, bitmap_length(slots), per_term)
 
 
 def _digit_lengths(values: np.ndarray, most: int = 12) -> np.ndarray:
@@ -90,23 +136,6 @@ def _digit_lengths(values: np.ndarray, most: int = 12) -> np.ndarray:
     for bits in range(5, 5 * most, 5):
         lengths += values >= np.uint64(1 << bits)
     return lengths
-
-
-def _docs_section(digits, lengths, starts, counts, docs, dense, slots) -> np.ndarray:
-    """Varint gaps for most terms; a bitmap spliced in for each term whose documents are too many."""
-    if not dense.any():
-        return digits
-    offsets = np.concatenate(([0], np.cumsum(lengths)))
-    pieces, cursor = [], 0
-    for term in np.flatnonzero(dense):
-        first, last = starts[term], starts[term] + counts[term]
-        pieces.append(digits[offsets[cursor] : offsets[first]])
-        bits = np.zeros(bitmap_length(slots) * 6, dtype=np.uint8)
-        bits[docs[first:last]] = 1
-        pieces.append((bits.reshape(-1, 6) << np.arange(6, dtype=np.uint8)).sum(axis=1).astype(np.uint8))
-        cursor = last
-    pieces.append(digits[offsets[cursor] :])
-    return np.concatenate(pieces)
 
 
 def decode(shard: str, slots: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -30,20 +30,26 @@ _ZERO = np.zeros(1, dtype=np.uint32)
 
 def code_points(parts: list[str]) -> np.ndarray:
     """The normalised code points of the parts, whitespace and part boundaries as 0."""
-    pieces = []
-    for part in parts:
-        pieces += [texts.points(part), _ZERO]
-    return np.concatenate(pieces).astype(np.uint64) if pieces else np.zeros(0, dtype=np.uint64)
+    return _joined([texts.points(part) for part in parts])
 
 
-def term_ids(points: np.ndarray) -> np.ndarray:
-    """Every n-gram occurrence as one integer: c1, c1<<21|c2, or c1<<42|c2<<21|c3 (code points < 2**21)."""
+def _joined(pieces: list[np.ndarray]) -> np.ndarray:
+    if not pieces:
+        return np.zeros(0, dtype=np.uint64)
+    return np.concatenate([piece for points in pieces for piece in (points, _ZERO)]).astype(np.uint64)
+
+
+def term_ids(points: np.ndarray, with_starts: bool = False):
+    """Every n-gram occurrence as one integer: c1, c1<<21|c2, or c1<<42|c2<<21|c3 (code points < 2**21);
+    with_starts: and where each starts."""
     valid = points != 0
     pairs = valid[:-1] & valid[1:]
     triples = pairs[:-1] & valid[2:]
-    grams = [points[valid], ((points[:-1] << 21) | points[1:])[pairs]]
-    grams.append(((points[:-2] << 42) | (points[1:-1] << 21) | points[2:])[triples])
-    return np.concatenate(grams)
+    grams = np.concatenate([points[valid], ((points[:-1] << 21) | points[1:])[pairs],
+                            ((points[:-2] << 42) | (points[1:-1] << 21) | points[2:])[triples]])  # fmt: skip
+    if not with_starts:
+        return grams
+    return grams, np.concatenate([np.flatnonzero(valid), np.flatnonzero(pairs), np.flatnonzero(triples)])
 
 
 def unique_counts(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -54,24 +60,33 @@ def unique_counts(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ids[starts], np.diff(np.append(starts, len(ids)))
 
 
+_PART = "\x01"  # joins a document's parts for one pass of normalising; survives it (NFKC keeps it, not a space)
+
+
 def postings(title: str, summary: str, rest: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(sorted unique term ids, one 6-bit value each) for a document's title, summary and other text."""
-    terms, counts = unique_counts(term_ids(code_points([title, summary, *rest])))
+    joined = _PART.join(part.replace(_PART, " ") for part in [title, summary, *rest])
+    points = texts.points(joined).astype(np.uint64)
+    boundaries = np.flatnonzero(points == 1)
+    points[boundaries] = 0
+    grams, starts = term_ids(points, with_starts=True)
+    terms, counts = unique_counts(grams)
     values = (np.minimum(counts, MAX_COUNT) - 1).astype(np.uint8)
-    for part, bit in ((title, IN_TITLE), (summary, IN_SUMMARY)):
-        if part and len(terms):
-            values[np.searchsorted(terms, term_ids(code_points([part])))] |= bit
+    title_end, summary_end = boundaries[0], boundaries[1]
+    for chosen, bit in ((starts < title_end, IN_TITLE), ((starts > title_end) & (starts < summary_end), IN_SUMMARY)):
+        if chosen.any():
+            values[np.searchsorted(terms, grams[chosen])] |= bit
     return terms, values
 
 
-def _mix(units: list[np.ndarray], seed: int) -> np.ndarray:
+def _mix(units: list[np.ndarray], present: list[np.ndarray], lengths: np.ndarray, seed: int) -> np.ndarray:
     """FNV-1a over 32-bit units (the code points), then murmur3's finaliser (every output bit depends on every
-    input bit)."""
-    hashed = np.full(len(units[0]), seed, dtype=np.uint32)
+    input bit). units[i] is each term's i-th code point, present[i] whether the term has one."""
+    hashed = np.full(len(lengths), seed, dtype=np.uint32)
     with np.errstate(over="ignore"):
-        for unit in units:
-            hashed = (hashed ^ unit) * FNV_PRIME
-        hashed ^= np.uint32(len(units))
+        for unit, there in zip(units, present, strict=True):
+            hashed = np.where(there, (hashed ^ unit) * FNV_PRIME, hashed)
+        hashed ^= lengths
         hashed ^= hashed >> np.uint32(16)
         hashed *= np.uint32(0x85EBCA6B)
         hashed ^= hashed >> np.uint32(13)
@@ -81,19 +96,20 @@ def _mix(units: list[np.ndarray], seed: int) -> np.ndarray:
 
 
 def filing(ids: np.ndarray, shards: int) -> tuple[np.ndarray, np.ndarray]:
-    """(shard, key) of each term, for sorted unique ids (1-grams, then 2-grams, then 3-grams); shards: a power of two.
+    """(shard, key) of each term id, in any order; shards is a power of two.
 
     shard = the top bits of the first hash; key = the second hash and the first's six low bits (38 bits)."""
-    bounds = np.searchsorted(ids, [1 << 21, 1 << 42])
-    shard = np.empty(len(ids), dtype=np.int64)
-    key = np.empty(len(ids), dtype=np.uint64)
+    ids = np.asarray(ids, dtype=np.uint64)
+    lengths = (1 + (ids >= np.uint64(1 << 21)) + (ids >= np.uint64(1 << 42))).astype(np.uint32)
     mask = np.uint64(0x1FFFFF)
-    for length, (low, high) in enumerate(zip([0, *bounds], [*bounds, len(ids)], strict=True), start=1):
-        block = ids[low:high]
-        units = [((block >> np.uint64(21 * (length - 1 - i))) & mask).astype(np.uint32) for i in range(length)]
-        first, second = _mix(units, SHARD_SEED), _mix(units, KEY_SEED)
-        shard[low:high] = first >> np.uint32(32 - shards.bit_length() + 1)
-        key[low:high] = (second.astype(np.uint64) << np.uint64(6)) | (first & np.uint32(63)).astype(np.uint64)
+    units, present = [], []
+    for position in range(3):  # the first code point sits highest
+        shift = ((lengths.astype(np.int64) - 1 - position).clip(0) * 21).astype(np.uint64)
+        units.append(((ids >> shift) & mask).astype(np.uint32))
+        present.append(lengths > position)
+    first, second = _mix(units, present, lengths, SHARD_SEED), _mix(units, present, lengths, KEY_SEED)
+    shard = (first >> np.uint32(32 - shards.bit_length() + 1)).astype(np.int64)
+    key = (second.astype(np.uint64) << np.uint64(6)) | (first & np.uint32(63)).astype(np.uint64)
     return shard, key
 
 

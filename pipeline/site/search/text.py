@@ -59,18 +59,23 @@ def _bmp_table() -> np.ndarray:
     """normalise() of every BMP code point as one code point: 0 for whitespace, _DELETE for an invisible one,
     _COMPLEX where it becomes several characters (㎡ → m2) or is a surrogate."""
     table = np.arange(0x10000, dtype=np.uint32)
-    table[0xD800:0xE000] = _COMPLEX
     for code in range(0x10000):
-        if 0xD800 <= code < 0xE000:
-            continue
-        mapped = "" if _ignorable(code) else unicodedata.normalize("NFKC", chr(code)).lower()
-        if len(mapped) != 1:
-            table[code] = _DELETE if not mapped else _COMPLEX
-        elif mapped in SPACES:
-            table[code] = 0
-        else:
-            table[code] = ord(mapped)
+        character = chr(code)
+        if 0xD800 <= code < 0xE000 or unicodedata.is_normalized("NFKC", character) and character.islower():
+            continue  # the common case: the character stands for itself
+        mapped = unicodedata.normalize("NFKC", character).lower()
+        table[code] = ord(mapped) if len(mapped) == 1 else _COMPLEX
+    table[0xD800:0xE000] = _COMPLEX
+    for low, high in IGNORABLE_RANGES:
+        table[low : min(high, 0xFFFF) + 1] = _DELETE
+    for space in SPACES:
+        table[table == ord(space)] = 0
     return table
+
+
+def prepare() -> None:
+    """Build the lookup table now (once per process; forked workers inherit it)."""
+    _bmp_table()
 
 
 def points(text: str) -> np.ndarray:

@@ -29,6 +29,7 @@ import numpy as np
 
 from ...core import workers
 from . import codec, ids, terms
+from . import text as texts
 from .documents import KIND_NAMES, ORG_KIND, SearchDocument, collect
 
 FOLDER = "search"
@@ -52,10 +53,32 @@ class SearchStats:
     shards: int
     slots: int
     whole: bool  # written from scratch (else updated)
-    postings: int = 0
 
     def as_dict(self) -> dict:
         return {**self.__dict__, "seconds": round(self.seconds, 3)}
+
+
+@dataclass
+class Tally:
+    """The index's files and bytes, kept up to date as files are written (a walk of 36,000 files costs more
+    than an edit's whole update)."""
+
+    files: int = 0
+    bytes: int = 0
+    written: int = 0
+
+    def wrote(self, old_size: int | None, new_size: int) -> None:
+        self.written += 1
+        self.files += old_size is None
+        self.bytes += new_size - (old_size or 0)
+
+    def deleted(self, size: int) -> None:
+        self.files -= 1
+        self.bytes -= size
+
+    def add(self, other: Tally) -> None:
+        self.files, self.bytes, self.written = self.files + other.files, self.bytes + other.bytes, \
+            self.written + other.written  # fmt: skip
 
 
 @dataclass
@@ -92,19 +115,21 @@ def write(portal, output_dir: Path, previous: dict | None = None, item_tokens: d
     planned = plan(portal, item_tokens)
     changed = _changed(planned, previous, root)
     if changed is not None:
+        tally = Tally(previous["files"], previous["bytes"])
         try:
-            written, cards = _update(planned, previous, root, changed)
+            cards = _update(planned, previous, root, changed, tally)
             kept = {key: entry[2] for key, entry in previous["documents"].items() if key not in changed}
             cards = {**kept, **cards}
         except (codec.CorruptShard, OSError, ValueError, KeyError):
             changed = None  # the index on disk is not the one the record describes: write it whole
     if changed is None:
-        written, cards = _write_whole(planned, root)
+        tally = Tally()
+        cards = _write_whole(planned, root, tally)
     record = _record(planned, cards)
-    written += _write_index(planned, root, record)
-    files, size = _measure(root)
-    stats = SearchStats(len(planned.documents), time.perf_counter() - started, size, files, written,
-                        planned.shards, planned.slots, changed is None)  # fmt: skip
+    _write_index(planned, root, record, tally)
+    record.update(files=tally.files, bytes=tally.bytes)
+    stats = SearchStats(len(planned.documents), time.perf_counter() - started, tally.bytes, tally.files,
+                        tally.written, planned.shards, planned.slots, changed is None)  # fmt: skip
     return stats, record
 
 
@@ -118,7 +143,7 @@ def _changed(planned: _Plan, previous: dict | None, root: Path) -> set[str] | No
     """Keys of documents to write again, or None when the index must be written whole."""
     if not previous or not (root / "index.js").is_file():
         return None
-    if (previous.get("format"), previous.get("slots"), previous.get("shards")) != (
+    if "files" not in previous or (previous.get("format"), previous.get("slots"), previous.get("shards")) != (
         FORMAT, planned.slots, planned.shards):  # fmt: skip
         return None
     old = {key: entry[:2] for key, entry in previous["documents"].items()}
@@ -145,29 +170,31 @@ def card_name(slot: int) -> str:
     return f"d/{slot >> 8}/{slot}"
 
 
-def _put(root: Path, name: str, data) -> bool:
-    """Write root/<name>.js unless it already holds exactly this; True when written."""
+def _put(root: Path, name: str, data, tally: Tally) -> None:
+    """Write root/<name>.js unless it already holds exactly this."""
     path = root / f"{name}.js"
     content = _script(name, data)
     try:
-        if path.stat().st_size == len(content) and path.read_bytes() == content:
-            return False
+        old_size = path.stat().st_size
+        if old_size == len(content) and path.read_bytes() == content:
+            return
     except OSError:
+        old_size = None
         path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
-    return True
+    tally.wrote(old_size, len(content))
 
 
-def _measure(root: Path) -> tuple[int, int]:
-    files = size = 0
-    for folder, _dirs, names in os.walk(root):
-        for name in names:
-            files += 1
-            size += os.stat(os.path.join(folder, name)).st_size
-    return files, size
+def _remove(path: Path, tally: Tally) -> None:
+    try:
+        size = path.stat().st_size
+        path.unlink()
+    except OSError:
+        return
+    tally.deleted(size)
 
 
-def _write_index(planned: _Plan, root: Path, record: dict) -> int:
+def _write_index(planned: _Plan, root: Path, record: dict, tally: Tally) -> None:
     """index.js: the global part. Columns per slot (base64url): kind 1, org 2, section 1, day 3 characters."""
     kinds = sorted({d.kind for d in planned.documents}, key=_kind_order)
     orgs = sorted({d.org for d in planned.documents if d.org})
@@ -196,7 +223,7 @@ def _write_index(planned: _Plan, root: Path, record: dict) -> int:
         "columns": "".join(_fixed(c, w) for c, w in ((kind_column, 1), (org_column, 2), (section_column, 1),
                                                        (day_column, 3))),
     }  # fmt: skip
-    return int(_put(root, "index", data))
+    _put(root, "index", data, tally)
 
 
 def _fixed(values: np.ndarray, width: int) -> str:
@@ -213,7 +240,7 @@ def _kind_order(kind: str) -> int:
 # ---------------------------------------------------------------- whole
 
 
-def _write_whole(planned: _Plan, root: Path) -> int:
+def _write_whole(planned: _Plan, root: Path, tally: Tally) -> dict[str, str]:
     """Into a fresh folder beside the old index, swapped in when complete (a stopped build leaves the old one)."""
     fresh = root.parent / NEXT
     shutil.rmtree(fresh, ignore_errors=True)
@@ -222,21 +249,24 @@ def _write_whole(planned: _Plan, root: Path) -> int:
         (fresh / folder).mkdir(parents=True, exist_ok=True)
     documents = sorted(planned.documents, key=lambda d: planned.ids[d.key])
     count = workers.workers() if len(documents) >= 200 else 1
+    texts.prepare()  # before forking: each worker would build the same tables
     slices = [documents[i::count] for i in range(count)]
     with tempfile.TemporaryDirectory(prefix="hongwang-search-") as spill:
         made = workers.run(lambda i: _tokenise_slice(i, slices[i], planned, fresh, Path(spill)), range(count),
                            min_parallel=2)  # fmt: skip
-        cards = {key: digest for part in made for key, digest in part}
+        cards = {key: digest for part, _ in made for key, digest in part}
         buckets = range(_buckets(planned))
-        written = len(cards) + sum(workers.run(lambda b: _encode_bucket(b, count, planned, fresh, Path(spill)),
-                                               buckets, min_parallel=2))  # fmt: skip
+        encoded = workers.run(lambda b: _encode_bucket(b, count, planned, fresh, Path(spill)), buckets,
+                              min_parallel=2)  # fmt: skip
+        for part in [*(t for _, t in made), *encoded]:
+            tally.add(part)
     old = root.parent / OLD
     shutil.rmtree(old, ignore_errors=True)
     if root.exists():
         root.rename(old)
     fresh.rename(root)
     shutil.rmtree(old, ignore_errors=True)
-    return written, cards
+    return cards
 
 
 def _bucket_of(shard: np.ndarray, planned: _Plan) -> np.ndarray:
@@ -248,27 +278,31 @@ _SPILL_EVERY = 1000  # documents
 
 
 def _tokenise_slice(index: int, documents: list[SearchDocument], planned: _Plan, root: Path, spill: Path
-                    ) -> list[tuple[str, str]]:  # fmt: skip
+                    ) -> tuple[list[tuple[str, str]], Tally]:  # fmt: skip
     """Cards of these documents, and their postings spilled into bucket files (shard, posting).
 
+    Terms are hashed a batch of documents at a time (per document, numpy's fixed costs would dominate).
     Returns (key, digest of the card) for each document."""
-    shards: list[np.ndarray] = []
-    postings: list[np.ndarray] = []
-    digests = []
+    found, values, slots, digests, tally = [], [], [], [], Tally()
     for number, document in enumerate(documents, start=1):
         slot = planned.ids[document.key]
         card = document.card()
         content = _script(card_name(slot), card)
         _create(root / f"{card_name(slot)}.js", content)
+        tally.wrote(None, len(content))
         digests.append((document.key, _digest(content)))
-        shard, posting = _postings(card, slot, planned.shards)
-        shards.append(shard.astype(np.uint16))
-        postings.append(posting)
+        ids, vals = _terms(card)
+        found.append(ids)
+        values.append(vals)
+        slots.append(np.full(len(ids), slot, dtype=np.uint64))
         if number % _SPILL_EVERY == 0 or number == len(documents):
-            _spill(np.concatenate(shards), np.concatenate(postings), planned, spill / f"{index}")
-            shards.clear()
-            postings.clear()
-    return digests
+            shard, posting = _postings(np.concatenate(found), np.concatenate(values), np.concatenate(slots),
+                                       planned.shards)  # fmt: skip
+            _spill(shard.astype(np.uint16), posting, planned, spill / f"{index}")
+            found.clear()
+            values.clear()
+            slots.clear()
+    return digests, tally
 
 
 def _digest(content: bytes) -> str:
@@ -298,65 +332,88 @@ def _buckets(planned: _Plan) -> int:
     return min(BUCKETS, planned.shards)
 
 
-def _postings(card: list[str], slot: int, shards: int) -> tuple[np.ndarray, np.ndarray]:
-    found, values = terms.postings(card[1], card[6], [card[3], card[7]])
-    shard, key = terms.filing(found, shards)
-    return shard, (key << np.uint64(KEY_SHIFT)) | np.uint64(slot << ID_SHIFT) | values.astype(np.uint64)
+def _terms(card: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """A card's terms: title, summary, org and text (query.searched_text checks the same four)."""
+    return terms.postings(card[1], card[6], [card[3], card[7]])
 
 
-def _encode_bucket(bucket: int, slices: int, planned: _Plan, root: Path, spill: Path) -> int:
+def _postings(ids: np.ndarray, values: np.ndarray, slots: np.ndarray, shards: int) -> tuple[np.ndarray, np.ndarray]:
+    """(shard, posting) of (term, document) pairs: posting = key << 26 | slot << 6 | value."""
+    shard, key = terms.filing(ids, shards)
+    return shard, (key << np.uint64(KEY_SHIFT)) | (slots << np.uint64(ID_SHIFT)) | values.astype(np.uint64)
+
+
+def _card_postings(card: list[str], slot: int, shards: int) -> tuple[np.ndarray, np.ndarray]:
+    ids, values = _terms(card)
+    return _postings(ids, values, np.full(len(ids), slot, dtype=np.uint64), shards)
+
+
+def _encode_bucket(bucket: int, slices: int, planned: _Plan, root: Path, spill: Path) -> Tally:
     pieces = [np.fromfile(path, dtype=_RECORD) for path in (spill / f"{i}-{bucket}.bin" for i in range(slices))
               if path.exists()]  # fmt: skip
     records = np.concatenate(pieces) if pieces else np.zeros(0, dtype=_RECORD)
-    order = np.argsort(records["shard"], kind="stable")
-    shard_ids, postings = records["shard"][order], records["posting"][order]
+    order = np.argsort(records["posting"])
+    order = order[np.argsort(records["shard"][order], kind="stable")]  # by shard, then posting (a radix sort)
+    shard_ids, postings = records["shard"][order].astype(np.int64), records["posting"][order]
     per_bucket = planned.shards // _buckets(planned)
     first = bucket * per_bucket
-    bounds = np.searchsorted(shard_ids, np.arange(first, first + per_bucket + 1))
-    for offset in range(per_bucket):
-        chosen = np.sort(postings[bounds[offset] : bounds[offset + 1]])
+    tally = Tally()
+    for offset, encoded in enumerate(_encode(shard_ids, postings, planned.slots, per_bucket, first)):
         name = shard_name(first + offset)
-        _create(root / f"{name}.js", _script(name, _encode(chosen, planned.slots)))
-    return per_bucket
+        content = _script(name, encoded)
+        _create(root / f"{name}.js", content)
+        tally.wrote(None, len(content))
+    return tally
 
 
-def _encode(postings: np.ndarray, slots: int) -> str:
+def _encode(shards: np.ndarray, postings: np.ndarray, slots: int, count: int, first: int) -> list[str]:
+    """count shards from postings sorted by (shard, posting)."""
     keys = postings >> np.uint64(KEY_SHIFT)
     docs = ((postings >> np.uint64(ID_SHIFT)) & np.uint64((1 << 20) - 1)).astype(np.int64)
-    return codec.encode(keys, docs, (postings & np.uint64(63)).astype(np.uint8), slots)
+    values = (postings & np.uint64(63)).astype(np.uint8)
+    return codec.encode_shards(shards, keys, docs, values, slots, count, first)
 
 
 # ---------------------------------------------------------------- update
 
 
-def _update(planned: _Plan, previous: dict, root: Path, changed: set[str]) -> int:
+def _update(planned: _Plan, previous: dict, root: Path, changed: set[str], tally: Tally) -> dict[str, str]:
     old = previous["documents"]
     by_key = {d.key: d for d in planned.documents}
-    removed, added = {}, {}  # shard -> postings to take out / put in
-    written, cards = 0, {}
+    before, after = [], []  # (shard, posting) arrays of the changed documents, as they were and as they are
+    cards = {}
     for key in sorted(changed):
         if key in old:
             slot = old[key][1]
-            _collect(removed, *_postings(_read_card(root, slot), slot, planned.shards))
+            before.append(_card_postings(_read_card(root, slot), slot, planned.shards))
             if key not in by_key or planned.ids[key] != slot:
-                (root / f"{card_name(slot)}.js").unlink(missing_ok=True)
+                _remove(root / f"{card_name(slot)}.js", tally)
         if key in by_key:
             slot = planned.ids[key]
             card = by_key[key].card()
-            written += _put(root, card_name(slot), card)
+            _put(root, card_name(slot), card, tally)
             cards[key] = _digest(_script(card_name(slot), card))
-            _collect(added, *_postings(card, slot, planned.shards))
+            after.append(_card_postings(card, slot, planned.shards))
+    removed, added = _difference(before, after)
     for shard in sorted(removed.keys() | added.keys()):
-        written += _patch(root, shard, removed.get(shard), added.get(shard), planned.slots)
-    return written, cards
+        _patch(root, shard, removed.get(shard), added.get(shard), planned.slots, tally)
+    return cards
 
 
-def _collect(into: dict, shard: np.ndarray, posting: np.ndarray) -> None:
-    order = np.argsort(shard, kind="stable")
-    shard, posting = shard[order], posting[order]
-    starts = np.flatnonzero(np.concatenate(([True], shard[1:] != shard[:-1])))
-    for start, end in zip(starts, [*starts[1:], len(shard)], strict=True):
-        into.setdefault(int(shard[start]), []).append(posting[start:end])
+def _difference(before: list, after: list) -> tuple[dict, dict]:
+    """Per shard, the postings that went and the postings that came: a shard whose postings are the same
+    (most terms of an edited document) is not touched."""
+    old, new = (np.concatenate([p for _, p in pairs]) if pairs else np.zeros(0, np.uint64) for pairs in (before, after))
+    shards = {}
+    for pairs in (before, after):
+        for shard, posting in pairs:
+            shards.update(zip(posting.tolist(), shard.tolist(), strict=True))
+    removed, added = {}, {}
+    for postings, into in ((np.setdiff1d(old, new), removed), (np.setdiff1d(new, old), added)):
+        for posting in postings.tolist():
+            into.setdefault(shards[posting], []).append(posting)
+    return ({s: [np.array(p, dtype=np.uint64)] for s, p in removed.items()},
+            {s: [np.array(p, dtype=np.uint64)] for s, p in added.items()})  # fmt: skip
 
 
 def _read_card(root: Path, slot: int) -> list[str]:
@@ -368,7 +425,7 @@ def _payload(script: str):
     return json.loads(script[script.index(",") + 1 : script.rindex(")")])
 
 
-def _patch(root: Path, shard: int, removed: list | None, added: list | None, slots: int) -> int:
+def _patch(root: Path, shard: int, removed: list | None, added: list | None, slots: int, tally: Tally) -> None:
     path = root / f"{shard_name(shard)}.js"
     keys, docs, values = codec.decode(_payload(path.read_text(encoding="ascii")), slots)
     current = (keys << np.uint64(KEY_SHIFT)) | (docs.astype(np.uint64) << np.uint64(ID_SHIFT)) | values
@@ -376,4 +433,5 @@ def _patch(root: Path, shard: int, removed: list | None, added: list | None, slo
         current = current[~np.isin(current, np.concatenate(removed))]
     if added:
         current = np.concatenate([current, *added])
-    return int(_put(root, shard_name(shard), _encode(np.sort(current), slots)))
+    [encoded] = _encode(np.full(len(current), shard, dtype=np.int64), np.sort(current), slots, 1, shard)
+    _put(root, shard_name(shard), encoded, tally)
