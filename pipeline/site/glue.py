@@ -8,6 +8,7 @@ prepares it itself from the settings.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pelican import signals
 from pelican.generators import Generator
@@ -62,6 +63,7 @@ class PortalGenerator(Generator):
         self.portal = None
         self.writes = PageWrites()
         self.specs = None
+        self.site_root = ""
 
     def generate_context(self) -> None:
         self.portal, self.writes, self.specs = _portal_for(self.settings)
@@ -71,6 +73,8 @@ class PortalGenerator(Generator):
         site_url = urls.resolve_site_url(self.settings.get("HONGWANG_SITEURL"), self.portal.site.values)
         self.context["feeds_enabled"] = bool(site_url)
         self.context["site_url"] = site_url or ""  # the county's own address: a light bundle plays videos from it
+        # The path the site is served under ("" at a host's root): root-relative links start with it.
+        self.site_root = urlsplit(site_url).path.rstrip("/") if site_url else ""
 
     def generate_output(self, writer) -> None:
         specs = self.specs if self.specs is not None else pages.plan(self.portal)
@@ -121,6 +125,7 @@ class PortalGenerator(Generator):
             page.feed = page_feeds[-1].rss  # the most specific: the org's, else the section's
         return {
             "feeds": page_feeds,
+            **({"SITEURL": self.site_root} if page.root_relative else {}),
             **page.variables,
         }
 

@@ -6,7 +6,9 @@ before their date, `internal` items only in an internal build.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -65,6 +67,12 @@ class Org:
         groups = [(c, [i for i in self.items if i.category is c]) for c in categories]
         return [(c, items) for c, items in groups if items]
 
+    @property
+    def descendant_items(self) -> list:
+        """Articles of every org below this one (a township's villages and their branches), newest first."""
+        found = [item for org in self.descendants() for item in org.items]
+        return sorted(found, key=newest_first, reverse=True)
+
     def descendants(self) -> list[Org]:
         found = []
         for child in self.children:
@@ -88,6 +96,8 @@ class Item:
     audience: str
     source: str
     body_html: str = ""
+    image: str | None = None  # the body's first local image, from the site root ("files/dz/2026/a.jpg"): 头条 photo
+    image_alt: str = ""
 
     folder = "item"
 
@@ -545,6 +555,14 @@ def exclusion_reason(document: Document, profile: str, now: datetime) -> str | N
 
 
 BODY_DEPTH = markup.BODY_DEPTH
+_FIRST_LOCAL_IMAGE = re.compile(
+    r'<img\b(?=[^>]*\bsrc="(?:\.\./)*' + markup.ASSET_PREFIX + r'(?P<src>[^"]+)")(?:[^>]*\balt="(?P<alt>[^"]*)")?'
+)
+
+
+def newest_first(item) -> tuple:
+    """The sort key of every newest-first list (with reverse=True): the date, then the slug; undated last."""
+    return (item.date or datetime.min.replace(tzinfo=dates.SHANGHAI), item.slug)
 
 
 def _render_jobs(documents: list[Document]) -> list[tuple[str, str, int]]:
@@ -574,6 +592,8 @@ class _Builder:
 
     def base(self, document: Document) -> dict:
         f = document.fields
+        body_html = self.body(document, document.source.body)
+        image = _FIRST_LOCAL_IMAGE.search(body_html)
         return {
             "kind": document.kind,
             "slug": f["slug"],
@@ -585,7 +605,9 @@ class _Builder:
             "tags": f["tags"],
             "audience": f["audience"],
             "source": document.rel,
-            "body_html": self.body(document, document.source.body),
+            "body_html": body_html,
+            "image": markup.ASSET_PREFIX + html.unescape(image.group("src")) if image else None,
+            "image_alt": html.unescape(image.group("alt") or "") if image else "",
         }
 
     def article(self, document: Document) -> Article:
@@ -718,7 +740,6 @@ class _Builder:
                 excluded[reason].append(document.rel)
                 continue
             records[document.kind].append(getattr(self, document.kind)(document))
-        newest_first = lambda item: (item.date or datetime.min.replace(tzinfo=dates.SHANGHAI), item.slug)  # noqa: E731
         for kind in ("article", "notice", "letter", "stats", "video", "quiz", "alert"):
             records[kind].sort(key=newest_first, reverse=True)
         floor = datetime.min.replace(tzinfo=dates.SHANGHAI)

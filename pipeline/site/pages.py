@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,11 +18,19 @@ from markupsafe import Markup
 
 from ..core import workdays
 from . import charts, feeds
-from .model import LETTER_STATUS_SLUGS, Portal
+from .model import LETTER_STATUS_SLUGS, Portal, newest_first
 
 PER_PAGE = 20
-HOME_PER_CATEGORY = 6
+HOME_PER_CATEGORY = 5
+HOME_LATEST = 7
+HOME_NOTICES = 6
 ORG_PER_CATEGORY = 5
+ORG_NOTICES = 10
+ORG_VILLAGE_ITEMS = 10
+HOME = [("首页", "index.html")]
+NOTICES_URL = "notice/index.html"
+# A content page with this slug is the text of the one mailbox page (contact.html), not a page of its own.
+MAILBOX_PAGE_SLUG = "mailboxes"
 
 
 @dataclass
@@ -54,6 +63,9 @@ class PageSpec:
     variables: dict = field(default_factory=dict)
     pager: Pager | None = None
     feed: str | None = None
+    # Links from the site's root path instead of relative ones: the page is served at any missing address
+    # (404.html, by `hongwang serve` and nginx's error_page), so ../ counted from its own file would miss.
+    root_relative: bool = False
 
 
 def paginated(base: str, template: str, title: str, items: list, crumbs, **variables) -> list[PageSpec]:
@@ -68,7 +80,7 @@ def paginated(base: str, template: str, title: str, items: list, crumbs, **varia
 
 
 def plan(portal: Portal) -> list[PageSpec]:
-    home = [("首页", "index.html")]
+    home = HOME
     calendar = notice_calendar(portal)
     specs = [
         PageSpec(
@@ -81,7 +93,7 @@ def plan(portal: Portal) -> list[PageSpec]:
     ]
     for category in portal.categories:
         items = portal.articles_in(category)
-        crumbs = home + [(category.name, f"category/{category.slug}.html")]
+        crumbs = category_trail(category)
         if category is portal.disclosure_category:
             specs += paginated(
                 f"category/{category.slug}.html",
@@ -98,15 +110,21 @@ def plan(portal: Portal) -> list[PageSpec]:
             )
     specs += disclosure_pages(portal, home)
     for article in portal.articles:
-        trail = home + ([(article.category.name, f"category/{article.category.slug}.html")] if article.category else [])
+        trail = category_trail(article.category) if article.category else home
         specs.append(
             PageSpec(
                 article.url, "article", article.title, trail + [(article.title, article.url)], {"article": article}
             )
         )
-    notices_crumb = home + [("公示公告", "notice/index.html")]
+    notices_crumb = home + [("公示公告", NOTICES_URL)]
     specs += paginated(
-        "notice/index.html", "notices", "公示公告", portal.notices, notices_crumb, notice_calendar=calendar
+        NOTICES_URL,
+        "notices",
+        "公示公告",
+        notice_board(portal),
+        notices_crumb,
+        notice_calendar=calendar,
+        notice_categories=notice_categories(portal),
     )
     for notice in portal.notices:
         specs.append(
@@ -139,14 +157,18 @@ def plan(portal: Portal) -> list[PageSpec]:
     # The banner every page shows is alert/current.js (write_alert_state), not these pages.
     specs += item_pages(home, portal.alerts, "紧急发布", "alert/index.html", "alerts", "alert")
     for page in portal.pages:
-        specs.append(PageSpec(page.url, "page", page.title, home + [(page.title, page.url)], {"doc": page}))
-    specs.append(PageSpec("contact.html", "contact", "联系我们", home + [("联系我们", "contact.html")]))
+        if page.slug != MAILBOX_PAGE_SLUG:
+            specs.append(PageSpec(page.url, "page", page.title, home + [(page.title, page.url)], {"doc": page}))
+    mailbox_text = next((p for p in portal.pages if p.slug == MAILBOX_PAGE_SLUG), None)
+    specs.append(
+        PageSpec("contact.html", "contact", "联系我们", home + [("联系我们", "contact.html")], {"doc": mailbox_text})
+    )
     specs.append(PageSpec("links.html", "links", "友情链接", home + [("友情链接", "links.html")]))
     specs.append(
         PageSpec("feeds.html", "feeds", "订阅", home + [("订阅", "feeds.html")], {"feed_groups": feeds.groups(portal)})
     )
     specs.append(PageSpec("search.html", "search", "站内搜索", home + [("站内搜索", "search.html")]))
-    specs.append(PageSpec("404.html", "404", "页面未找到", home))
+    specs.append(PageSpec("404.html", "404", "页面未找到", home, root_relative=True))
     return specs
 
 
@@ -180,6 +202,22 @@ def item_pages(home, items: list, label: str, list_url: str, list_template: str,
     for item in items:
         specs.append(PageSpec(item.url, variable, item.title, crumb + [(item.title, item.url)], {variable: item}))
     return specs
+
+
+def category_trail(category) -> list[tuple[str, str]]:
+    """首页 › the category; 通知公告 and other notice columns sit under 公示公告, the one place for notices."""
+    own = [(category.name, f"category/{category.slug}.html")]
+    return HOME + ([("公示公告", NOTICES_URL)] if category.kind == "notices" else []) + own
+
+
+def notice_categories(portal: Portal) -> list:
+    return [c for c in portal.categories if c.kind == "notices"]
+
+
+def notice_board(portal: Portal) -> list:
+    """公示 and the articles of notice columns (通知公告) together, newest first: the 公示公告 section."""
+    articles = [a for c in notice_categories(portal) for a in portal.articles_in(c)]
+    return sorted([*portal.notices, *articles], key=newest_first, reverse=True)
 
 
 def disclosure_pages(portal: Portal, home) -> list[PageSpec]:
@@ -217,12 +255,19 @@ def org_pages(portal: Portal, home, calendar) -> list[PageSpec]:
     """Each org's hub (contact, children, notices, latest per category) plus its full paginated list."""
     crumb = home + [("组织机构", "org/index.html")]
     specs = [PageSpec("org/index.html", "orgs", "组织机构", crumb)]
+    news_columns = [c for c in portal.categories if c.kind != "notices"]
     for org in portal.orgs.values():
         trail = crumb + [(o.short_name, o.url) for o in org.ancestors] + [(org.short_name, org.url)]
-        by_category = [
-            (c, items[:ORG_PER_CATEGORY], len(items)) for c, items in org.items_by_category(portal.categories)
-        ]
+        by_category = [(c, items[:ORG_PER_CATEGORY], len(items)) for c, items in org.items_by_category(news_columns)]
         all_url = f"org/{org.code}/all.html" if org.items else None
+        # A township gathers what its villages (and their branches) publish; a village lists its own notices.
+        below = org.descendant_items if org.kind == "township" else []
+        below_url = f"org/{org.code}/villages.html" if below else None
+        own_notices = [
+            *org.notices,
+            *(i for c, items in org.items_by_category(notice_categories(portal)) for i in items),
+        ]
+        own_notices.sort(key=newest_first, reverse=True)
         specs.append(
             PageSpec(
                 org.url,
@@ -233,6 +278,11 @@ def org_pages(portal: Portal, home, calendar) -> list[PageSpec]:
                     "org": org,
                     "by_category": by_category,
                     "all_url": all_url,
+                    "org_notices": own_notices[:ORG_NOTICES],
+                    "org_notices_total": len(own_notices),
+                    "village_items": below[:ORG_VILLAGE_ITEMS],
+                    "villages_url": below_url,
+                    "villages_total": len(below),
                     "org_letters": sum(1 for x in portal.letters if x.org is org),
                     "notice_calendar": calendar if org.notices else None,
                 },
@@ -242,6 +292,10 @@ def org_pages(portal: Portal, home, calendar) -> list[PageSpec]:
             specs += paginated(
                 all_url, "org_items", f"{org.short_name}·全部信息", org.items, trail + [("全部信息", all_url)], org=org
             )
+        if below_url:
+            title = f"{org.short_name}·各村（社区）动态"
+            crumbs = trail + [("各村（社区）动态", below_url)]
+            specs += paginated(below_url, "org_items", title, below, crumbs, org=org, show_org=True)
     return specs
 
 
@@ -282,14 +336,34 @@ def notice_calendar(portal: Portal) -> Markup:
 
 
 def home_variables(portal: Portal) -> dict:
+    news = [a for a in portal.articles if a.category and a.category.kind == "news"]
+    lead = news[0] if news else (portal.articles[0] if portal.articles else None)
+    current = [n for n in portal.notices if n.state != "已结束"]
+    shown = {id(n) for n in current}
+    mailboxes = portal.site.values.get("mailboxes") or []
     return {
-        "latest": portal.articles[:8],
-        "by_category": [(c, portal.articles_in(c)[:HOME_PER_CATEGORY]) for c in portal.categories],
-        "current_notices": [n for n in portal.notices if n.state != "已结束"][:8],
-        "recent_notices": portal.notices[:8],
+        "lead": lead,  # 头条: the newest news article, with its first photo when it has one
+        "latest": [a for a in portal.articles if a is not lead][:HOME_LATEST],
+        # 公示公告 in one panel: notices still running first, then the newest 公示 and 通知公告 items
+        "notice_board": [*current, *(i for i in notice_board(portal) if id(i) not in shown)][:HOME_NOTICES],
+        "by_category": [
+            (c, portal.articles_in(c)[:HOME_PER_CATEGORY])
+            for c in portal.categories
+            if c.kind != "notices" and portal.articles_in(c)
+        ],
         "recent_letters": portal.letters[:5],
         "next_interview": portal.next_interview,
+        "report_phone": report_phone(portal.site.values),
+        "report_mailbox": next((i for i, m in enumerate(mailboxes, 1) if "举报" in str(m.get("name", ""))), None),
     }
+
+
+def report_phone(values: dict) -> str:
+    """The 12380 line with the area code: site.yaml's report_phone, else the area code of its phone."""
+    if values.get("report_phone"):
+        return str(values["report_phone"])
+    area = re.match(r"\s*(0\d{2,3})\s*-", str(values.get("phone") or ""))
+    return f"{area.group(1)}-12380" if area else "12380"
 
 
 ALERT_STATE_FILE = "alert/current.js"

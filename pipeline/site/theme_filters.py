@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from markupsafe import Markup
+
+from ..content import markup
 from ..core import dates, units
 
 
@@ -32,7 +35,21 @@ def thousands(value) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+def digits(value) -> str:
+    """The digits of a record number: 苏公网安备 32000000000000号 → 32000000000000 (the lookup's code)."""
+    return "".join(c for c in str(value or "") if c.isdigit())
+
+
+def at_root(body_html: str) -> Markup:
+    """A body rendered for an item page (one folder deep) shown on a page at the site root: its files' links
+    lose one ../ (content/markup.py writes them as ../files/…)."""
+    prefix = "../" * markup.BODY_DEPTH + markup.ASSET_PREFIX
+    return Markup(str(body_html).replace(f'="{prefix}', f'="{markup.ASSET_PREFIX}'))
+
+
 FILTERS = {
+    "at_root": at_root,
+    "digits": digits,
     "cn_date": cn_date,
     "iso_date": iso_date,
     "iso_datetime": iso_datetime,

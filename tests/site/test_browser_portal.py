@@ -165,22 +165,6 @@ def test_without_javascript_the_build_time_state_and_dates_show(visit, example_s
     assert page.locator("table.persons tbody tr").count() == len(notice.persons)
 
 
-def test_large_text_toggle_persists_in_local_storage_without_cookies(visit):
-    v = visit()
-    page = v.open("index.html")
-    size = lambda: page.evaluate("() => getComputedStyle(document.documentElement).fontSize")  # noqa: E731
-    button = page.locator("#text-size")
-    assert button.is_visible() and size() == "16px" and button.get_attribute("aria-pressed") == "false"
-    button.click()
-    assert size() == "20px" and button.get_attribute("aria-pressed") == "true"
-    page = v.open(CADRE_NOTICE)
-    assert size() == "20px" and page.locator("#text-size").get_attribute("aria-pressed") == "true"
-    assert page.evaluate("() => localStorage.getItem('hw-large-text')") == "1"
-    assert v.context.cookies() == []
-    page.locator("#text-size").click()
-    assert size() == "16px" and page.evaluate("() => localStorage.getItem('hw-large-text')") is None
-
-
 def test_readable_at_200_percent_zoom_with_large_text(visit):
     # A 1280 px screen at 200 % zoom lays pages out in 640 CSS px at device scale 2.
     v = visit(viewport={"width": 640, "height": 800}, device_scale_factor=2)

@@ -25,7 +25,6 @@ def test_core_pages_exist(example_site):
         "letters/index.html",
         "stats/index.html",
         "page/about.html",
-        "page/mailboxes.html",
         "category/dangwu.html",
         "404.html",
         "theme/css/site.css",

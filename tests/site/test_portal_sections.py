@@ -212,7 +212,7 @@ def test_stats_pages_have_accessible_table_svg_chart_and_csv(example_site):
     kinds = set()
     for table in example_site.portal.stats:
         html = (out / table.url).read_text(encoding="utf-8")
-        svg = re.search(r"<svg[^>]*>.*?</svg>", html, flags=re.S).group(0)
+        svg = re.search(r'<svg class="chart"[^>]*>.*?</svg>', html, flags=re.S).group(0)
         assert 'role="img"' in svg and 'aria-label="' in svg and "<title>" in svg and "<desc" in svg
         kinds.add("line" if "<polyline" in svg else "bar")
         if "<polyline" in svg:
@@ -259,7 +259,10 @@ def test_partner_links_are_grouped_and_noopener(example_site):
     text = text_of(page)
     for group, _links in example_site.portal.link_groups():
         assert group in text
-    external = [attrs for tag, attrs in elements(page).tags if tag == "a" and attrs.get("href", "").startswith("http")]
+    main = page.read_text(encoding="utf-8").split("<main", 1)[1].split("</main>", 1)[0]  # the footer links beian too
+    parser = _Elements()
+    parser.feed(main)
+    external = [attrs for tag, attrs in parser.tags if tag == "a" and attrs.get("href", "").startswith("http")]
     assert len(external) == len(example_site.portal.links)
     assert all("noopener" in attrs.get("rel", "").split() for attrs in external)
 
@@ -341,3 +344,76 @@ def test_a_site_without_disclosure_column_letters_or_stats_still_builds(tmp_path
     assert "暂无来信" in text_of(out / "letters/index.html")
     assert "hw-workdays" in (out / "index.html").read_text(encoding="utf-8")
     assert broken_local_links(out) == []
+
+
+# ---------------------------------------------------------------- structure readers expect (issue 17)
+
+
+def nav_labels(path: Path) -> list[str]:
+    html = path.read_text(encoding="utf-8")
+    bar = html.split('<nav class="site-nav"', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r">([^<>]+)</a>", bar)
+
+
+def test_notices_have_one_place_holding_both_notices_and_notice_columns(example_site):
+    out, portal = example_site.output_dir, example_site.portal
+    labels = nav_labels(out / "index.html")
+    assert labels.count("公示公告") == 1 and "通知公告" not in labels
+    columns = [c for c in portal.categories if c.kind == "notices"]
+    notices_text = text_of(out / "notice/index.html")
+    for item in [*portal.notices[:3], *(a for c in columns for a in portal.articles_in(c))][:8]:
+        assert item.title in notices_text
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert home.count('class="panel panel-notices"') == 1 and 'id="h-cat-tongzhi"' not in home
+    column = out / f"category/{columns[0].slug}.html"
+    assert "../notice/index.html" in hrefs(column)  # the column page leads back to the one place
+    crumbs = column.read_text(encoding="utf-8").split('aria-label="当前位置"', 1)[1].split("</nav>", 1)[0]
+    assert "公示公告" in crumbs
+
+
+def test_one_mailbox_page_and_a_way_to_write_from_the_letters_wall(example_site):
+    out, portal = example_site.output_dir, example_site.portal
+    assert not (out / "page/mailboxes.html").exists()
+    contact = text_of(out / "contact.html")
+    assert "办理与回复" in contact and "12380举报" in contact  # the text of content/pages/mailboxes.md
+    assert 'id="mailboxes"' in (out / "contact.html").read_text(encoding="utf-8")
+    for page in ["index.html", "letters/index.html", "org/dz.html"]:
+        assert not [h for h in hrefs(out / page) if "page/mailboxes.html" in h], page
+    assert "../contact.html#mailboxes" in hrefs(out / "letters/index.html")
+    assert "我要写信" in text_of(out / "letters/index.html")
+    assert any(p.slug == "mailboxes" for p in portal.pages)  # still content: the web team edits its text
+
+
+def test_a_township_gathers_its_villages_items_and_a_village_lists_its_own_notices(example_site):
+    out, portal = example_site.output_dir, example_site.portal
+    township = next(o for o in portal.orgs.values() if o.kind == "township" and o.descendant_items)
+    page = text_of(out / township.url)
+    assert "各村（社区）动态" in page
+    for item in township.descendant_items[:5]:
+        assert item.title in page and item.org is not township
+    assert (out / f"org/{township.code}/villages.html").is_file()
+    village = next(o for o in portal.orgs.values() if o.kind == "village" and o.notices)
+    page = text_of(out / village.url)
+    assert "本村（社区）公示公告" in page and all(n.title in page for n in village.notices)
+    quiet = next(o for o in portal.orgs.values() if o.kind == "village" and not o.notices)
+    assert "暂无公示公告" in text_of(out / quiet.url)
+
+
+def test_the_404_page_links_from_the_site_root_so_it_works_at_any_depth(example_site):
+    out = example_site.output_dir
+    links = hrefs(out / "404.html")
+    assert "/index.html" in links and "/notice/index.html" in links
+    assert all(h.startswith(("/", "#", "http", "mailto:")) for h in links), links
+    html = (out / "404.html").read_text(encoding="utf-8")
+    assert 'href="/theme/css/site.css"' in html and 'src="/theme/js/portal.js"' in html
+    assert "../" not in html
+
+
+def test_the_12380_line_takes_the_area_code_of_the_site_phone_unless_configured(tmp_path, content):
+    content.article("dz/a.md", 'title: 一条动态\ndate: 2026-01-05\norg: "dz"\ncategory: 党建动态')
+    out = build(content.root, tmp_path / "out", now=EXAMPLE_NOW).output_dir
+    assert "tel:051212380" in hrefs(out / "index.html")
+    site = (content.root / "site.yaml").read_text(encoding="utf-8")
+    content.write("site.yaml", site + 'report_phone: "0512-6712380"\n')
+    out = build(content.root, tmp_path / "out2", now=EXAMPLE_NOW).output_dir
+    assert "tel:05126712380" in hrefs(out / "index.html") and "0512-6712380" in text_of(out / "index.html")

@@ -45,17 +45,19 @@ def text_of(path: Path) -> str:
 
 
 def broken_local_links(output: Path) -> list[tuple[str, str]]:
-    """Every relative href/src in every page that does not resolve to a file in output/."""
+    """Every relative href/src in every page that does not resolve to a file in output/ (404.html, served at any
+    missing address, links from the site root instead: pages.PageSpec.root_relative)."""
     broken = []
     for page in output.rglob("*.html"):
         for ref in parse(page).refs:
             parts = urlsplit(ref)
             if parts.scheme or ref.startswith(("//", "#")) or not parts.path:
                 continue
-            if ref.startswith("/"):
+            if ref.startswith("/") and page != output / "404.html":  # 404.html alone links from the root
                 broken.append((str(page.relative_to(output)), ref))
                 continue
-            target = (page.parent / unquote(parts.path)).resolve()
+            base = output if ref.startswith("/") else page.parent
+            target = (base / unquote(parts.path).lstrip("/")).resolve()
             if target.is_dir():
                 target = target / "index.html"
             if not target.is_file() or output.resolve() not in target.parents:
