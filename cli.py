@@ -461,6 +461,7 @@ def publish(
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
     now: str | None = typer.Option(None, "--now", help="按这个时间生成，默认当前时间"),
     key: Path | None = typer.Option(None, "--key", help="签名私钥（默认用 publish.yaml 的 signing_key）"),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text 给人看，json 给程序用"),
 ):
     """用 publishconf.py 生成网站，签名，原子地发布到目标（新版本目录 + 切换 current），可回退。"""
     from .pipeline.deploy import config as publish_config
@@ -472,8 +473,12 @@ def publish(
     try:
         settings = publish_config.load_config(config)
         target = publish_config.choose_target(settings, target_name)
+        target.on_wait = lambda message: typer.echo(message, err=True)
         if rollback:
             done = target.rollback()
+            if output_format is OutputFormat.json:
+                typer.echo(json.dumps(deployment_report(done, rollback=True), ensure_ascii=False, indent=2))
+                return
             typer.echo(
                 f"已回退 {target.name}（{target.describe()}）：current 从 {done.previous} 切换到 {done.release}。"
             )
@@ -485,9 +490,57 @@ def publish(
         )
     except (PublishError, ManifestError, SigningError) as problem:
         raise UsageProblem(str(problem)) from None
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(publish_report(outcome), ensure_ascii=False, indent=2))
+        raise typer.Exit(0 if outcome.ok else 1)
     refuse_unless_built(outcome)
     render_deployment(outcome)
     typer.echo(signature_line(outcome.signed_by))
+
+
+def deployment_report(done, rollback: bool = False) -> dict:
+    report = {
+        "target": done.target.name,
+        "where": done.target.describe(),
+        "release": done.release,
+        "previous": done.previous,
+    }
+    if rollback:
+        return {"ok": True, "rollback": True, **report}
+    return {
+        **report,
+        "files_copied": done.files_copied,
+        "bytes_copied": done.bytes_copied,
+        "files_linked": done.files_linked,
+        "removed": done.removed,
+    }
+
+
+def publish_report(outcome) -> dict:
+    """`publish --format json`: what was (or, with --dry-run, would be) published, or why not."""
+    built = outcome.build
+    report = {
+        "ok": outcome.ok,
+        "dry_run": outcome.dry_run,
+        "refusal": outcome.refusal or None,
+        "diagnostics": [d.as_dict() for d in built.diagnostics] if built else [],
+    }
+    if not outcome.ok:
+        return report
+    manifest = outcome.manifest
+    report.update(
+        version=manifest.version,
+        files=len(manifest.files),
+        bytes=manifest.total_size,
+        signed_by=outcome.signed_by or None,
+        deployment=deployment_report(outcome.deployment),
+        bundle=(
+            {"archive": str(outcome.bundle.archive), "sha256": outcome.bundle.sha256, "signed": outcome.bundle.signed}
+            if outcome.bundle
+            else None
+        ),
+    )
+    return report
 
 
 def load_signer(key: Path | None, content: Path):
@@ -696,6 +749,7 @@ def ingest(
     ),
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只检查并显示结果，不移动、不写入任何文件"),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text 给人看，json 给程序用"),
 ):
     """收稿：检查收件文件夹中的稿件，合格的整理后存入内容目录，不合格的退回并写明原因。"""
     from .pipeline.intake import ingest as ingesting
@@ -705,6 +759,9 @@ def ingest(
         report = ingesting.ingest(inbox, content, dry_run=dry_run)
     except ingesting.IngestProblem as problem:
         raise UsageProblem(str(problem)) from None
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(ingest_report(report, dry_run), ensure_ascii=False, indent=2))
+        raise typer.Exit(1 if report.rejected else 0)
     if report.recovered:
         typer.echo(f"已完成上次中断的 {report.recovered} 件稿件。")
     verb = "将收录" if dry_run else "已收录"
@@ -729,6 +786,29 @@ def ingest(
         + ("（试运行，没有改动任何文件）" if dry_run else "")
     )
     raise typer.Exit(1 if report.rejected or report.held else 0)
+
+
+def ingest_report(report, dry_run: bool) -> dict:
+    """`ingest --format json`: one record per submission, paths relative to the content folder (accepted) or
+    to the inbox (the reason file of a refused one)."""
+    return {
+        "dry_run": dry_run,
+        "recovered": report.recovered,
+        "accepted": len(report.accepted),
+        "rejected": len(report.rejected),
+        "decisions": [
+            {
+                "sources": d.sources,
+                "accepted": d.accepted,
+                "org": d.org or None,
+                "collector": d.collector or None,
+                "destination": d.destination or None,
+                "reason": d.reason or None,
+                "warnings": d.warnings,
+            }
+            for d in report.decisions
+        ],
+    }
 
 
 def main() -> None:  # pragma: no cover - console entry for `python cli.py`

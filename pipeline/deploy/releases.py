@@ -11,13 +11,15 @@ served, never a mixture. Leftovers of an interrupted run are removed by the next
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
+
+import filelock
 
 RELEASES = "releases"
 CURRENT = "current"
@@ -25,6 +27,8 @@ PARTIAL_PREFIX = ".partial-"
 TRASH_PREFIX = ".trash-"
 # The newest release ever switched to; a newer one was never served (killed between rename and switch).
 LAST_PUBLISHED = ".last-published"
+LOCK_FILE = ".publish.lock"
+LOCK_WAIT = 600  # seconds a publish waits for another one to the same target
 # Test hook: stop (sleep) at the named step so a test can SIGKILL the publish exactly there.
 PAUSE_ENV = "HONGWANG_PUBLISH_PAUSE_AT"
 
@@ -59,14 +63,26 @@ class Releases:
             raise PublishError(f"无法创建发布目录 {self.folder}：{error.strerror}") from None
 
     @contextmanager
-    def locked(self):
-        """One publish (or sync) at a time; the kernel drops the lock if the process is killed."""
-        with open(self.root / ".publish.lock", "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+    def locked(self, wait: float = 0, on_wait: Callable[[str], None] | None = None):
+        """One publish (or sync) at a time: flock on Linux, LockFileEx on Windows, so the operating system drops
+        the lock when the process is killed. A second one waits up to `wait` seconds (saying so), then refuses."""
+        # preserve_lock_file: never filelock's marker-file fallback, which a killed process would leave locked
+        lock = filelock.FileLock(self.root / LOCK_FILE, preserve_lock_file=True, thread_local=False)
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            if wait <= 0:
                 raise PublishError(f"{self.root} 正在由另一个发布进程使用，请稍后再试") from None
+            if on_wait is not None:
+                on_wait(f"{self.root} 正在由另一个发布进程使用，等它结束（最多 {wait:.0f} 秒）……")
+            try:
+                lock.acquire(timeout=wait, poll_interval=0.2)
+            except filelock.Timeout:
+                raise PublishError(f"{self.root} 被另一个发布进程占用超过 {wait:.0f} 秒，请稍后再试") from None
+        try:
             yield
+        finally:
+            lock.release()
 
     def current(self) -> str | None:
         link = self.root / CURRENT

@@ -14,11 +14,22 @@ import re
 import shlex
 import shutil
 import subprocess
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import manifest as manifests
-from .releases import LAST_PUBLISHED, PARTIAL_PREFIX, RELEASES, TRASH_PREFIX, PublishError, Releases, pause_point
+from .releases import (
+    LAST_PUBLISHED,
+    LOCK_FILE,
+    LOCK_WAIT,
+    PARTIAL_PREFIX,
+    RELEASES,
+    TRASH_PREFIX,
+    PublishError,
+    Releases,
+    pause_point,
+)
 
 DEFAULT_KEEP = 5
 
@@ -41,6 +52,8 @@ class Target:
     path: str
     keep: int = DEFAULT_KEEP
     kind = ""  # the `type:` publish.yaml names it by
+    # Told (one Chinese line) when another publish holds the target and this one waits; the CLI prints it.
+    on_wait = staticmethod(lambda message: None)
 
     def describe(self) -> str:
         return self.path
@@ -70,7 +83,7 @@ class DirTarget(Target):
     def deploy(self, site: Path, version: str) -> Deployment:
         releases = self.releases
         releases.prepare()
-        with releases.locked():
+        with releases.locked(LOCK_WAIT, self.on_wait):
             releases.remove_leftovers()
             previous = releases.current()
             if releases.path(version).exists():
@@ -107,7 +120,7 @@ class DirTarget(Target):
         releases = self.releases
         if not releases.folder.is_dir():
             raise PublishError(f"{releases.root} 还没有发布过，无法回退")
-        with releases.locked():
+        with releases.locked(LOCK_WAIT, self.on_wait):
             current = releases.current()
             older = [n for n in releases.names() if current is None or n < current]
             if not older:
@@ -167,15 +180,17 @@ class RsyncTarget(Target):
         full = f"set -e\nmkdir -p {root}/{RELEASES}\ncd {root}\n{script}"
         return run_tool(self.ssh_command() + [self.host, "sh -s"], what, input_text=full).stdout
 
-    def remote_current(self) -> str | None:
-        """The release served now; leftovers of an interrupted publish are removed on the way."""
-        script = (
-            f'[ -L current ] || [ ! -e current ] || {{ echo "NOT-A-LINK"; exit 0; }}\n{REMOTE_CURRENT}'
+    def remote_current(self, clean: bool = False) -> str | None:
+        """The release served now; with `clean` (only under the lock) leftovers of an interrupted publish go."""
+        cleanup = (
             f"rm -rf {RELEASES}/{PARTIAL_PREFIX}* {RELEASES}/{TRASH_PREFIX}* .current-*.tmp\n"
             f"last=$(cat {LAST_PUBLISHED} 2>/dev/null || true)\n"
             f'for r in $(ls -1 {RELEASES} | awk -v a="$cur" -v b="$last" \'$0 > a && $0 > b\'); do\n'
             f'  mv "{RELEASES}/$r" "{RELEASES}/{TRASH_PREFIX}$r" && rm -rf "{RELEASES}/{TRASH_PREFIX}$r"\ndone\n'
-            f'echo "CURRENT=$cur"\n'
+        )
+        script = (
+            f'[ -L current ] || [ ! -e current ] || {{ echo "NOT-A-LINK"; exit 0; }}\n{REMOTE_CURRENT}'
+            f'{cleanup if clean else ""}echo "CURRENT=$cur"\n'
         )
         output = self.remote(script, "连接服务器")
         if "NOT-A-LINK" in output:
@@ -183,8 +198,57 @@ class RsyncTarget(Target):
         match = re.search(r"^CURRENT=(.*)$", output, re.M)
         return (match.group(1).strip() or None) if match else None
 
+    @contextmanager
+    def remote_lock(self):
+        """Hold <path>/.publish.lock on the server (flock) for a whole deploy or rollback, so two publishes never
+        interleave; a second one waits (saying so). The lock lives in an ssh session whose stdin we hold open:
+        when we finish, or are killed, the session ends and the server drops the lock."""
+        root = shlex.quote(self.path)
+        script = (
+            f"mkdir -p {root} && cd {root} && exec 9>>{LOCK_FILE} && "
+            f"if ! flock -n 9; then echo BUSY; flock -w {LOCK_WAIT} 9 || {{ echo TIMEOUT; exit 0; }}; fi && "
+            "echo LOCKED && exec cat >/dev/null"
+        )
+        require_tool("ssh")
+        process = subprocess.Popen(
+            [*self.ssh_command(), self.host, "sh -c " + shlex.quote(script)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            for line in process.stdout:
+                if line.strip() == "BUSY":
+                    self.on_wait(f"服务器上 {self.path} 正在由另一个发布进程使用，等它结束（最多 {LOCK_WAIT} 秒）……")
+                elif line.strip() == "TIMEOUT":
+                    raise PublishError(f"服务器上 {self.path} 被另一个发布进程占用超过 {LOCK_WAIT} 秒，请稍后再试")
+                elif line.strip() == "LOCKED":
+                    break
+            else:
+                tail = " / ".join(process.stderr.read().strip().splitlines()[-3:])
+                raise PublishError(
+                    f"连接服务器失败（退出码 {process.wait()}）：{tail or '没有加上发布锁'}"
+                    + ("。服务器需要 flock（Debian/Ubuntu 的 util-linux 自带）" if "flock" in tail else "")
+                )
+            yield
+        finally:
+            process.stdin.close()
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            process.stdout.close()
+            process.stderr.close()
+
     def deploy(self, site: Path, version: str) -> Deployment:
-        previous = self.remote_current()
+        with self.remote_lock():
+            return self._deploy_locked(site, version)
+
+    def _deploy_locked(self, site: Path, version: str) -> Deployment:
+        previous = self.remote_current(clean=True)
+        pause_point("staged")
         deployment = Deployment(self, version, previous)
         partial = f"{RELEASES}/{PARTIAL_PREFIX}{version}"
         # A rebuild gives every file a new mtime: compare by --checksum and ignore times (--no-times), or
@@ -244,16 +308,21 @@ class RsyncTarget(Target):
             f'ln -sfn "{RELEASES}/$prev" .current-$$.tmp\nmv -T .current-$$.tmp current\n'
             f'echo "SWITCHED=$cur $prev"\n'
         )
-        output = self.remote(script, "在服务器上回退")
+        with self.remote_lock():
+            output = self.remote(script, "在服务器上回退")
         match = re.search(r"^SWITCHED=(\S*) (\S+)$", output, re.M)
         if not match:
             raise PublishError(f"服务器上 {self.path} 没有比当前版本更早的版本，无法回退")
         return Deployment(self, match.group(2), match.group(1) or None)
 
 
+def require_tool(name: str) -> None:
+    if shutil.which(name) is None:
+        raise PublishError(f"找不到 {name} 程序。请先安装（Debian/Ubuntu：apt-get install {name}）")
+
+
 def run_tool(command: list[str], what: str, input_text: str | None = None) -> subprocess.CompletedProcess:
-    if shutil.which(command[0]) is None:
-        raise PublishError(f"找不到 {command[0]} 程序。请先安装（Debian/Ubuntu：apt-get install {command[0]}）")
+    require_tool(command[0])
     completed = subprocess.run(command, input=input_text, capture_output=True, text=True)
     if completed.returncode != 0:
         tail = (completed.stderr or completed.stdout).strip().splitlines()[-3:]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -24,39 +23,13 @@ from hongwang.pipeline.deploy import releases, targets
 
 from support.cli import HONGWANG
 from support.example import EXAMPLE, ROOT
+from support.processes import kill, start_publish, wait_for_pause
 from support.servers import Nginx
 from test_publish import NOW, OLD_TITLE, retitle, write_config
 
 NEW_TITLE = "柳桥镇年轻干部驻村担任乡村振兴专员（更新）"
 # Before "switched" the old release must still be served; from "switched" on, the new complete one.
 STEPS_BEFORE_SWITCH = ["staged", "copying", "copied", "released", "linked"]
-
-
-def start_publish(config: Path, content: Path, pause_at: str | None = None) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    env.pop(releases.PAUSE_ENV, None)
-    if pause_at:
-        env[releases.PAUSE_ENV] = pause_at
-    return subprocess.Popen(
-        [*HONGWANG, "publish", "--config", str(config), "--content", str(content), "--now", NOW],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=ROOT,
-    )
-
-
-def wait_for_pause(process: subprocess.Popen, step: str) -> None:
-    for line in process.stderr:
-        if f"paused at {step}" in line.decode():
-            return
-    raise AssertionError(f"publish exited ({process.wait()}) without reaching step {step}")
-
-
-def kill(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    process.stderr.close()
 
 
 def assert_current_is_complete(srv: Path) -> str:

@@ -273,6 +273,23 @@ def test_cli_ingest_reports_and_exits_1_when_something_is_refused(inbox, content
     assert bad.exit_code == 2 and "Traceback" not in bad.output
 
 
+def test_cli_ingest_json_has_one_record_per_submission(inbox, content):
+    (inbox / "a.md").write_text(GOOD_MD.replace("![活动现场](<现场 照片.jpg>)", ""), encoding="utf-8")
+    (inbox / "b.txt").write_text("标题\n正文\n", encoding="utf-8")
+    dry = CliRunner().invoke(app, ["ingest", str(inbox), "--content", str(content.root), "--dry-run", "-f", "json"])
+    assert dry.exit_code == 1 and json.loads(dry.stdout)["dry_run"] is True
+    assert sorted(p.name for p in inbox.iterdir()) == ["a.md", "b.txt"]  # a dry run moves nothing
+    result = CliRunner().invoke(app, ["ingest", str(inbox), "--content", str(content.root), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert (report["accepted"], report["rejected"], report["dry_run"]) == (1, 1, False)
+    accepted, refused = sorted(report["decisions"], key=lambda d: d["sources"])
+    assert accepted["accepted"] and accepted["org"] == "dz" and accepted["collector"] == "王晓燕"
+    assert (content.root / accepted["destination"]).is_file() and accepted["reason"] is None
+    assert not refused["accepted"] and refused["sources"] == ["b.txt"] and "单位" in refused["reason"]
+    assert (inbox / refused["destination"]).is_file()  # the reason note beside the refused file
+
+
 # ---------------------------------------------------------------- SIGKILL at any moment
 
 
