@@ -22,7 +22,7 @@ BENCH_DEFAULT_SIZES := 1000,5000
 BENCH_FULL_SIZES := 1000,5000,20000
 BENCH_SIZES ?= $(if $(BENCH_FULL),$(BENCH_FULL_SIZES),$(BENCH_DEFAULT_SIZES))
 
-.PHONY: help install install-test site html build serve devserver publish rsync_upload rollback bundle test lint format docs bench clean validate
+.PHONY: help install install-test site html build serve devserver publish rsync_upload rollback bundle test lint format docs bench bench-serve clean validate
 
 help:
 	@echo "make site     创建 .venv、安装并生成示例网站到 $(OUTPUT)/"
@@ -102,6 +102,10 @@ docs: $(STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run.py --sizes $(BENCH_SIZES)
+
+# hongwang serve under load on loopback: 50 clients and 5 slow ones for 30 s (bench/serve_load.py).
+bench-serve: $(STAMP)
+	$(BIN)/python bench/serve_load.py
 
 clean:
 	rm -rf $(OUTPUT) $(DIST) .pytest_cache

@@ -1,0 +1,39 @@
+"""`hongwang serve` under load on loopback: 50 keep-alive clients beside slow clients that never finish a header.
+
+Bounded (4 s of load) and asserting only that nothing failed: the requests-per-second figure is the
+benchmark's (bench/serve_load.py, `make bench-serve`), not a timed test.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+from support import load
+from support.cli import HONGWANG
+from support.servers import free_port, stop, wait_for_port
+
+
+def test_fifty_clients_beside_slow_ones_get_every_answer_right(example_site, tmp_path):
+    site = example_site.output_dir
+    article = sorted((site / "article").glob("*.html"))[0].relative_to(site).as_posix()
+    asks = [
+        load.Ask("/index.html"),
+        load.Ask(f"/{article}"),
+        load.Ask("/org/index.html"),
+        load.Ask("/theme/css/site.css"),
+        load.Ask("/theme/js/portal.js"),
+        load.Ask("/no-such-page.html", 404),
+        load.Ask("/theme/css/site.css", 206, (("Range", "bytes=10-209"),)),
+        load.Ask("/.hongwang-cache/x", 404),
+    ]
+    port, log = free_port(), tmp_path / "serve.log"
+    with open(log, "wb") as output:
+        server = subprocess.Popen([*HONGWANG, "serve", "--output", str(site), "--port", str(port)], stderr=output)
+    try:
+        wait_for_port(port, server, log, seconds=60)
+        result = load.run(port, asks, clients=50, seconds=4, slow_clients=5, drip=0.2)
+    finally:
+        stop(server)
+    assert result.failures == []
+    assert result.requests >= 50  # every client got answers while the slow ones held their connections
+    assert result.slow_answered == 0  # an unfinished header is never answered
