@@ -48,6 +48,12 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
+class Layout(str, Enum):
+    auto = "auto"
+    pointer = "pointer"
+    symlink = "symlink"
+
+
 class Profile(str, Enum):
     public = "public"
     internal = "internal"
@@ -653,12 +659,18 @@ def sync(
     trust: Path | None = typer.Option(
         None, "--trust", help="县里的公钥文件（county.pub）：第一次使用时记住，以后只接受它签名的新版本"
     ),
+    layout: Layout = typer.Option(
+        Layout.auto,
+        "--layout",
+        help="current 的形式：auto 沿用已有的（新目录在 Windows 上用指针文件，其他系统用符号链接），"
+        "pointer 指针文件（不需要符号链接权限），symlink 符号链接",
+    ),
 ):
     """村级电脑更新：核对县里的签名，只下载有变化的文件，逐个核对 sha256，全部正确后才原子切换到新版本。"""
     from .pipeline.deploy import sync as syncing
 
     try:
-        report = syncing.sync(url, dest, keep=keep, retries=retries, trust=trust)
+        report = syncing.sync(url, dest, keep=keep, retries=retries, trust=trust, layout=layout.value)
     except syncing.SyncError as problem:
         raise UsageProblem(f"{problem}。本机网站保持原样未切换") from None
     if report.signed_by:
@@ -685,7 +697,9 @@ def sync(
         typer.echo(
             f"下载中发现 {len(report.retried)} 次损坏或不完整并已重新下载：{'、'.join(sorted(set(report.retried)))}。"
         )
-    typer.echo(f"网站目录：{dest / 'current'}（运行 hongwang serve --site {dest} --bind 0.0.0.0 供村里局域网访问）")
+    from .pipeline.deploy.releases import served_folder
+
+    typer.echo(f"网站目录：{served_folder(dest)}（运行 hongwang serve --site {dest} --bind 0.0.0.0 供村里局域网访问）")
 
 
 keys_app = typer.Typer(

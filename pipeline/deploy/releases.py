@@ -3,9 +3,11 @@
     <root>/releases/<version>/   one complete site per publish (or per sync)
     <root>/current -> releases/<version>   what the web server (or `hongwang serve --site`) serves
 
-A release gets its final name only once every file is in place, and `current` is
-switched by renaming a new symlink over the old one (rename(2) is atomic), so a
-publish or sync killed at any moment leaves either the old site or the new one
+`current` is a symlink (a county server's nginx serves it as a folder) or, where symlinks cannot be made
+(a Windows village PC without Developer Mode), a small text file holding `releases/<version>` that
+`hongwang serve` reads on every request. Either way it is switched by renaming a new one over the old
+(rename(2), MoveFileEx: atomic), and a release gets its final name (a directory rename) only once every
+file is in place, so a publish or sync killed at any moment leaves either the old site or the new one
 served, never a mixture. Leftovers of an interrupted run are removed by the next.
 """
 
@@ -28,6 +30,7 @@ TRASH_PREFIX = ".trash-"
 # The newest release ever switched to; a newer one was never served (killed between rename and switch).
 LAST_PUBLISHED = ".last-published"
 LOCK_FILE = ".publish.lock"
+SYMLINK, POINTER, AUTO = "symlink", "pointer", "auto"  # the layouts of `current`
 LOCK_WAIT = 600  # seconds a publish waits for another one to the same target
 # Test hook: stop (sleep) at the named step so a test can SIGKILL the publish exactly there.
 PAUSE_ENV = "HONGWANG_PUBLISH_PAUSE_AT"
@@ -44,11 +47,15 @@ def pause_point(step: str) -> None:
 
 
 class Releases:
-    """The release folder of one target (or village copy), on this machine."""
+    """The release folder of one target (or village copy), on this machine.
 
-    def __init__(self, root: Path):
+    `layout` says how `current` is written: `symlink`, `pointer` (a file naming the release), or `auto`: as
+    it already is, else a symlink where the system allows one and a pointer file on Windows."""
+
+    def __init__(self, root: Path, layout: str = AUTO):
         self.root = Path(root)
         self.folder = self.root / RELEASES
+        self.layout = layout
 
     def path(self, release: str) -> Path:
         return self.folder / release
@@ -85,15 +92,7 @@ class Releases:
             lock.release()
 
     def current(self) -> str | None:
-        link = self.root / CURRENT
-        if not link.is_symlink():
-            if link.exists():
-                raise PublishError(
-                    f"{link} 是普通目录而不是符号链接。请把它改名（例如 current.old），"
-                    f"再发布：hongwang 会新建 releases/ 和指向它的 current"
-                )
-            return None
-        return Path(os.readlink(link)).name
+        return current_release(self.root)
 
     def names(self) -> list[str]:
         if not self.folder.is_dir():
@@ -105,7 +104,8 @@ class Releases:
         for leftover in self.folder.iterdir():
             if leftover.name.startswith((PARTIAL_PREFIX, TRASH_PREFIX)):
                 shutil.rmtree(leftover, ignore_errors=True)
-        for stale in [*self.root.glob(".current-*.tmp"), *self.root.glob(f"{LAST_PUBLISHED}.*.tmp")]:
+        leftovers = (".current-*.tmp", ".symlink-probe-*.tmp", f"{LAST_PUBLISHED}.*.tmp")
+        for stale in [path for pattern in leftovers for path in self.root.glob(pattern)]:
             stale.unlink(missing_ok=True)
         marker = self.root / LAST_PUBLISHED
         served = [name for name in (self.current(), marker.is_file() and marker.read_text().strip()) if name]
@@ -118,25 +118,50 @@ class Releases:
         temporary.write_text(release + "\n", encoding="ascii")
         os.replace(temporary, self.root / LAST_PUBLISHED)
 
-    def discard(self, release: str) -> None:
+    def discard(self, release: str) -> bool:
         trash = self.folder / f"{TRASH_PREFIX}{release}"
-        self.path(release).rename(trash)  # a half-deleted release must never look complete
+        try:
+            self.path(release).rename(trash)  # a half-deleted release must never look complete
+        except PermissionError:  # Windows: a file in it is open (a reader's video): try again next time
+            return False
         shutil.rmtree(trash, ignore_errors=True)
+        return True
 
     def switch(self, release: str) -> None:
         temporary = self.root / f".current-{os.getpid()}.tmp"
         temporary.unlink(missing_ok=True)
-        os.symlink(f"{RELEASES}/{release}", temporary)
+        if self.writes_pointer():
+            with open(temporary, "w", encoding="ascii", newline="\n") as handle:
+                handle.write(f"{RELEASES}/{release}\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+        else:
+            os.symlink(f"{RELEASES}/{release}", temporary)
         pause_point("linked")
-        os.replace(temporary, self.root / CURRENT)
+        replace_patiently(temporary, self.root / CURRENT)
+
+    def writes_pointer(self) -> bool:
+        """Whether the next switch writes a pointer file rather than a symlink."""
+        link = self.root / CURRENT
+        if self.layout != AUTO:
+            return self.layout == POINTER
+        if link.is_symlink():
+            return False
+        if link.is_file() or os.name == "nt":
+            return True
+        probe = self.root / f".symlink-probe-{os.getpid()}.tmp"
+        try:
+            os.symlink(RELEASES, probe)
+        except (OSError, NotImplementedError):  # a file system or system without symlinks
+            return True
+        probe.unlink()
+        return False
 
     def prune(self, keep: int) -> list[str]:
         current = self.current()
         names = self.names()
         doomed = [n for n in names[:-keep] if n != current] if len(names) > keep else []
-        for name in doomed:
-            self.discard(name)
-        return doomed
+        return [name for name in doomed if self.discard(name)]
 
     def free_name(self, version: str) -> str:
         existing = set(self.names())
@@ -147,9 +172,50 @@ class Releases:
         return name
 
 
+def replace_patiently(source: Path, target: Path, attempts: int = 50) -> None:
+    """os.replace, retried briefly: on Windows it fails while another process (the server) has target open."""
+    for attempt in range(attempts):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.02)
+
+
+def current_release(root: Path) -> str | None:
+    """The release `root/current` names: a symlink's target, or a pointer file's `releases/<name>` line."""
+    link = Path(root) / CURRENT
+    if link.is_symlink():
+        return Path(os.readlink(link)).name
+    if link.is_dir():
+        raise PublishError(
+            f"{link} 是普通目录而不是符号链接。请把它改名（例如 current.old），"
+            f"再发布：hongwang 会新建 releases/ 和指向它的 current"
+        )
+    if not link.is_file():
+        return None
+    try:
+        text = link.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    name = text.removeprefix(f"{RELEASES}/")
+    if not name or "/" in name or "\\" in name or name.startswith(".") or len(text) > 200:
+        raise PublishError(f"{link} 应当只有一行 {RELEASES}/<版本>，现在的内容不对。请删除它后重新同步")
+    return name
+
+
 def served_folder(site: Path) -> Path:
-    """The folder to serve for `site`: itself when it holds a site, else the release its `current` names."""
+    """The folder to serve for `site`: itself when it holds a site, else the release its `current` names
+    (looked up again on every request, so a switch is served at once)."""
     site = Path(site)
-    if (site / "index.html").is_file() or not os.path.lexists(site / CURRENT):
+    current = site / CURRENT
+    if (site / "index.html").is_file() or not os.path.lexists(current):
         return site
-    return site / CURRENT
+    if current.is_file() and not current.is_symlink():
+        try:
+            return site / RELEASES / current_release(site)
+        except PublishError:
+            return site
+    return current

@@ -2,7 +2,8 @@
 
 The county server publishes `manifest.json` at the site root (every file with
 sha256 and size). A village PC keeps the same layout as a publish target
-(`releases/<version>/` plus a `current` symlink). Sync downloads only files
+(`releases/<version>/` plus `current`: a symlink, or on Windows a pointer file naming the release, see
+deploy/releases.py). Sync downloads only files
 whose content is not already on the PC (reused by hash, hard-linked), checks
 every downloaded file's size and sha256 (a corrupted or truncated download is
 retried, never kept), and switches `current` only once the new release is
@@ -28,7 +29,7 @@ from pathlib import Path
 from ..core.hashing import CHUNK, sha256_file
 from . import manifest as manifests
 from . import signing
-from .releases import PublishError, Releases
+from .releases import AUTO, PublishError, Releases
 
 TIMEOUT = 30
 USER_AGENT = "hongwang-sync/1"
@@ -233,11 +234,14 @@ def reuse(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def sync(url: str, dest: Path, keep: int = 3, retries: int = 3, trust: Path | None = None) -> SyncReport:
+def sync(
+    url: str, dest: Path, keep: int = 3, retries: int = 3, trust: Path | None = None, layout: str = AUTO
+) -> SyncReport:
     """Bring dest up to the release at url. With `trust` (a county .pub file) or a key pinned in dest before,
-    the manifest must be signed by that key (or one it endorsed) and not older than what dest has."""
+    the manifest must be signed by that key (or one it endorsed) and not older than what dest has.
+    `layout`: how `current` is written (releases.Releases): a pointer file works on Windows without symlinks."""
     base, manifest_address = manifest_url(url)
-    releases = Releases(Path(dest).resolve())
+    releases = Releases(Path(dest).resolve(), layout)
     try:
         given = signing.read_public_key(trust) if trust is not None else None
         releases.folder.mkdir(parents=True, exist_ok=True)
