@@ -27,18 +27,37 @@ def _run_chunk(index: int) -> list:
     return [task(item) for item in items[index * size : (index + 1) * size]]
 
 
-def run(task: Callable, items: Sequence, min_parallel: int = MIN_PARALLEL_TASKS) -> list:
+def run(
+    task: Callable,
+    items: Sequence,
+    min_parallel: int = MIN_PARALLEL_TASKS,
+    advance: Callable[[int], None] | None = None,
+) -> list:
     """[task(item) for item in items], in order, on every core when it pays (min_parallel: fewer tasks than
-    this run here; heavy tasks such as re-encoding a photo pay from two)."""
+    this run here; heavy tasks such as re-encoding a photo pay from two).
+
+    advance(n), if given, is called here (never in a worker) as n more items are done: per item when serial,
+    per chunk as the workers' results come back (core/progress.py draws it)."""
     global _work
     count = workers()
     if count < 2 or len(items) < max(2, min_parallel) or "fork" not in multiprocessing.get_all_start_methods():
-        return [task(item) for item in items]
+        if advance is None:
+            return [task(item) for item in items]
+        return [_then(task(item), advance) for item in items]
     size = max(1, len(items) // (count * 8))
     _work = (task, items, size)
+    chunks = []
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
-            chunks = pool.map(_run_chunk, range((len(items) + size - 1) // size), chunksize=1)
+            for chunk in pool.imap(_run_chunk, range((len(items) + size - 1) // size), chunksize=1):
+                chunks.append(chunk)
+                if advance is not None:
+                    advance(len(chunk))
     finally:
         _work = None
     return [result for chunk in chunks for result in chunk]
+
+
+def _then(result, advance: Callable[[int], None]):
+    advance(1)
+    return result
