@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from ..core import budget, cache, images, workers
 from ..core.diagnostics import Diagnostic, diag, internal_error, sort_key
 from ..core.hashing import sha256
+from ..core.progress import CHECK, QUIET, Progress
 from . import invisible, lint, load, markup, media, privacy, schema
 from .checker import FIELD_PLACEHOLDERS, Checker
 from .config import validate_config
@@ -28,28 +29,34 @@ __all__ = ["validate", "validate_config", "check_source"]
 
 
 def validate(
-    content_dir: Path, only: list[Path] | None = None, store: cache.Store | None = None, now: datetime | None = None
+    content_dir: Path,
+    only: list[Path] | None = None,
+    store: cache.Store | None = None,
+    now: datetime | None = None,
+    progress: Progress = QUIET,
 ) -> Validation:
     """Validate the whole content tree (or only the given paths, with the full config).
 
     With a cache store, a file whose bytes and the configuration it is checked
     against are unchanged is not parsed or checked again; misses are checked on
     every core. Files with errors are never cached: they are the ones being fixed.
-    `now` is the build time (embargoes are judged against it); default the clock.
+    `now` is the build time (embargoes are judged against it); default the clock. `progress` is told
+    the files checked (core/progress.py).
     """
     with cache.cycle_collector_paused():
-        return _validate(content_dir, only, store, now)
+        return _validate(content_dir, only, store, now, progress)
 
 
 def _validate(
-    content_dir: Path, only: list[Path] | None, store: cache.Store | None, now: datetime | None
+    content_dir: Path, only: list[Path] | None, store: cache.Store | None, now: datetime | None, progress: Progress
 ) -> Validation:
     result = validate_config(content_dir)
     diagnostics = result.diagnostics
     org_index = {o["code"]: o for o in result.orgs}
     paths = load.submission_files(result.content_dir, only)
     store = store or cache.Store(None)
-    for found, document in _check_files(paths, result, org_index, store, bool(only)):
+    progress.stage(CHECK, len(paths))
+    for found, document in _check_files(paths, result, org_index, store, bool(only), progress):
         diagnostics += found
         if document:
             result.documents.append(document)
@@ -219,7 +226,7 @@ def _config_fingerprint(result: Validation, org_index: dict) -> str:
 
 
 def _check_files(
-    paths: list[Path], result: Validation, org_index: dict, store: cache.Store, partial: bool
+    paths: list[Path], result: Validation, org_index: dict, store: cache.Store, partial: bool, progress: Progress
 ) -> list[tuple[list, Document | None]]:
     fingerprint = _config_fingerprint(result, org_index)
     previous = store.read("documents")
@@ -235,12 +242,14 @@ def _check_files(
             kept[str(path)] = entry
         else:
             missing.append((index, digest))
+    progress.advance(len(paths) - len(missing))  # unchanged since they were checked
     # Workers check exactly the bytes that were hashed (forked, they share the parent's copy).
     checked = workers.run(
         lambda job: _check_file(
             paths[job[0]], result.content_dir, result.site, org_index, file_digest.contents.get(str(paths[job[0]]))
         ),
         missing,
+        advance=progress.advance,
     )
     file_digest.contents.clear()
     for (index, digest), (found, document, rendered) in zip(missing, checked, strict=True):

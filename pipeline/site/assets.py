@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..core import cache, images, workers
 from ..core.hashing import sha256
+from ..core.progress import IMAGES, QUIET, Progress
 
 CACHE_FOLDER = "images"
 DIGEST_TABLE = "image-digests"
@@ -47,8 +48,11 @@ def is_image(rel: str) -> bool:
     return os.path.splitext(rel)[1].lower() in images.SUFFIXES
 
 
-def publish(content_dir: Path, output_dir: Path, rels: list[str], store: cache.Store | None = None) -> AssetReport:
-    """Write every asset under output_dir/files/; images re-encoded (cached), others copied."""
+def publish(
+    content_dir: Path, output_dir: Path, rels: list[str], store: cache.Store | None = None, progress: Progress = QUIET
+) -> AssetReport:
+    """Write every asset under output_dir/files/; images re-encoded (cached), others copied; progress is told
+    the images re-encoded, when there are any."""
     started = time.perf_counter()
     report = AssetReport()
     store = store or cache.Store(None)
@@ -75,8 +79,13 @@ def publish(content_dir: Path, output_dir: Path, rels: list[str], store: cache.S
         else:
             pending.append((rel, target, cached))
     contents = digests.contents
+    if pending:
+        progress.stage(IMAGES, len(pending))
     encoded = workers.run(
-        lambda job: _encode(content_dir / job[0], contents.get(str(content_dir / job[0]))), pending, 2
+        lambda job: _encode(content_dir / job[0], contents.get(str(content_dir / job[0]))),
+        pending,
+        2,
+        advance=progress.advance,
     )
     for (rel, target, cached), (data, size_in, problem) in zip(pending, encoded, strict=True):
         if problem:

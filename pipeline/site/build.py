@@ -23,6 +23,7 @@ from ..content.documents import Validation
 from ..core import cache, urls
 from ..core.diagnostics import Diagnostic
 from ..core.paths import PELICANCONF, PUBLISHCONF, ROOT
+from ..core.progress import PAGES, QUIET, Progress
 from . import assets, feeds, incremental, model, pages, sitemap
 from .search import writer as search
 
@@ -100,10 +101,12 @@ def build(
     now: datetime | None = None,
     extra_settings: dict | None = None,
     cache_dir: Path | None | bool = None,
+    progress: Progress = QUIET,
 ) -> BuildResult:
-    """cache_dir: None = the default `.hongwang-cache/` beside content/; False = no cache, write every page."""
+    """cache_dir: None = the default `.hongwang-cache/` beside content/; False = no cache, write every page.
+    progress: told each stage and its count (core/progress.py); the default tells no one."""
     with cache.cycle_collector_paused():
-        return _build(content_dir, output_dir, profile, settings_file, now, extra_settings, cache_dir)
+        return _build(content_dir, output_dir, profile, settings_file, now, extra_settings, cache_dir, progress)
 
 
 def _build(
@@ -114,15 +117,17 @@ def _build(
     now: datetime | None,
     extra_settings: dict | None,
     cache_dir: Path | None | bool,
+    progress: Progress = QUIET,
 ) -> BuildResult:
     started = time.perf_counter()
     content_dir, output_dir = Path(content_dir).resolve(), Path(output_dir).resolve()
     check_output_dir(content_dir, output_dir)
     store = cache.Store(None if cache_dir is False else cache_dir or cache.default_folder(content_dir))
-    validation = validate.validate(content_dir, store=store, now=now)
+    validation = validate.validate(content_dir, store=store, now=now, progress=progress)
     result = BuildResult(validation, output_dir)
     if validation.errors:
         return result
+    progress.stage(PAGES)  # its total once the pages are planned (site/glue.py)
     portal = model.build(validation, profile, now, store=store)
     settings = {
         "PATH": str(content_dir),
@@ -132,6 +137,7 @@ def _build(
     }
     settings_file = settings_file or DEFAULT_SETTINGS
     writes = page_writes(store, output_dir, profile, settings_file, validation)
+    writes.progress = progress
     if writes.previous:  # the output holds the last build: keep what did not change
         settings["DELETE_OUTPUT_DIRECTORY"] = False
     site_url = configured_site_url(settings_file, settings, portal)
@@ -140,7 +146,7 @@ def _build(
     result.pages_rendered = len(writes.outcome.written)
     result.assets = writes.assets
     result.pages_deleted = len(writes.outcome.deleted)
-    result.post = post_build(portal, output_dir, site_url, specs=specs, writes=writes)
+    result.post = post_build(portal, output_dir, site_url, specs=specs, writes=writes, progress=progress)
     result.portal = portal
     result.files_written = sum(len(files) for _, _, files in os.walk(output_dir))  # no stat per file
     result.seconds = time.perf_counter() - started
@@ -163,19 +169,22 @@ def post_build(
     site_url: str | None,
     specs: list | None = None,
     writes: glue.PageWrites | None = None,
+    progress: Progress = QUIET,
 ) -> PostBuild:
     report = PostBuild(site_url)
-    _write_feeds_and_sitemap(report, portal, output_dir, site_url, specs, writes)
-    _write_search(report, portal, output_dir, writes)
+    _write_feeds_and_sitemap(report, portal, output_dir, site_url, specs, writes, progress)
+    _write_search(report, portal, output_dir, writes, progress)
     return report
 
 
-def _write_search(report: PostBuild, portal: model.Portal, output_dir: Path, writes: glue.PageWrites | None) -> None:
+def _write_search(
+    report: PostBuild, portal: model.Portal, output_dir: Path, writes: glue.PageWrites | None, progress: Progress
+) -> None:
     """The index is updated from the last build's record when this folder holds that build, else written whole."""
     keeps_record = bool(writes and writes.incremental)
     previous = writes.store.read(writes.record + "-search") if keeps_record and writes.previous else None
     tokens = writes.digests.item_tokens if writes and writes.digests else None
-    report.search, record = search.write(portal, output_dir, previous, tokens)
+    report.search, record = search.write(portal, output_dir, previous, tokens, progress)
     if keeps_record:
         writes.store.write(writes.record + "-search", record)
 
@@ -187,6 +196,7 @@ def _write_feeds_and_sitemap(
     site_url: str | None,
     specs: list | None,
     writes: glue.PageWrites | None,
+    progress: Progress,
 ) -> None:
     record = post_record(writes, output_dir)
     if site_url:
@@ -196,6 +206,7 @@ def _write_feeds_and_sitemap(
             output_dir,
             site_url,
             unchanged=record and digests and (lambda feed, path: record.unchanged(path, digests.feed(feed, site_url))),
+            progress=progress,
         )
     else:
         report.warnings.append(NO_SITE_URL)

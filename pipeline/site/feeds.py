@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import quote, urljoin
 
 from ..core import dates, urls
+from ..core.progress import FEEDS, QUIET, Progress
 from .model import Alert, Article, Interview, Item, Letter, Notice, Org, Portal, Video
 
 FEED_LIMIT = 50
@@ -185,11 +186,19 @@ def for_page(portal: Portal, variables: dict, template: str, shared: dict | None
 
 
 def write(
-    portal: Portal, output_dir: Path, site_url: str, unchanged: Callable[[Feed, str], bool] | None = None
+    portal: Portal,
+    output_dir: Path,
+    site_url: str,
+    unchanged: Callable[[Feed, str], bool] | None = None,
+    progress: Progress = QUIET,
 ) -> FeedReport:
-    """unchanged(feed, path): the file at path already holds this feed (the build's dependency record)."""
+    """unchanged(feed, path): the file at path already holds this feed (the build's dependency record).
+    progress is told each feed done, written or found unchanged."""
     report = FeedReport()
-    for feed in catalogue(portal, with_items=True):
+    progress.stage(FEEDS)
+    every = catalogue(portal, with_items=True)
+    progress.stage(FEEDS, len(every))
+    for feed in every:
         stale = [fmt for fmt in FORMATS if unchanged is None or not unchanged(feed, feed.path(fmt))]
         generator = _generator(portal, feed, site_url) if stale else None
         for fmt in stale:
@@ -204,6 +213,7 @@ def write(
         report.files += [feed.path(fmt) for fmt in FORMATS]
         report.feeds += 1
         report.items += len(feed.items)
+        progress.advance()
     return report
 
 

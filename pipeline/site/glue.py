@@ -14,6 +14,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from ..core import urls, workers
+from ..core.progress import PAGES, QUIET
 from . import assets, feeds, incremental, pages, theme_filters
 
 _prepared: dict[str, tuple] = {}
@@ -37,6 +38,7 @@ class PageWrites:
         self.outcome = incremental.Outcome()
         self.digests: incremental.Digests | None = None  # set when pages were planned incrementally
         self.assets: assets.AssetReport | None = None  # set when linked files were written
+        self.progress = QUIET  # told the pages rendered (core/progress.py)
 
     @property
     def incremental(self) -> bool:
@@ -102,7 +104,8 @@ class PortalGenerator(Generator):
             )
             return page.name
 
-        writes.outcome.written = workers.run(write, to_write)
+        writes.progress.stage(PAGES, len(to_write))
+        writes.outcome.written = workers.run(write, to_write, advance=writes.progress.advance)
         self._copy_assets()
         pages.write_data_files(self.portal, output)
         if writes.incremental:
@@ -140,7 +143,11 @@ class PortalGenerator(Generator):
     def _copy_assets(self) -> None:
         """Linked files into output/files/: images re-encoded (site/assets.py, cached), the rest copied."""
         self.writes.assets = assets.publish(
-            self.portal.content_dir, Path(self.output_path), sorted(self.portal.assets), self.writes.store
+            self.portal.content_dir,
+            Path(self.output_path),
+            sorted(self.portal.assets),
+            self.writes.store,
+            self.writes.progress,
         )
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from ...core import workers
+from ...core.progress import QUIET, SEARCH, Progress
 from . import codec, ids, terms
 from . import text as texts
 from .documents import KIND_NAMES, ORG_KIND, SearchDocument, collect
@@ -107,24 +108,29 @@ def plan(portal, item_tokens: dict[int, str] | None = None) -> _Plan:
     return _Plan(documents, slots, shard_count(len(documents)), ids.assign([d.key for d in documents], slots))
 
 
-def write(portal, output_dir: Path, previous: dict | None = None, item_tokens: dict[int, str] | None = None
-          ) -> tuple[SearchStats, dict]:  # fmt: skip
-    """Write or update output/search/; returns the statistics and the record the next update starts from."""
+def write(portal, output_dir: Path, previous: dict | None = None, item_tokens: dict[int, str] | None = None,
+          progress: Progress = QUIET) -> tuple[SearchStats, dict]:  # fmt: skip
+    """Write or update output/search/; returns the statistics and the record the next update starts from.
+    progress is told the documents indexed (all of them, or those an update tokenises again)."""
     started = time.perf_counter()
     root = Path(output_dir) / FOLDER
+    progress.stage(SEARCH)
     planned = plan(portal, item_tokens)
     changed = _changed(planned, previous, root)
     if changed is not None:
+        progress.stage(SEARCH, len(changed))
         tally = Tally(previous["files"], previous["bytes"])
         try:
             cards = _update(planned, previous, root, changed, tally)
+            progress.advance(len(changed))
             kept = {key: entry[2] for key, entry in previous["documents"].items() if key not in changed}
             cards = {**kept, **cards}
         except (codec.CorruptShard, OSError, ValueError, KeyError):
             changed = None  # the index on disk is not the one the record describes: write it whole
     if changed is None:
+        progress.stage(SEARCH, len(planned.documents))
         tally = Tally()
-        cards = _write_whole(planned, root, tally)
+        cards = _write_whole(planned, root, tally, progress)
     record = _record(planned, cards)
     _write_index(planned, root, record, tally)
     record.update(files=tally.files, bytes=tally.bytes)
@@ -240,7 +246,7 @@ def _kind_order(kind: str) -> int:
 # ---------------------------------------------------------------- whole
 
 
-def _write_whole(planned: _Plan, root: Path, tally: Tally) -> dict[str, str]:
+def _write_whole(planned: _Plan, root: Path, tally: Tally, progress: Progress = QUIET) -> dict[str, str]:
     """Into a fresh folder beside the old index, swapped in when complete (a stopped build leaves the old one)."""
     fresh = root.parent / NEXT
     shutil.rmtree(fresh, ignore_errors=True)
@@ -254,6 +260,7 @@ def _write_whole(planned: _Plan, root: Path, tally: Tally) -> dict[str, str]:
     with tempfile.TemporaryDirectory(prefix="hongwang-search-") as spill:
         made = workers.run(lambda i: _tokenise_slice(i, slices[i], planned, fresh, Path(spill)), range(count),
                            min_parallel=2)  # fmt: skip
+        progress.advance(len(documents))  # tokenised, in a slice per core; the shards are encoded next
         cards = {key: digest for part, _ in made for key, digest in part}
         buckets = range(_buckets(planned))
         encoded = workers.run(lambda b: _encode_bucket(b, count, planned, fresh, Path(spill)), buckets,
