@@ -8,18 +8,28 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from watchfiles import watch
 
 from ..core.paths import THEME
+from ..core.progress import QUIET, Progress
 from ..site.build import BuildError, BuildResult, build
 from . import serve
 
+ShowProgress = Callable[[], AbstractContextManager[Progress]]  # one progress display per rebuild
 
-def rebuild(content: Path, output: Path, report: Callable[[BuildResult | None, str], None]) -> None:
+
+def rebuild(
+    content: Path,
+    output: Path,
+    report: Callable[[BuildResult | None, str], None],
+    progress: ShowProgress = lambda: nullcontext(QUIET),
+) -> None:
     try:
-        result = build(content, output)
+        with progress() as shown:
+            result = build(content, output, progress=shown)
     except BuildError as problem:  # a broken template while editing: say so, keep serving the last good pages
         report(None, str(problem))
         return
@@ -34,8 +44,9 @@ def run(
     report: Callable[[BuildResult | None, str], None],
     ready: Callable[[int], None] = lambda port: None,
     stop: threading.Event | None = None,
+    progress: ShowProgress = lambda: nullcontext(QUIET),
 ) -> None:
-    rebuild(content, output, report)
+    rebuild(content, output, report, progress)
     output.mkdir(parents=True, exist_ok=True)
     server = serve.make_server(output, bind, port)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -43,7 +54,7 @@ def run(
     ready(server.server_address[1])
     try:
         for _changes in watch(content, THEME, stop_event=stop, debounce=300, raise_interrupt=False):
-            rebuild(content, output, report)
+            rebuild(content, output, report, progress)
     finally:
         server.shutdown()
         server.server_close()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..core.progress import QUIET, Progress
 from ..site.build import PUBLISH_SETTINGS, BuildResult, build
 from . import bundle
 from .manifest import Manifest, write_manifest
@@ -50,12 +51,15 @@ def build_release(
     now: datetime | None = None,
     version: str | None = None,
     signer: Signer | None = None,
+    progress: Progress = QUIET,
 ) -> PublishOutcome:
     """Build with publishconf.py into staging/site, add the manifest and sign it; refuse on content errors."""
     site = staging / "site"
     # A full build without the incremental cache: each publish renders into a fresh staging folder, so a
     # page record would never be reused (and would pile up in .hongwang-cache/ with every publish).
-    result = build(content_dir, site, "public", settings_file=PUBLISH_SETTINGS, now=now, cache_dir=False)
+    result = build(
+        content_dir, site, "public", settings_file=PUBLISH_SETTINGS, now=now, cache_dir=False, progress=progress
+    )
     outcome = PublishOutcome(build=result, site_dir=site)
     if not result.ok:
         return outcome
@@ -83,16 +87,18 @@ def publish(
     now: datetime | None = None,
     bundle_dir: Path | None = None,
     signer: Signer | None = None,
+    progress: Progress = QUIET,
 ) -> PublishOutcome:
+    """progress: told the build's stages and the upload (core/progress.py)."""
     with tempfile.TemporaryDirectory(prefix="hongwang-publish-") as staging:
-        outcome = build_release(content_dir, Path(staging), now, signer=signer)
+        outcome = build_release(content_dir, Path(staging), now, signer=signer, progress=progress)
         outcome.dry_run = dry_run
         if not outcome.ok:
             return outcome
         if bundle_dir is not None and not dry_run:
             outcome.bundle = bundle.write_bundle(outcome.site_dir, bundle_dir)
         site, version = outcome.site_dir, outcome.manifest.version
-        outcome.deployment = target.plan(site, version) if dry_run else target.deploy(site, version)
+        outcome.deployment = target.plan(site, version) if dry_run else target.deploy(site, version, progress)
         outcome.site_dir = None  # the staging folder is gone after this block
         return outcome
 
@@ -103,10 +109,11 @@ def make_bundle(
     now: datetime | None = None,
     signer: Signer | None = None,
     without_video: bool = False,
+    progress: Progress = QUIET,
 ) -> PublishOutcome:
     """Build like a publish and pack the result as a village bundle, without deploying."""
     with tempfile.TemporaryDirectory(prefix="hongwang-bundle-") as staging:
-        outcome = build_release(content_dir, Path(staging), now, signer=signer)
+        outcome = build_release(content_dir, Path(staging), now, signer=signer, progress=progress)
         if outcome.ok:
             outcome.bundle = bundle.write_bundle(outcome.site_dir, destination, without_video=without_video)
         outcome.site_dir = None

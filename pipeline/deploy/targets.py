@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.progress import QUIET, UPLOAD, Progress
 from . import manifest as manifests
 from .releases import (
     LAST_PUBLISHED,
@@ -58,7 +59,8 @@ class Target:
     def describe(self) -> str:
         return self.path
 
-    def deploy(self, site: Path, version: str) -> Deployment:
+    def deploy(self, site: Path, version: str, progress: Progress = QUIET) -> Deployment:
+        """progress: told the files sent (core/progress.py)."""
         raise NotImplementedError
 
     def plan(self, site: Path, version: str) -> Deployment:
@@ -80,7 +82,7 @@ class DirTarget(Target):
     def releases(self) -> Releases:
         return Releases(Path(self.path))
 
-    def deploy(self, site: Path, version: str) -> Deployment:
+    def deploy(self, site: Path, version: str, progress: Progress = QUIET) -> Deployment:
         releases = self.releases
         releases.prepare()
         with releases.locked(LOCK_WAIT, self.on_wait):
@@ -92,7 +94,9 @@ class DirTarget(Target):
             pause_point("staged")
             partial = releases.partial(version)
             previous_dir = releases.path(previous) if previous else None
-            copy_release(site, partial, previous_dir if previous_dir and previous_dir.is_dir() else None, deployment)
+            copy_release(
+                site, partial, previous_dir if previous_dir and previous_dir.is_dir() else None, deployment, progress
+            )
             pause_point("copied")
             partial.rename(releases.path(version))
             pause_point("released")
@@ -129,11 +133,15 @@ class DirTarget(Target):
             return Deployment(self, older[-1], current)
 
 
-def copy_release(site: Path, destination: Path, previous: Path | None, deployment: Deployment) -> None:
+def copy_release(
+    site: Path, destination: Path, previous: Path | None, deployment: Deployment, progress: Progress = QUIET
+) -> None:
     """Copy the site; files identical to the previous release are hard-linked instead."""
     destination.mkdir(mode=0o755)
     first = True
-    for source in manifests.site_files(site) + manifests.release_files(site):
+    files = manifests.site_files(site) + manifests.release_files(site)
+    progress.stage(UPLOAD, len(files))
+    for source in files:
         rel = source.relative_to(site)
         target = destination / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -145,6 +153,7 @@ def copy_release(site: Path, destination: Path, previous: Path | None, deploymen
             shutil.copy2(source, target)
             deployment.files_copied += 1
             deployment.bytes_copied += source.stat().st_size
+        progress.advance()
         if first:
             pause_point("copying")
             first = False
@@ -242,11 +251,12 @@ class RsyncTarget(Target):
             process.stdout.close()
             process.stderr.close()
 
-    def deploy(self, site: Path, version: str) -> Deployment:
+    def deploy(self, site: Path, version: str, progress: Progress = QUIET) -> Deployment:
         with self.remote_lock():
-            return self._deploy_locked(site, version)
+            return self._deploy_locked(site, version, progress)
 
-    def _deploy_locked(self, site: Path, version: str) -> Deployment:
+    def _deploy_locked(self, site: Path, version: str, progress: Progress = QUIET) -> Deployment:
+        progress.stage(UPLOAD)  # rsync tells nothing until it is done: the count comes at the end
         previous = self.remote_current(clean=True)
         pause_point("staged")
         deployment = Deployment(self, version, previous)
@@ -271,6 +281,8 @@ class RsyncTarget(Target):
         deployment.files_linked = (
             len(manifests.read_manifest(site).files) + len(manifests.release_files(site)) - deployment.files_copied
         )
+        progress.stage(UPLOAD, deployment.files_copied + deployment.files_linked)
+        progress.advance(deployment.files_copied + deployment.files_linked)
         script = (
             f"mv {partial} {RELEASES}/{version}\n"
             f"ln -sfn {RELEASES}/{version} .current-$$.tmp\nmv -T .current-$$.tmp current\n"

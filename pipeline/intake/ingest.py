@@ -18,6 +18,7 @@ from pathlib import Path
 from ..content import validate
 from ..content.documents import Validation
 from ..core import dates
+from ..core.progress import CHECK, QUIET, Progress
 from . import journal
 from .journal import WORK, Decision, IngestProblem
 from .planner import Planner, submission_units
@@ -44,7 +45,10 @@ class Report:
         return [d for d in self.decisions if d.held]
 
 
-def ingest(inbox: Path, content_dir: Path, dry_run: bool = False, now: datetime | None = None) -> Report:
+def ingest(
+    inbox: Path, content_dir: Path, dry_run: bool = False, now: datetime | None = None, progress: Progress = QUIET
+) -> Report:
+    """progress: told the submissions checked (core/progress.py)."""
     inbox, content_dir = Path(inbox).resolve(), Path(content_dir).resolve()
     _check_folders(inbox, content_dir)
     config = validate.validate_config(content_dir)
@@ -57,12 +61,12 @@ def ingest(inbox: Path, content_dir: Path, dry_run: bool = False, now: datetime 
     report = Report()
     if dry_run:
         with tempfile.TemporaryDirectory(prefix="hongwang-ingest-") as scratch:
-            _plan_all(inbox, content_dir, Path(scratch), config, now, report)
+            _plan_all(inbox, content_dir, Path(scratch), config, now, report, progress=progress)
         return report
     work = inbox / WORK
     with journal.locked(work):
         report.recovered = journal.recover(inbox, content_dir)
-        _plan_all(inbox, content_dir, work, config, now, report, commit=True)
+        _plan_all(inbox, content_dir, work, config, now, report, commit=True, progress=progress)
     return report
 
 
@@ -76,13 +80,23 @@ def _check_folders(inbox: Path, content_dir: Path) -> None:
 
 
 def _plan_all(
-    inbox: Path, content_dir: Path, work: Path, config: Validation, now: datetime, report: Report, commit: bool = False
+    inbox: Path,
+    content_dir: Path,
+    work: Path,
+    config: Validation,
+    now: datetime,
+    report: Report,
+    commit: bool = False,
+    progress: Progress = QUIET,
 ) -> None:
     planner = Planner(inbox, content_dir, work, config, now)
-    for unit in submission_units(inbox):
+    units = submission_units(inbox)
+    progress.stage(CHECK, len(units))
+    for unit in units:
         decision = planner.plan(unit)
         journal.pause()
         report.decisions.append(decision)
         if commit:
             journal.commit(work, decision)
             journal.apply(inbox, content_dir, work, decision)
+        progress.advance()

@@ -23,6 +23,7 @@ from ..content import freshness
 from ..content.config import IDENTIFIERS
 from ..content.validate import validate
 from ..core import dates
+from ..core.progress import QUIET, Progress
 from ..site import model
 from ..site.model import Item, Org, Portal
 from . import linkcheck
@@ -134,9 +135,15 @@ class Report:
 DEFAULT_LINK_RESULTS = linkcheck.DEFAULT_STATE_DIR / linkcheck.RESULTS_FILE
 
 
-def from_content(content_dir: Path, as_of: datetime, links_results: Path | None = DEFAULT_LINK_RESULTS) -> Report:
-    """Validate the content, build the public model as of `as_of`, and inspect it."""
-    validation = validate(content_dir)
+def from_content(
+    content_dir: Path,
+    as_of: datetime,
+    links_results: Path | None = DEFAULT_LINK_RESULTS,
+    progress: Progress = QUIET,
+) -> Report:
+    """Validate the content, build the public model as of `as_of`, and inspect it (progress: told the files
+    checked, core/progress.py)."""
+    validation = validate(content_dir, progress=progress)
     portal = model.build(validation, "public", as_of)
     return inspect(portal, as_of, links_results, content_errors=len(validation.errors))
 
