@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
+import threading
+from contextlib import contextmanager
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -22,6 +25,7 @@ from .pipeline.content.config import validate_config
 from .pipeline.content.validate import validate as run_validate
 from .pipeline.core import cache, dates
 from .pipeline.core import diagnostics as diagnostics_module
+from .pipeline.core import progress as progress_module
 from .pipeline.core.units import human_bytes
 from .pipeline.intake import scaffold
 from .pipeline.report import inspect as site_report
@@ -93,6 +97,139 @@ def content_dir_or_fail(content: Path) -> Path:
     return content
 
 
+# ---------------------------------------------------------------- progress on the terminal
+
+# Seconds a run goes before its progress is drawn: a quicker run shows nothing at all. Tests set 0 to see
+# progress on any build deterministically (and a large value to see that a quick run shows none).
+PROGRESS_DELAY_ENV = "HONGWANG_PROGRESS_DELAY"
+PROGRESS_DELAY = 2.0
+QUIET_HELP = "不显示进度（在终端上运行超过 2 秒时，默认显示检查、生成页面等各阶段的进度）"
+
+
+def progress_wanted(quiet: bool) -> bool:
+    """Progress is for a person watching: stderr is a terminal (not piped, not a log file), not CI, not --quiet."""
+    if quiet or os.environ.get("CI", "").strip().lower() not in ("", "0", "false"):
+        return False
+    if os.environ.get("TERM", "").lower() in ("dumb", "unknown"):  # cannot redraw a line in place
+        return False
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced or closed
+        return False
+
+
+def progress_delay() -> float:
+    try:
+        return max(0.0, float(os.environ.get(PROGRESS_DELAY_ENV, PROGRESS_DELAY)))
+    except ValueError:
+        return PROGRESS_DELAY
+
+
+# Held while a frame is drawn, and by the process while it forks workers (core/workers.py): a fork never
+# copies a lock the drawing thread holds, in rich or in stderr's buffer, into a worker.
+_drawing = threading.Lock()
+_fork_hooks: list[bool] = []
+
+
+def _after_fork_in_worker() -> None:
+    _drawing.release()
+    plain = getattr(sys.stderr, "rich_proxied_file", None)  # a worker writes to the terminal, not to the display
+    if plain is not None:
+        sys.stderr = plain
+
+
+class TerminalProgress(progress_module.Progress):
+    """The pipeline's stages (core/progress.py) as rich progress bars on stderr: one line per stage with its
+    count and time. A thread of ours starts the display once the run has taken `delay` seconds (stages
+    finished by then are drawn finished) and redraws it four times a second (rich's own refresh thread is
+    off: see _drawing). stdout is left alone, so `--format json` stays clean; a line written to stderr
+    meanwhile (a warning) is printed above the bars."""
+
+    REDRAW = 0.25  # seconds
+
+    def __init__(self, delay: float):
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        if not _fork_hooks:
+            os.register_at_fork(
+                before=_drawing.acquire, after_in_parent=_drawing.release, after_in_child=_after_fork_in_worker
+            )
+            _fork_hooks.append(True)
+        self.bars = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(complete_style="cyan", finished_style="green"),  # clear in 16 colours too
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(file=sys.stderr),
+            auto_refresh=False,
+            redirect_stdout=False,
+        )
+        self.current = None  # the rich task of the stage in progress
+        self.shown = False
+        self.closed = threading.Event()
+        if delay <= 0:  # at once, before the first stage (what the tests rely on)
+            self._show()
+        self.thread = threading.Thread(target=self._draw, args=(delay,), name="hongwang-progress", daemon=True)
+        self.thread.start()
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        if self.current is not None and self.bars.tasks[-1].description == name:
+            if total is not None:
+                self.bars.update(self.current, total=total)
+            return
+        self._finish_stage()
+        self.current = self.bars.add_task(name, total=total)
+
+    def advance(self, n: int = 1) -> None:
+        if self.current is not None:
+            self.bars.advance(self.current, n)
+
+    def _finish_stage(self) -> None:
+        """The stage in progress is over: its time stops; a count without a total becomes its total."""
+        if self.current is None:
+            return
+        task = self.bars.tasks[-1]
+        if task.total is None:
+            self.bars.update(self.current, total=task.completed)
+        self.bars.stop_task(self.current)
+        self.current = None
+
+    def _show(self) -> None:
+        with _drawing:
+            if not self.shown and not self.closed.is_set():
+                self.shown = True
+                self.bars.start()
+
+    def _draw(self, delay: float) -> None:
+        if self.closed.wait(delay):
+            return  # the run ended first: nothing is drawn at all
+        self._show()
+        while not self.closed.wait(self.REDRAW):
+            with _drawing:
+                self.bars.refresh()
+
+    def close(self) -> None:
+        self.closed.set()
+        self.thread.join()
+        self._finish_stage()
+        if self.shown:
+            self.bars.stop()  # the last frame stays: each stage finished, with its count and time
+
+
+@contextmanager
+def terminal_progress(quiet: bool):
+    """The progress object a command passes to the pipeline: drawn on the terminal, or QUIET."""
+    if not progress_wanted(quiet):
+        yield progress_module.QUIET
+        return
+    shown = TerminalProgress(progress_delay())
+    try:
+        yield shown
+    finally:
+        shown.close()
+
+
 def render_diagnostics(found, output_format: OutputFormat, stream=None) -> None:
     if output_format is OutputFormat.json:
         typer.echo(json.dumps([d.as_dict() for d in found], ensure_ascii=False, indent=2))
@@ -157,12 +294,21 @@ def build(
     now: str | None = typer.Option(None, "--now", help="按这个时间生成（公示状态、定时发布），默认当前时间"),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f"),
     no_cache: bool = typer.Option(False, "--no-cache", help="不用缓存（.hongwang-cache/），清空输出目录后全部重新生成"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
 ):
     """先检查内容，再用 Pelican 生成网站到输出目录。有错误时不生成，退出码为 1。
 
     默认只重新生成内容有变化的页面：检查和渲染结果缓存在内容目录旁的 .hongwang-cache/ 中。"""
     content = content_dir_or_fail(content)
-    result = run_build(content, output, profile.value, now=parse_now(now), cache_dir=False if no_cache else None)
+    with terminal_progress(quiet) as progress:
+        result = run_build(
+            content,
+            output,
+            profile.value,
+            now=parse_now(now),
+            cache_dir=False if no_cache else None,
+            progress=progress,
+        )
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(build_report(result), ensure_ascii=False, indent=2))
         raise typer.Exit(0 if result.ok else 1)
@@ -253,13 +399,14 @@ def serve(
     port: int = typer.Option(8000, "--port", "-p"),
     watch: bool = typer.Option(False, "--watch", "-w", help="预览：先生成，内容或模板改动后自动重新生成"),
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录（用于 --watch）"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="--watch 重新生成时不显示进度"),
 ):
     """在本机提供网站访问（默认 http://127.0.0.1:8000/）；也可服务解压的离线包或 sync 的目录。"""
     from .pipeline.deploy import serve as serving
     from .pipeline.deploy.releases import served_folder
 
     if watch:
-        serve_and_watch(content_dir_or_fail(content), output, bind, port)
+        serve_and_watch(content_dir_or_fail(content), output, bind, port, quiet)
         return
     if not (served_folder(output) / "index.html").is_file():  # a publish or sync folder: `current` per request
         raise UsageProblem(f"{output} 中没有 index.html。请先运行 hongwang build")
@@ -267,7 +414,7 @@ def serve(
     serving.serve(output, bind, port)
 
 
-def serve_and_watch(content: Path, output: Path, bind: str, port: int) -> None:
+def serve_and_watch(content: Path, output: Path, bind: str, port: int, quiet: bool = False) -> None:
     from .pipeline.deploy import preview
 
     def report(result, problem):
@@ -287,7 +434,7 @@ def serve_and_watch(content: Path, output: Path, bind: str, port: int) -> None:
         )
 
     try:
-        preview.run(content, output, bind, port, report, ready)
+        preview.run(content, output, bind, port, report, ready, progress=lambda: terminal_progress(quiet))
     except KeyboardInterrupt:
         pass
 
@@ -389,10 +536,13 @@ def report(
         "--links-results",
         help="hongwang check-links 的结果文件（没有则不含链接检查）",
     ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
 ):
     """按网站检查指标生成健康报告：栏目更新、首页、来信答复、公示、页脚标识、链接。有不合格项时退出码为 1。"""
     content = content_dir_or_fail(content)
-    result = site_report.from_content(content, parse_as_of(as_of), links_results)
+    as_of_time = parse_as_of(as_of)
+    with terminal_progress(quiet) as progress:
+        result = site_report.from_content(content, as_of_time, links_results, progress)
     rendered = report_render.render(result, output_format.value)
     if output is None and output_format is ReportFormat.html:
         output = Path("hongwang-report.html")
@@ -468,6 +618,7 @@ def publish(
     now: str | None = typer.Option(None, "--now", help="按这个时间生成，默认当前时间"),
     key: Path | None = typer.Option(None, "--key", help="签名私钥（默认用 publish.yaml 的 signing_key）"),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text 给人看，json 给程序用"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
 ):
     """用 publishconf.py 生成网站，签名，原子地发布到目标（新版本目录 + 切换 current），可回退。"""
     from .pipeline.deploy import config as publish_config
@@ -491,9 +642,17 @@ def publish(
             return
         content = content_dir_or_fail(content)
         signer = load_signer(key or settings.signing_key, content)
-        outcome = publishing.publish(
-            content, target, dry_run=dry_run, now=parse_now(now), bundle_dir=bundle_dir, signer=signer
-        )
+        build_time = parse_now(now)
+        with terminal_progress(quiet) as progress:
+            outcome = publishing.publish(
+                content,
+                target,
+                dry_run=dry_run,
+                now=build_time,
+                bundle_dir=bundle_dir,
+                signer=signer,
+                progress=progress,
+            )
     except (PublishError, ManifestError, SigningError) as problem:
         raise UsageProblem(str(problem)) from None
     if output_format is OutputFormat.json:
@@ -605,6 +764,7 @@ def bundle(
     without_video: bool = typer.Option(
         False, "--without-video", help="轻量包：不含电教视频，视频页面从县里网站播放（以后 sync 时再下载视频）"
     ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
 ):
     """生成村级离线包：网站 + 签名的 manifest.json（版本、生成时间、每个文件的 sha256 和大小）的 zip，外加 .sha256 校验文件。"""  # noqa: E501
     from .pipeline.deploy import bundle as bundling
@@ -621,9 +781,9 @@ def bundle(
         if site is not None:
             made = bundling.write_bundle(site, destination, signer, without_video)
         else:
-            outcome = publishing.make_bundle(
-                content_dir_or_fail(content), destination, parse_now(now), signer, without_video
-            )
+            content, build_time = content_dir_or_fail(content), parse_now(now)
+            with terminal_progress(quiet) as progress:
+                outcome = publishing.make_bundle(content, destination, build_time, signer, without_video, progress)
             refuse_unless_built(outcome)
             made = outcome.bundle
     except (ManifestError, PublishError, SigningError) as problem:
@@ -764,13 +924,15 @@ def ingest(
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只检查并显示结果，不移动、不写入任何文件"),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text 给人看，json 给程序用"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
 ):
     """收稿：检查收件文件夹中的稿件，合格的整理后存入内容目录，不合格的退回并写明原因。"""
     from .pipeline.intake import ingest as ingesting
 
     content = content_dir_or_fail(content)
     try:
-        report = ingesting.ingest(inbox, content, dry_run=dry_run)
+        with terminal_progress(quiet) as progress:
+            report = ingesting.ingest(inbox, content, dry_run=dry_run, progress=progress)
     except ingesting.IngestProblem as problem:
         raise UsageProblem(str(problem)) from None
     if output_format is OutputFormat.json:
