@@ -8,7 +8,6 @@ Deterministic, never timed: HONGWANG_PROGRESS_DELAY=0 draws progress from the fi
 from __future__ import annotations
 
 import json
-import re
 import socket
 
 import pytest
@@ -104,22 +103,22 @@ def test_validation_errors_still_read_plainly_after_the_bars(small_site, tmp_pat
     assert "dz/2026/bad.md:3" in done.stdout and "未生成网站" in done.stdout
 
 
-def test_publish_draws_the_build_then_the_upload(small_site, tmp_path):
+def test_publish_draws_the_build_then_the_upload_and_its_json_parses(small_site, tmp_path):
     config = tmp_path / "publish.yaml"
     config.write_text(f"targets:\n  county:\n    type: dir\n    path: {tmp_path / 'srv'}\n", encoding="utf-8")
-    done = run_on_terminal("publish", "--config", config, "--content", small_site.root, "--now", NOW, env=AT_ONCE)
+    args = ("publish", "--config", config, "--content", small_site.root, "--now", NOW, "--format", "json")
+    done = run_on_terminal(*args, env=AT_ONCE)
     assert done.returncode == 0, done.terminal + done.stdout
-    sent = re.search(r"传输 (\d+) 个.*?(\d+) 个未变直接沿用", done.stdout)
-    files = int(sent.group(1)) + int(sent.group(2))  # every file of the release: copied, or linked if unchanged
+    deployment = json.loads(done.stdout)["deployment"]
+    files = deployment["files_copied"] + deployment["files_linked"]  # every file of the release
     assert counts(done.terminal, progress.UPLOAD) == (files, files)
     assert counts(done.terminal, progress.CHECK) == (3, 3)
     assert counts(done.terminal, progress.PAGES) and counts(done.terminal, progress.SEARCH)
     assert done.terminal.index(progress.SEARCH) < done.terminal.index(progress.UPLOAD)
 
-    quiet = run_on_terminal(
-        "publish", "--config", config, "--content", small_site.root, "--now", NOW, "--quiet", env=AT_ONCE
-    )
-    assert quiet.returncode == 0 and not drew_progress(quiet), quiet.terminal
+    again = run_on_terminal(*args, "--quiet", env=AT_ONCE)  # the second release: linked, not copied
+    assert again.returncode == 0 and not drew_progress(again), again.terminal
+    assert json.loads(again.stdout)["deployment"]["files_linked"] > 0
 
 
 def test_bundle_draws_the_build(small_site, tmp_path):
@@ -137,13 +136,14 @@ def test_ingest_counts_the_submissions_it_checked(content, tmp_path):
         text = f"走访慰问老党员（第{number + 1}次）\n\n正文。\n"
         (inbox / "dz" / f"稿件{number}.txt").write_text(text, encoding="utf-8")
     (inbox / "无单位.txt").write_text("标题\n\n没有放进单位文件夹。\n", encoding="utf-8")
-    done = run_on_terminal("ingest", inbox, "--content", content.root, "--dry-run", env=AT_ONCE)
+    done = run_on_terminal("ingest", inbox, "--content", content.root, "--dry-run", "--format", "json", env=AT_ONCE)
     assert done.returncode == 1, done.terminal  # one refused
     assert counts(done.terminal, progress.CHECK) == (4, 4)
-    assert "共 4 件：收录 3 件，退回 1 件" in done.stdout
+    decided = json.loads(done.stdout)
+    assert (len(decided["decisions"]), decided["accepted"], decided["rejected"]) == (4, 3, 1)
 
     quiet = run_on_terminal("ingest", inbox, "--content", content.root, "--dry-run", "-q", env=AT_ONCE)
-    assert not drew_progress(quiet) and "共 4 件" in quiet.stdout
+    assert not drew_progress(quiet) and "共 4 件：收录 3 件，退回 1 件" in quiet.stdout
 
 
 def test_report_draws_the_check_and_its_json_parses(small_site):
