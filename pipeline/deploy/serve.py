@@ -10,7 +10,7 @@ not for a developer's desk:
 - Only GET and HEAD (405 otherwise). A missing file answers 404 with the site's own `404.html`.
 - Files are streamed in chunks; a `Range` request gets `206` (one range) or `416`, so a video
   can be sought over the LAN without sending it whole. ETag / Last-Modified revalidation.
-- Security headers on every response (`SECURITY_HEADERS`).
+- Security headers on every response (`SECURITY_HEADERS`), the Content Security Policy among them (site/csp.py).
 - Timeouts per connection: a client has `header_timeout` seconds to send its request line and
   headers (a client sending a byte a second is cut off), any one read or write may block for
   `io_timeout` seconds, and at most `max_connections` are served at once (the next gets 503).
@@ -34,6 +34,7 @@ from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from ..site.csp import HEADER_POLICY
 from .releases import served_folder
 
 CHUNK = 1 << 16
@@ -42,6 +43,7 @@ IO_TIMEOUT = 30.0
 MAX_CONNECTIONS = 256
 
 SECURITY_HEADERS = {
+    "Content-Security-Policy": HEADER_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "SAMEORIGIN",

@@ -99,9 +99,13 @@ class _Plot:
 
 
 def _legend(names: list[str]) -> str:
-    """Decorative for screen readers: the SVG's <desc> and the table below carry the same names."""
+    """Decorative for screen readers: the SVG's <desc> and the table below carry the same names.
+
+    Each swatch is a tiny SVG whose colour is a `fill` attribute: a style="…" attribute would need the
+    page's Content Security Policy to allow 'unsafe-inline' (site/csp.py)."""
     items = "".join(
-        f'<li><span class="swatch" style="background:{PALETTE[i % len(PALETTE)]}"></span>{escape(name)}</li>'
+        f'<li><svg class="swatch" viewBox="0 0 1 1" focusable="false"><rect width="1" height="1" '
+        f'fill="{PALETTE[i % len(PALETTE)]}"/></svg>{escape(name)}</li>'
         for i, name in enumerate(names)
     )
     return f'<ul class="chart-legend" aria-hidden="true">{items}</ul>'

@@ -15,7 +15,7 @@ from pelican.generators import Generator
 
 from ..core import urls, workers
 from ..core.progress import PAGES, QUIET
-from . import assets, feeds, incremental, pages, theme_filters
+from . import assets, csp, feeds, incremental, pages, theme_filters
 
 _prepared: dict[str, tuple] = {}
 
@@ -75,6 +75,7 @@ class PortalGenerator(Generator):
         site_url = urls.resolve_site_url(self.settings.get("HONGWANG_SITEURL"), self.portal.site.values)
         self.context["feeds_enabled"] = bool(site_url)
         self.context["site_url"] = site_url or ""  # the county's own address: a light bundle plays videos from it
+        self.context["content_security_policy"] = csp.page_policy(site_url or "")
         # The path the site is served under ("" at a host's root): root-relative links start with it.
         self.site_root = urlsplit(site_url).path.rstrip("/") if site_url else ""
 
