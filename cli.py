@@ -259,7 +259,8 @@ def validate(
     """检查内容：必填字段、日期、单位代码、栏目、网址名等。有错误时退出码为 1。"""
     content = content_dir_or_fail(content)
     only = [resolve_inside(p, content) for p in paths] if paths else None
-    result = run_validate(content, only, store=cache.Store(None if no_cache else cache.default_folder(content)))
+    store = cache.Store(None if no_cache else cache.default_folder(content))
+    result = run_validate(content, only, store=store, documents=False)
     render_diagnostics(result.diagnostics, output_format)
     if output_format is OutputFormat.text:
         typer.echo(summary_line(result.diagnostics))

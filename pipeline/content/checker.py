@@ -18,7 +18,6 @@ from . import schema, slugs, tables
 from .aliases import did_you_mean
 from .documents import Document, SiteSettings
 from .load import Source
-from .privacy import strings as _strings
 from .schema import Field, Kind
 
 KIND_VALUES = tuple(k.key for k in schema.KINDS)
@@ -29,6 +28,9 @@ _DURATION_CN = re.compile(r"^(?:(\d+)\s*(?:小时|时))?\s*(?:(\d+)\s*(?:分钟|
 KIND_SPEC = schema.Field("kind", "类型", schema.KIND, choices=schema.KIND_CHOICES)
 PERSON_LABELS = {f.key: f.label for f in schema.PERSON_FIELDS}
 FIELD_PLACEHOLDERS, BODY_PLACEHOLDERS = schema.placeholders()
+# One pass to tell that a text holds none of them, as nearly every text does.
+_ANY_FIELD_PLACEHOLDER = re.compile("|".join(map(re.escape, FIELD_PLACEHOLDERS)))
+_ANY_BODY_PLACEHOLDER = re.compile("|".join(map(re.escape, BODY_PLACEHOLDERS)))
 
 
 class Checker:
@@ -90,11 +92,14 @@ class Checker:
 
     def check_placeholders(self) -> None:
         """Nothing `hongwang new` wrote for the collector to replace may be published (schema.placeholders)."""
-        for key_path, text in _strings(self.meta):
-            phrase = next((p for p in FIELD_PLACEHOLDERS if p in text), None)
-            if phrase:
-                name = ".".join(map(str, key_path))
-                self.report(key_path, "placeholder", f"{name} 还是模板的提示文字“{phrase}”")
+        for key_path, text in self.source.strings:
+            if not _ANY_FIELD_PLACEHOLDER.search(text):
+                continue
+            phrase = next(p for p in FIELD_PLACEHOLDERS if p in text)
+            name = ".".join(map(str, key_path))
+            self.report(key_path, "placeholder", f"{name} 还是模板的提示文字“{phrase}”")
+        if not _ANY_BODY_PLACEHOLDER.search(self.source.body):
+            return
         for offset, line in enumerate(self.source.body.split("\n")):
             phrase = next((p for p in BODY_PLACEHOLDERS if p in line), None)
             if phrase:

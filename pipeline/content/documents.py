@@ -1,13 +1,14 @@
 """What content checking hands on: the site settings, and each submission as a checked document.
 
-`Validation` is the whole result of `validate()`: configuration, documents, diagnostics
-and the bodies rendered while checking (the build reuses them). The site model
-(site/model.py) is built from it and nothing else.
+`Validation` is the whole result of `validate()`: configuration, documents, their
+facts, diagnostics and the bodies rendered while checking (the build reuses them).
+The site model (site/model.py) is built from it and nothing else.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,15 +52,51 @@ class Document:
         return self.source.rel
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What the checks across files read of one document: small, so a warm validate loads no documents."""
+
+    rel: str
+    kind: str
+    slug: str
+    slug_line: int
+    title: str
+    path: str  # the file, for the provisional-name check
+    date: datetime | None
+    date_line: int
+    draft: bool
+    assets: tuple[tuple[str, int], ...]  # files the body links → line
+    video: Document | None  # a video's files are checked on every validate: they change on their own
+
+    @classmethod
+    def of(cls, document: Document) -> Facts:
+        source, fields = document.source, document.fields
+        parsed = fields.get("date")
+        return cls(
+            rel=document.rel,
+            kind=document.kind,
+            slug=fields["slug"],
+            slug_line=source.line("slug") if "slug" in source.meta else 1,
+            title=fields.get("title") or "",
+            path=str(source.path),
+            date=parsed.value if parsed else None,
+            date_line=source.line("date") if "date" in source.meta else 1,
+            draft=fields.get("status") == "draft",
+            assets=tuple(document.assets.items()),
+            video=document if document.kind == "video" else None,
+        )
+
+
 @dataclass
 class Validation:
     content_dir: Path
     site: SiteSettings
     orgs: list[dict]
     links: list[dict]
-    documents: list[Document] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)  # empty when validate was asked for facts only
+    facts: list[Facts] = field(default_factory=list)  # one per document, in the same order
     rendered: dict = field(default_factory=dict)  # bodies the markup check rendered, for the build to reuse
+    diagnostics: list[Diagnostic] = field(default_factory=list)
     media: dict = field(default_factory=dict)  # a video document's rel → its files as checked (content/media.py)
 
     @property

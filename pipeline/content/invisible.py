@@ -13,17 +13,19 @@ that has right-to-left letters, tag characters of a flag emoji.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from ..core.diagnostics import Diagnostic, diag
 from . import schema
-from .privacy import strings
+from .load import strings
 
 BIDI_CONTROLS = {*range(0x202A, 0x202F), *range(0x2066, 0x206A)}
 DIRECTION_MARKS = {0x200E, 0x200F, 0x061C}
 JOINERS = {0x200C, 0x200D}
 ZERO_WIDTH = {0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x180E}
 FILLERS = {0x115F, 0x1160, 0x3164, 0xFFA0}  # Hangul fillers: letters that draw nothing
+_FILLER = re.compile("[" + "".join(map(chr, sorted(FILLERS))) + "]")
 # Scripts whose letters take joiners, and the right-to-left ranges direction marks serve.
 JOINING_SCRIPTS = ((0x0600, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFC), (0x0900, 0x0DFF), (0x0F00, 0x0FFF),
                    (0x1800, 0x18AF))  # fmt: skip
@@ -78,6 +80,8 @@ def kind_of(char: str) -> str:
 
 def find(text: str) -> list[tuple[int, str]]:
     """(index, character) of every invisible character in text that has no legitimate use where it stands."""
+    if text.isprintable() and not _FILLER.search(text):  # no format character (Cf) is printable
+        return []
     found = []
     for index, char in enumerate(text):
         if char.isascii() or not (ord(char) in FILLERS or unicodedata.category(char) == "Cf"):
@@ -100,7 +104,7 @@ def field_name(key_path: tuple) -> str:
 
 def scan(source) -> list[Diagnostic]:
     """A submission's front matter: one diagnostic per value holding invisible characters."""
-    return scan_values(source.rel, source.meta, lambda key_path: source.line(*key_path))
+    return _diagnostics(source.rel, source.strings, lambda key_path: source.line(*key_path))
 
 
 def scan_config(config) -> list[Diagnostic]:
@@ -110,8 +114,12 @@ def scan_config(config) -> list[Diagnostic]:
 
 def scan_values(rel: str, value, line_of) -> list[Diagnostic]:
     """The first invisible character of each string in value, named with its line, field and position."""
+    return _diagnostics(rel, strings(value), line_of)
+
+
+def _diagnostics(rel: str, texts, line_of) -> list[Diagnostic]:
     found = []
-    for key_path, text in strings(value):
+    for key_path, text in texts:
         hits = find(text)
         if not hits:
             continue

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from ..core import budget, dates
-from ..core.diagnostics import Diagnostic, diag, internal_error
+from ..core import dates
+from ..core.diagnostics import Diagnostic, diag
 from . import freshness
 
 TITLE_MAX_CHARS = 40
@@ -35,35 +35,30 @@ FAR_FUTURE_DAYS = 30
 
 
 def check(validation, now: datetime | None = None) -> list[Diagnostic]:
-    """Warnings for every validated document, plus the report settings in site.yaml.
+    """The warnings that depend on more than one file: the report settings in site.yaml, and embargoes.
 
-    `now` is the build's clock (`--now`); the embargo warning is the only one that depends on it, which is
-    why it is here and not in the per-file checks the cache keeps."""
+    `now` is the build's clock (`--now`); the embargo warning depends on it, which is why it is here
+    and not in the per-file checks the cache keeps (those run check_document)."""
     found = _check_freshness_settings(validation)
-    for document in validation.documents:
-        try:
-            with budget.cpu_budget():
-                found += check_document(document)
-        except (Exception, budget.BudgetExceeded) as error:  # noqa: BLE001 - one file's failure is that file's only
-            found.append(internal_error(document.source.rel, 1, error))
-        found += far_future(document, now or dates.now())
+    for facts in validation.facts:
+        found += far_future(facts, now or dates.now())
     return found
 
 
-def far_future(document, now: datetime) -> list[Diagnostic]:
-    """An item dated more than FAR_FUTURE_DAYS ahead is embargoed until then: often a typo (2027 for 2026)."""
-    parsed = document.fields.get("date")
-    if not parsed or document.fields.get("status") == "draft" or parsed.value <= now + timedelta(FAR_FUTURE_DAYS):
+def far_future(facts, now: datetime) -> list[Diagnostic]:
+    """An item dated more than FAR_FUTURE_DAYS ahead is embargoed until then: often a typo (2027 for 2026).
+
+    facts: a document's Facts (content/documents.py)."""
+    if not facts.date or facts.draft or facts.date <= now + timedelta(FAR_FUTURE_DAYS):
         return []
-    source = document.source
-    days = (parsed.value.date() - now.date()).days
+    days = (facts.date.date() - now.date()).days
     return [
         diag(
-            source.rel,
-            source.line("date") if "date" in source.meta else 1,
+            facts.rel,
+            facts.date_line,
             "date-far-future",
-            f"日期 {dates.iso_day(parsed.value)} 比今天晚 {days} 天，"
-            f"本条到 {dates.cn_date(parsed.value)} 才会在网站上出现，在此之前不发布",
+            f"日期 {dates.iso_day(facts.date)} 比今天晚 {days} 天，"
+            f"本条到 {dates.cn_date(facts.date)} 才会在网站上出现，在此之前不发布",
         )
     ]
 

@@ -35,7 +35,7 @@ _BINARY_KINDS = (
     (b"\x89PNG", " PNG 图片"),
     (b"\xff\xd8\xff", " JPEG 图片"),
 )
-_QUOTE_TRANSLATION = str.maketrans({"“": "", "”": "", "‘": "", "’": "", "「": "", "」": ""})
+_KEY_TRANSLATION = str.maketrans(dict.fromkeys(_UNICODE_SPACES + "“”‘’「」"))
 
 
 @dataclass
@@ -58,6 +58,23 @@ class Source:
 
     def line(self, *path) -> int:
         return self.tree.line(tuple(path))
+
+    @functools.cached_property
+    def strings(self) -> list[tuple[tuple, str]]:
+        """(key path, text) of every string and number in the front matter: what the text checks read."""
+        return list(strings(self.meta))
+
+
+def strings(value, path: tuple = ()):
+    """(key path, text) for every string or number in parsed YAML."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from strings(item, (*path, index))
+    elif isinstance(value, (str, int)) and not isinstance(value, bool):
+        yield path, str(value)
 
 
 @dataclass
@@ -158,9 +175,9 @@ def submission_key(path: tuple, key: str) -> str:
 
 def clean_key(key: str) -> str:
     """Forgive invisible differences: full-width spaces, NBSP, curly quotes around a key."""
-    for space in _UNICODE_SPACES:
-        key = key.replace(space, "")
-    return key.translate(_QUOTE_TRANSLATION).strip()
+    if key.isascii():
+        return key.strip()
+    return key.translate(_KEY_TRANSLATION).strip()
 
 
 def _config_key(table: dict[str, str], list_key: str | None = None, item_table=None):
@@ -422,12 +439,16 @@ def _submission_name(name: str, top_level: bool) -> bool:
 def _inside(path: Path, content_dir: Path) -> Path:
     """path relative to content/; resolving only symlinks (resolving every file costs a storm of lstat calls)."""
     root = _resolved(content_dir)
-    if path.is_absolute() and not path.is_symlink():
-        try:
-            return path.relative_to(root)
-        except ValueError:
-            pass
+    if path.is_absolute() and not os.path.islink(path):
+        name, prefix = str(path), _prefix(root)
+        if name.startswith(prefix):
+            return Path(name[len(prefix) :])
     return path.resolve().relative_to(root)
+
+
+@functools.lru_cache(maxsize=64)
+def _prefix(root: Path) -> str:
+    return os.path.join(str(root), "")
 
 
 @functools.lru_cache(maxsize=64)

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from ..core import cache, workers
 from ..core.hashing import sha256
+from . import paragraphs
 
 ALLOWED_TAGS = {
     "a",
@@ -148,8 +149,9 @@ def markdown_to_html(text: str) -> str:
 
 
 def render(text: str, source_rel: str, depth: int) -> Rendered:
-    """Render Markdown from the file at source_rel (relative to content/) for a page `depth` folders deep."""
-    raw_html = markdown_to_html(text)
+    """Render Markdown from the file at source_rel (relative to content/) for a page `depth` folders deep.
+
+    The blocks content/paragraphs.py can write are written there, exactly as Markdown would."""
     result = Rendered("")
     base_dir = posixpath.dirname(source_rel)
     up = "../" * depth
@@ -159,8 +161,17 @@ def render(text: str, source_rel: str, depth: int) -> Rendered:
             return value
         return _rewrite_url(tag, value, base_dir, up, result)
 
-    result.html = Markup(sanitise(raw_html, rewrite))
-    result.removed_parts = removed_parts(raw_html)
+    html, removed = [], []
+    for run in paragraphs.split(text) or [paragraphs.Run(None, text=text)]:
+        if run.html is not None and not run.raw:  # final: nothing in it for the sanitiser to change or remove
+            html.append(run.html)
+            continue
+        raw_html = run.html if run.raw else markdown_to_html(run.text)
+        if raw_html:  # what Markdown made joins the rest even when the sanitiser leaves nothing of it
+            html.append(sanitise(raw_html, rewrite))
+            removed += removed_parts(raw_html)
+    result.html = Markup(paragraphs.join(html))
+    result.removed_parts = list(dict.fromkeys(removed))
     result.removed = bool(result.removed_parts)
     return result
 

@@ -39,13 +39,12 @@ class VideoFiles:
     token: str = ""
 
 
-def check(validation: Validation, store) -> list[Diagnostic]:
-    """Check every video document's files; record what the build needs in validation.media."""
+def check(validation: Validation, videos: list[Document], store) -> list[Diagnostic]:
+    """Check each video document's files; record what the build needs in validation.media."""
     probes = Probes(store)
     found: list[Diagnostic] = []
-    for document in validation.documents:
-        if document.kind == "video":
-            found += _check_video(document, validation, probes)
+    for document in videos:
+        found += _check_video(document, validation, probes)
     probes.save()
     return found
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..core.diagnostics import Diagnostic, diag
 from ..core.personal_data import find
+from .load import strings
 
 CONTACT_KEYS = {"contact"}
 _LABELS = {"personal-id": "身份证号码", "personal-bank-card": "银行卡号", "personal-mobile": "手机号码"}
@@ -18,7 +19,7 @@ def scan(document) -> list[Diagnostic]:
     """Diagnostics for personal data anywhere in a document's front matter or body."""
     source = document.source
     found = []
-    for key_path, text in _strings(source.meta, ()):
+    for key_path, text in source.strings:
         allow_mobile = bool(key_path) and key_path[0] in CONTACT_KEYS
         for code, masked, _ in find(text, allow_mobile):
             found.append(
@@ -56,7 +57,7 @@ CONFIG_CONTACT_KEYS = {"contact", "phone", "mobile", "tel"}
 def scan_config(config) -> list[Diagnostic]:
     """Site configuration is printed on every page: the same guard, phones allowed in contact fields."""
     found = []
-    for key_path, text in _strings(config.value, ()):
+    for key_path, text in strings(config.value):
         allow_mobile = any(part in CONFIG_CONTACT_KEYS for part in key_path)
         for code, masked, _ in find(text, allow_mobile):
             found.append(
@@ -68,19 +69,3 @@ def scan_config(config) -> list[Diagnostic]:
                 )
             )
     return found
-
-
-def strings(value, path: tuple = ()):
-    """(key path, text) for every string or number in parsed YAML."""
-    return _strings(value, path)
-
-
-def _strings(value, path: tuple):
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, path + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, path + (index,))
-    elif isinstance(value, (str, int)) and not isinstance(value, bool):
-        yield path, str(value)

@@ -10,8 +10,10 @@ then what spans files: unique slugs and the editorial lint.
 from __future__ import annotations
 
 import html
+import pickle
 import posixpath
 import re
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
@@ -23,7 +25,7 @@ from ..core.progress import CHECK, QUIET, Progress
 from . import invisible, lint, load, markup, media, privacy, schema
 from .checker import FIELD_PLACEHOLDERS, Checker
 from .config import validate_config
-from .documents import Document, SiteSettings, Validation
+from .documents import Document, Facts, SiteSettings, Validation
 
 __all__ = ["validate", "validate_config", "check_source"]
 
@@ -34,6 +36,7 @@ def validate(
     store: cache.Store | None = None,
     now: datetime | None = None,
     progress: Progress = QUIET,
+    documents: bool = True,
 ) -> Validation:
     """Validate the whole content tree (or only the given paths, with the full config).
 
@@ -41,14 +44,21 @@ def validate(
     against are unchanged is not parsed or checked again; misses are checked on
     every core. Files with errors are never cached: they are the ones being fixed.
     `now` is the build time (embargoes are judged against it); default the clock. `progress` is told
-    the files checked (core/progress.py).
+    the files checked (core/progress.py). `documents=False` leaves Validation.documents empty: the
+    checks across files read only each document's Facts, so `hongwang validate` never loads a
+    document it does not check.
     """
     with cache.cycle_collector_paused():
-        return _validate(content_dir, only, store, now, progress)
+        return _validate(content_dir, only, store, now, progress, documents)
 
 
 def _validate(
-    content_dir: Path, only: list[Path] | None, store: cache.Store | None, now: datetime | None, progress: Progress
+    content_dir: Path,
+    only: list[Path] | None,
+    store: cache.Store | None,
+    now: datetime | None,
+    progress: Progress,
+    documents: bool,
 ) -> Validation:
     result = validate_config(content_dir)
     diagnostics = result.diagnostics
@@ -56,14 +66,17 @@ def _validate(
     paths = load.submission_files(result.content_dir, only)
     store = store or cache.Store(None)
     progress.stage(CHECK, len(paths))
-    for found, document in _check_files(paths, result, org_index, store, bool(only), progress):
-        diagnostics += found
-        if document:
-            result.documents.append(document)
-    diagnostics += check_images(result.documents, result.content_dir)
-    diagnostics += _check_unique_slugs(result.documents)
-    diagnostics += _check_provisional_names(result.documents)
-    diagnostics += media.check(result, store)
+    for verdict in _check_files(paths, result, org_index, store, bool(only), progress, documents):
+        diagnostics += verdict.diagnostics
+        if verdict.facts:
+            result.facts.append(verdict.facts)
+            if documents:
+                result.documents.append(verdict.document())
+                result.rendered.update(verdict.rendered)
+    diagnostics += check_images(result.facts, result.content_dir)
+    diagnostics += _check_unique_slugs(result.facts)
+    diagnostics += _check_provisional_names(result.facts)
+    diagnostics += media.check(result, [f.video for f in result.facts if f.video], store)
     diagnostics += lint.check(result, now)
     result.diagnostics = sorted(diagnostics, key=sort_key)
     return result
@@ -89,13 +102,17 @@ def check_source(
                 content += check_field_markup(document)
                 checker.where = source.body_line  # what fails from here on fails in the body
                 content += check_markup(document, rendered)
+                content += lint.check_document(document)
     except (Exception, budget.BudgetExceeded) as error:  # noqa: BLE001 - one file's failure is that file's only
         return None, [*found, *checker.found, *content, internal_error(source.rel, checker.where, error)]
     return document, [*found, *checker.found, *content]
 
 
 def check_markup(document: Document, rendered_sink: dict | None = None) -> list[Diagnostic]:
-    """Warn where the HTML sanitiser will change what the author wrote; refuse paths leaving content/."""
+    """Warn where the HTML sanitiser will change what the author wrote; refuse paths leaving content/.
+
+    The body is rendered here as the build will render it: a text Markdown cannot convert (nested too
+    deep, too slow) is this file's error, not the build's crash."""
     source = document.source
     found = []
     texts = [(source.body, source.body_line)]
@@ -154,13 +171,13 @@ def _line_of_link(text: str, first_line: int, written: str) -> int:
     return _line_of(text, first_line, posixpath.basename(unquote(written)) or written)
 
 
-def check_images(documents: list[Document], content_dir: Path) -> list[Diagnostic]:
+def check_images(facts: list[Facts], content_dir: Path) -> list[Diagnostic]:
     """Each image a page shows must be one Pillow can re-encode for the site (site/assets.py): the header
     is read here, every build (the image may change while its page's file does not)."""
     found = []
     checked: dict[str, str | None] = {}
-    for document in documents:
-        for path, line in document.assets.items():
+    for document in facts:
+        for path, line in document.assets:
             if posixpath.splitext(path)[1].lower() not in images.SUFFIXES:
                 continue
             if path not in checked:
@@ -178,7 +195,7 @@ def check_field_markup(document: Document) -> list[Diagnostic]:
     """Front-matter text is shown as typed (escaped), so HTML there would appear as literal code."""
     source = document.source
     found = []
-    for key_path, text in privacy.strings(source.meta):
+    for key_path, text in source.strings:
         match = _MARKUP_IN_TEXT.search(text)
         if match:
             name = ".".join(map(str, key_path))
@@ -204,15 +221,40 @@ def _line_of(text: str, first_line: int, needle: str) -> int:
     return first_line + (text.count("\n", 0, offset) if offset >= 0 else 0)
 
 
-def _check_file(path: Path, content_dir: Path, site: SiteSettings, org_index: dict, data: bytes | None = None) -> tuple:
-    rendered: dict = {}
+@dataclass
+class Verdict:
+    """One file's outcome: its diagnostics, its document's facts and the document itself, pickled.
+
+    The document travels (from a worker, to and from the cache) as bytes, unpickled only by a
+    caller that asked for documents: a validate on its own reads the facts alone."""
+
+    diagnostics: list[Diagnostic]
+    facts: Facts | None = None
+    pickled: bytes | None = None
+    rendered: dict = field(default_factory=dict)  # its bodies as rendered while checking (never cached here)
+
+    def document(self) -> Document:
+        return pickle.loads(self.pickled)
+
+    @property
+    def keepable(self) -> bool:
+        return self.facts is not None and not any(d.is_error for d in self.diagnostics)
+
+
+def _check_file(
+    path: Path, content_dir: Path, site: SiteSettings, org_index: dict, data: bytes | None, digest: str = ""
+) -> Verdict:
     try:
         with budget.cpu_budget():
             source = load.load_source(path, content_dir, data)
     except (Exception, budget.BudgetExceeded) as error:  # noqa: BLE001 - reading one file never stops the others
-        return [internal_error(load.relative_name(path, content_dir), 1, error)], None, rendered
+        return Verdict([internal_error(load.relative_name(path, content_dir), 1, error)])
+    source.digest = digest
+    rendered: dict = {}
     document, found = check_source(source, site, org_index, rendered)
-    return found, document, rendered
+    if document is None:
+        return Verdict(found)
+    return Verdict(found, Facts.of(document), pickle.dumps(document, pickle.HIGHEST_PROTOCOL), rendered)
 
 
 def _config_fingerprint(result: Validation, org_index: dict) -> str:
@@ -225,59 +267,100 @@ def _config_fingerprint(result: Validation, org_index: dict) -> str:
     return sha256("\0".join(parts).encode())
 
 
+# Cache tables, both file → ((digest, config fingerprint), …): the verdict without its document, and the
+# pickled document. A validate on its own reads only the first.
+VERDICTS = "verdicts"
+DOCUMENTS = "documents"
+
+
 def _check_files(
-    paths: list[Path], result: Validation, org_index: dict, store: cache.Store, partial: bool, progress: Progress
-) -> list[tuple[list, Document | None]]:
+    paths: list[Path],
+    result: Validation,
+    org_index: dict,
+    store: cache.Store,
+    partial: bool,
+    progress: Progress,
+    documents: bool,
+) -> list[Verdict]:
+    """Each file's verdict, from the cache when its bytes and the configuration are unchanged.
+
+    Files whose stat changed are read, hashed and checked by the workers: the main process reads
+    no submission (one read of each file, where it is checked)."""
     fingerprint = _config_fingerprint(result, org_index)
-    previous = store.read("documents")
-    kept: dict[str, tuple] = {}
-    outcomes: list = [None] * len(paths)
-    missing: list[tuple[int, str]] = []
+    previous = store.read(VERDICTS)
+    stored = store.read(DOCUMENTS) if documents else {}
     file_digest = cache.FileDigests(store, load.MAX_FILE_BYTES)
+    verdicts: list = [None] * len(paths)
+    hits: dict[str, tuple] = {}
+    unread: list[tuple[int, tuple | None]] = []
     for index, path in enumerate(paths):
-        digest = file_digest(path)
-        entry = previous.get(str(path))
+        name = str(path)
+        stamp = file_digest.stamp(name)
+        digest = stamp and file_digest.known_digest(name, stamp)
+        entry = previous.get(name)
         if digest and entry and entry[0] == (digest, fingerprint):
-            outcomes[index] = entry[1]
-            kept[str(path)] = entry
+            verdict = entry[1]
+            if documents and verdict.facts:
+                blob = stored.get(name)
+                if not blob or blob[0] != entry[0]:
+                    unread.append((index, stamp))
+                    continue
+                verdict = replace(verdict, pickled=blob[1])
+            verdicts[index] = verdict
+            hits[name] = entry
         else:
-            missing.append((index, digest))
-    progress.advance(len(paths) - len(missing))  # unchanged since they were checked
-    # Workers check exactly the bytes that were hashed (forked, they share the parent's copy).
-    checked = workers.run(
-        lambda job: _check_file(
-            paths[job[0]], result.content_dir, result.site, org_index, file_digest.contents.get(str(paths[job[0]]))
-        ),
-        missing,
-        advance=progress.advance,
-    )
-    file_digest.contents.clear()
-    for (index, digest), (found, document, rendered) in zip(missing, checked, strict=True):
-        outcome = (found, document)
-        outcomes[index] = outcome
-        result.rendered.update(rendered)
-        if document is not None:
-            document.source.digest = digest
-        if digest and not any(d.is_error for d in found):
-            kept[str(paths[index])] = ((digest, fingerprint), outcome)
-    if missing or len(kept) != len(previous):
-        store.write("documents", {**previous, **kept} if partial else kept)
+            unread.append((index, stamp))
+    progress.advance(len(paths) - len(unread))  # unchanged since they were checked
+
+    def check(job: tuple[int, tuple | None]) -> tuple[str, Verdict]:
+        path = paths[job[0]]
+        try:
+            data = path.read_bytes() if job[1] else None  # None: missing or too large, load_source says which
+        except OSError:
+            data = None
+        digest = sha256(data) if data is not None else ""
+        verdict = _check_file(path, result.content_dir, result.site, org_index, data, digest)
+        if not documents:
+            verdict.rendered = {}  # nobody will build from it: not worth sending back
+        return digest, verdict
+
+    checked: dict[str, tuple] = {}
+    done = workers.run(check, unread, advance=progress.advance)
+    for (index, stamp), (digest, verdict) in zip(unread, done, strict=True):
+        verdicts[index] = verdict
+        name = str(paths[index])
+        if digest:
+            file_digest.remember(name, stamp, digest)
+            if verdict.keepable:
+                checked[name] = ((digest, fingerprint), verdict)
+    if checked or len(hits) != len(previous):
+        _keep(store, previous, hits, checked, partial, stored if documents else None)
     file_digest.save(partial)
-    return outcomes
+    return verdicts
 
 
-def _check_provisional_names(documents: list[Document]) -> list[Diagnostic]:
+def _keep(store: cache.Store, previous: dict, hits: dict, checked: dict, partial: bool, stored: dict | None) -> None:
+    """Write both tables: the files still there (or, for a partial run, all before) and those just checked."""
+    verdicts = {name: (key, replace(verdict, pickled=None, rendered={})) for name, (key, verdict) in checked.items()}
+    store.write(VERDICTS, {**(previous if partial else hits), **verdicts})
+    stored = store.read(DOCUMENTS) if stored is None else stored
+    blobs = {name: (key, verdict.pickled) for name, (key, verdict) in checked.items()}
+    kept = stored if partial else {name: stored[name] for name in hits if name in stored}
+    store.write(DOCUMENTS, {**kept, **blobs})
+
+
+def _check_provisional_names(facts: list[Facts]) -> list[Diagnostic]:
     """A file `hongwang new` named provisionally, whose title is now written: say what to rename it to.
 
     Only a message: validate never renames (the collector may have the file open, and Notepad would save it
     back under the old name). The page is already named from the title (the provisional name is no slug)."""
     found = []
-    for document in documents:
-        path = document.source.path
-        title = document.fields.get("title") or ""
+    for document in facts:
+        path = Path(document.path)
+        title = document.title
         if not path.stem.startswith(schema.PROVISIONAL_PREFIX) or any(p in title for p in FIELD_PLACEHOLDERS):
             continue
-        slug = document.fields["slug"]
+        slug = document.slug
         name, counter = f"{slug}.md", 1
         while (path.parent / name).exists():
             counter += 1
@@ -294,20 +377,18 @@ def _check_provisional_names(documents: list[Document]) -> list[Diagnostic]:
     return found
 
 
-def _check_unique_slugs(documents: list[Document]) -> list[Diagnostic]:
-    seen: dict[tuple[str, str], Document] = {}
+def _check_unique_slugs(facts: list[Facts]) -> list[Diagnostic]:
+    seen: dict[tuple[str, str], Facts] = {}
     found = []
-    for document in documents:
-        key = (document.kind, document.fields["slug"])  # each kind has its own URL folder
+    for document in facts:
+        key = (document.kind, document.slug)  # each kind has its own URL folder
         if key in seen:
-            other = seen[key]
-            line = document.source.line("slug") if "slug" in document.source.meta else 1
             found.append(
                 diag(
                     document.rel,
-                    line,
+                    document.slug_line,
                     "slug-duplicate",
-                    f"网址名“{key[1]}”与 {other.rel} 重复",
+                    f"网址名“{key[1]}”与 {seen[key].rel} 重复",
                     f"在信息块中加一行 slug: {key[1]}-2（或其他不重复的网址名）",
                 )
             )

@@ -43,13 +43,22 @@ def cpu_budget(seconds: float | None = None):
         yield
         return
 
-    def exceeded(_signum, _frame):
-        raise BudgetExceeded(seconds)
-
-    previous = signal.signal(signal.SIGVTALRM, exceeded)
+    global _seconds, _handler_installed
+    if not _handler_installed:  # once: the handler only fires while a timer set here runs
+        signal.signal(signal.SIGVTALRM, _exceeded)
+        _handler_installed = True
+    outer, _seconds = _seconds, seconds
     signal.setitimer(signal.ITIMER_VIRTUAL, seconds, REPEAT)  # again and again until the work gives up
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-        signal.signal(signal.SIGVTALRM, previous)
+        signal.setitimer(signal.ITIMER_VIRTUAL, *((outer, REPEAT) if outer else (0,)))
+        _seconds = outer
+
+
+_seconds: float | None = None  # the budget in force, while one is
+_handler_installed = False
+
+
+def _exceeded(_signum, _frame):
+    raise BudgetExceeded(_seconds)

@@ -115,23 +115,41 @@ class FileDigests:
 
     def __call__(self, path: Path) -> str:
         name = str(path)
+        stamp = self.stamp(name)
+        if stamp is None:
+            return ""
+        digest = self.known_digest(name, stamp)
+        if digest is None:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                return ""
+            digest = sha256(data)
+            self.contents[name] = data
+            self.remember(name, stamp, digest)
+        return digest
+
+    def stamp(self, name: str) -> tuple | None:
+        """(size, mtime, ctime, inode), or None for a file that is missing or over max_bytes."""
         try:
             status = os.stat(name)
-            if status.st_size > self.max_bytes:
-                return ""
-            stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-            entry = self.known.get(name)
-            if entry and entry[0] == stamp:
-                digest = entry[1]
-            else:
-                data = path.read_bytes()
-                digest = sha256(data)
-                self.contents[name] = data
         except OSError:
-            return ""
-        if max(status.st_mtime_ns, status.st_ctime_ns) < self.settled_before_ns:
+            return None
+        if status.st_size > self.max_bytes:
+            return None
+        return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+    def known_digest(self, name: str, stamp: tuple) -> str | None:
+        entry = self.known.get(name)
+        if entry and entry[0] == stamp:
+            self.seen[name] = entry
+            return entry[1]
+        return None
+
+    def remember(self, name: str, stamp: tuple, digest: str) -> None:
+        """Keep a digest found by whoever read the file (only once its stamp is settled, see the class)."""
+        if max(stamp[1], stamp[2]) < self.settled_before_ns:
             self.seen[name] = (stamp, digest)
-        return digest
 
     def save(self, partial: bool = False) -> None:
         table = {**self.known, **self.seen} if partial else self.seen

@@ -71,6 +71,7 @@ for _loader in {_StrictLoader, _FastLoader}:
     ]:
         _loader.add_implicit_resolver(_tag, re.compile(_regexp), _first)
 
+_STR = "tag:yaml.org,2002:str"
 _SAFE_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:bool",
@@ -225,6 +226,8 @@ class _Builder:
         return result
 
     def _scalar(self, node: ScalarNode):
+        if node.tag == _STR:  # most scalars: their text is their value
+            return _whole_characters(node.value)
         if node.tag not in _SAFE_TAGS:
             # Unknown explicit tags (!!python/object, !!timestamp, ...) are read as plain text.
             return _whole_characters(node.value)

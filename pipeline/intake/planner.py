@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from ..content import aliases, lint, load, validate
-from ..content.documents import Validation
+from ..content.documents import Facts, Validation
 from ..content.schema import SLUG_PATTERN
 from ..content.slugs import default_slug
 from ..core import dates
@@ -261,7 +261,7 @@ class Planner:
                 source.body = source.meta.pop("body")
             document, found = validate.check_source(source, self.config.site, self.orgs)
             if document:
-                found += lint.far_future(document, self.now)
+                found += lint.far_future(Facts.of(document), self.now)
             errors = [d for d in found if d.is_error]
             if errors:
                 raise Refused([_line(d, rel, line_offset) for d in errors])
