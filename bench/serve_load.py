@@ -2,11 +2,11 @@
 request headers a byte a second (make bench-serve).
 
 Builds the example county into a temporary folder, starts `hongwang serve` on a free loopback port as a village
-PC runs it, and drives it with tests/support/load.py for 30 s: 50 keep-alive clients asking in turn for the
-home page, an article, an org page, the stylesheet, the script, a feed, a missing page (404) and a byte range
-of a file; 5 slow clients each send a request header one byte a second and never finish it. Prints the figures
-and writes them to bench/results/serve-load.json. The server's limits (10 s for a request header, 30 s per
-read or write) are the defaults a village PC runs with.
+PC runs it, and drives it with tests/support/load.py for 30 s: 50 keep-alive clients asking in turn for
+what `load.village_asks` lists (pages, the theme's files, a feed, a missing page, a byte range, a dot-folder);
+5 slow clients each send a request header one byte a second and never finish it. Prints the figures and
+writes them to bench/results/serve-load.json. The server's limits (10 s for a request header, 30 s per read
+or write) are the defaults a village PC runs with.
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ import argparse
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,41 +25,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from support import load  # noqa: E402
+from support.servers import free_port, wait_for_port  # noqa: E402
 
 HONGWANG = [sys.executable, "-m", "hongwang.cli"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(port: int, process: subprocess.Popen) -> None:
-    for _ in range(600):
-        if process.poll() is not None:
-            raise SystemExit(f"hongwang serve exited with {process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("hongwang serve did not start")
-
-
-def asks_for(site: Path) -> list[load.Ask]:
-    article = sorted((site / "article").glob("*.html"))[0].relative_to(site).as_posix()
-    org = sorted((site / "org").glob("*.html"))[0].relative_to(site).as_posix()
-    return [
-        load.Ask("/index.html"),
-        load.Ask(f"/{article}"),
-        load.Ask(f"/{org}"),
-        load.Ask("/theme/css/site.css"),
-        load.Ask("/theme/js/portal.js"),
-        load.Ask("/feeds/all.atom.xml"),
-        load.Ask("/no-such-page.html", 404),
-        load.Ask("/theme/css/site.css", 206, (("Range", "bytes=100-1099"),)),
-    ]
 
 
 def main() -> None:
@@ -79,11 +45,14 @@ def main() -> None:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        port = free_port()
-        server = subprocess.Popen([*HONGWANG, "serve", "--output", str(site), "--port", str(port)])
+        port, log = free_port(), Path(work) / "serve.log"
+        with open(log, "wb") as output:
+            server = subprocess.Popen(
+                [*HONGWANG, "serve", "--output", str(site), "--port", str(port)], stdout=output, stderr=output
+            )
         try:
-            wait_for(port, server)
-            result = load.run(port, asks_for(site), args.clients, args.seconds, args.slow, args.drip)
+            wait_for_port(port, server, log, seconds=60)
+            result = load.run(port, load.village_asks(site), args.clients, args.seconds, args.slow, args.drip)
         finally:
             server.terminate()
             server.wait()

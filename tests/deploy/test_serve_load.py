@@ -14,21 +14,12 @@ from support.servers import free_port, stop, wait_for_port
 
 
 def test_fifty_clients_beside_slow_ones_get_every_answer_right(example_site, tmp_path):
-    site = example_site.output_dir
-    article = sorted((site / "article").glob("*.html"))[0].relative_to(site).as_posix()
-    asks = [
-        load.Ask("/index.html"),
-        load.Ask(f"/{article}"),
-        load.Ask("/org/index.html"),
-        load.Ask("/theme/css/site.css"),
-        load.Ask("/theme/js/portal.js"),
-        load.Ask("/no-such-page.html", 404),
-        load.Ask("/theme/css/site.css", 206, (("Range", "bytes=10-209"),)),
-        load.Ask("/.hongwang-cache/x", 404),
-    ]
+    asks = load.village_asks(example_site.output_dir)
     port, log = free_port(), tmp_path / "serve.log"
     with open(log, "wb") as output:
-        server = subprocess.Popen([*HONGWANG, "serve", "--output", str(site), "--port", str(port)], stderr=output)
+        server = subprocess.Popen(
+            [*HONGWANG, "serve", "--output", str(example_site.output_dir), "--port", str(port)], stderr=output
+        )
     try:
         wait_for_port(port, server, log, seconds=60)
         result = load.run(port, asks, clients=50, seconds=4, slow_clients=5, drip=0.2)

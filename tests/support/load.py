@@ -23,6 +23,23 @@ class Ask:
     headers: tuple[tuple[str, str], ...] = ()
 
 
+def village_asks(site) -> list[Ask]:
+    """What readers of a built site ask for, in turn: pages, the theme's files, a feed, a missing page, a
+    byte range, and a dot-folder that must never be served."""
+    article = sorted((site / "article").glob("*.html"))[0].relative_to(site).as_posix()
+    return [
+        Ask("/index.html"),
+        Ask(f"/{article}"),
+        Ask("/org/index.html"),
+        Ask("/theme/css/site.css"),
+        Ask("/theme/js/portal.js"),
+        Ask("/feeds/all.atom.xml"),
+        Ask("/no-such-page.html", 404),
+        Ask("/theme/css/site.css", 206, (("Range", "bytes=100-1099"),)),
+        Ask("/.hongwang-cache/x", 404),
+    ]
+
+
 @dataclass
 class LoadResult:
     clients: int
