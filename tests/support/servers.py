@@ -2,7 +2,8 @@
 
 Each runs as the current user with its own config, pid file and logs under
 tmp, on an ephemeral 127.0.0.1 port. Tests skip (with the reason) only when
-the binary is missing; `.ci/run` installs nginx, openssh-server and rsync.
+the binary is missing; `.ci/run` installs nginx, openssh-server and rsync. `make bench` starts the same
+sshd for its publish timings without pytest installed: pytest is imported only to skip.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-
-import pytest
 
 NGINX = "/usr/sbin/nginx"
 SSHD = "/usr/sbin/sshd"
@@ -42,9 +41,15 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path, seconds: floa
     raise RuntimeError(f"server did not listen on {port}: {log.read_text(errors='replace')[-2000:]}")
 
 
+def skip(reason: str) -> None:
+    import pytest
+
+    pytest.skip(reason)
+
+
 def require(binary: str, package: str) -> None:
     if not Path(binary).exists():
-        pytest.skip(f"{binary} not installed (apt-get install {package})")
+        skip(f"{binary} not installed (apt-get install {package})")
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -130,7 +135,7 @@ class Sshd:
     def __init__(self, workdir: Path):
         require(SSHD, "openssh-server")
         if shutil.which("rsync") is None:
-            pytest.skip("rsync not installed (apt-get install rsync)")
+            skip("rsync not installed (apt-get install rsync)")
         workdir.mkdir(parents=True, exist_ok=True)
         self.workdir = workdir
         host_key, self.client_key = workdir / "host_key", workdir / "client_key"
