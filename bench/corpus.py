@@ -4,7 +4,8 @@
 member-development and cadre notices) from 160 organisations over 20 years as
 - root/hongwang/content: hongwang's content tree (site.yaml, orgs.yaml, links.yaml, org/year/slug.md),
 - root/pelican/content: standard Markdown with Pelican metadata (org → author, so every org gets a page and feed),
-- root/hugo: a Hugo site using bench/hugo_site/ (config + minimal layouts; taxonomies category and org).
+- root/hugo: a Hugo site using bench/hugo_site/, whose layouts and front matter give hongwang's page set
+  (lists per category, org, township and 党务公开 type and year, org hubs, feeds; see bench/README.md).
 Bodies are realistic Chinese with lists, tables and image references (small real PNGs under media/).
 Their prose is as varied as real county text, not a few template sentences: a character-level Markov
 chain (order 3) trained on the bundled example county, with phrases from pypinyin's 47,000-phrase list
@@ -456,20 +457,59 @@ RELATIVE_URLS = True
 """
 
 
+ORG_KIND_LABELS = {
+    "county": "县委",
+    "department": "县直部门",
+    "township": "乡镇",
+    "village": "村（社区）",
+    "branch": "机关支部",
+}
+BOARD = "公示公告"  # hongwang's notice board (notice/index.html): every notice and every 通知公告 article
+
+
 def write_hugo(root: Path, orgs: list[Org], items: list[Item]) -> None:
+    """The Hugo site: bench/hugo_site/ plus one content file per item and data/orgs.yaml for the org hubs.
+
+    Front matter puts each item in the lists hongwang files it in: its category (a notice or a 通知公告
+    article also on the 公示公告 board), its org, its township's villages list (villages' items), and for
+    党务公开 its 公开类别 and year. Tags are shown on the page, as hongwang does, without lists of their own."""
     shutil.copytree(HERE / "hugo_site", root, dirs_exist_ok=True)
     write_images(root / "static" / "media")
+    by_code = {org.code: org for org in orgs}
+    lines = []
+    for org in orgs:
+        children = [o.short for o in orgs if o.parent == org.code]
+        parent = quote(by_code[org.parent].short if org.parent else "")
+        lines += [
+            f"{quote(org.short)}:",
+            f"  name: {quote(org.name)}",
+            f"  kind: {ORG_KIND_LABELS[org.kind]}",
+            f"  parent: {parent}",
+            f"  children: [{', '.join(quote(c) for c in children)}]",
+        ]
+    write_text(root / "data" / "orgs.yaml", "\n".join(lines) + "\n")
     for item in items:
         section = "article" if item.kind == "article" else "notice"
-        category = item.category[0] if item.category else "公示公告"
+        categories = [item.category[0]] if item.category else []
+        if item.kind == "notice" or (item.category and item.category[2] == "notices"):
+            categories.append(BOARD)
         front = [
             f"title: {quote(item.title)}",
             f"date: {item.when:%Y-%m-%dT%H:%M:00+08:00}",
             f"slug: {item.slug}",
-            f"categories: [{category}]",
-            f"orgs: [{quote(item.org.short)}]",
             f"summary: {quote(item.summary)}",
+            f"categories: [{', '.join(categories)}]",
+            f"orgs: [{quote(item.org.short)}]",
+            f"tags: [{', '.join(item.tags)}]",
         ]
+        parent = by_code.get(item.org.parent or "")
+        if item.org.kind == "village" and parent and parent.kind == "township":
+            front.append(f"townships: [{quote(parent.short)}]")
+        if item.category and item.category[2] == "disclosure":
+            kind = next(line.split(": ", 1)[1] for line in item.front_extra if line.startswith("disclosure_type:"))
+            front += [f"types: [{kind}]", f'years: ["{item.when.year}"]']
+        if item.kind == "notice":  # period, contact and persons as hongwang has them (not its `kind` keys)
+            front += item.front_extra[item.front_extra.index("period:") :]
         body = item.body.replace("](../../media/", "](/media/")
         write_text(root / "content" / section / f"{item.slug}.md", "---\n" + "\n".join(front) + "\n---\n\n" + body)
 
