@@ -17,10 +17,9 @@ DIST ?= dist
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 BENCH_STAMP := $(VENV)/.installed-bench
-# make bench BENCH_SIZES=1000,5000,20000 (or BENCH_FULL=1) adds the 20,000-item run.
-BENCH_DEFAULT_SIZES := 1000,5000
-BENCH_FULL_SIZES := 1000,5000,20000
-BENCH_SIZES ?= $(if $(BENCH_FULL),$(BENCH_FULL_SIZES),$(BENCH_DEFAULT_SIZES))
+# make bench: N = 1,000, 5,000 and 20,000; BENCH_HUGE=1 adds 100,000; BENCH_SIZES=1000 picks sizes;
+# BENCH_PROFILE=1 also runs the cold build and the edit under py-spy (bench/README.md).
+BENCH_SIZES ?= 1000,5000,20000
 
 .PHONY: help install install-test site html build serve devserver publish rsync_upload rollback bundle test lint format docs bench bench-serve clean validate
 
@@ -101,7 +100,7 @@ docs: $(STAMP)
 	$(BIN)/python -m hongwang.pipeline.content.reference --write docs/collectors.md
 
 bench: $(BENCH_STAMP)
-	$(BIN)/python bench/run.py --sizes $(BENCH_SIZES)
+	$(BIN)/python bench/run.py --sizes $(BENCH_SIZES) $(if $(BENCH_HUGE),--huge) $(if $(BENCH_PROFILE),--profile)
 
 # hongwang serve under load on loopback: 50 clients and 5 slow ones for 30 s (bench/serve_load.py).
 bench-serve: $(STAMP)

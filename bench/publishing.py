@@ -1,0 +1,142 @@
+"""How long an urgent item takes to go live with `hongwang publish`, to a `dir` target and over rsync+ssh.
+
+For each target: one publish untimed for the figures (the first release: there is nothing to link to yet),
+then one 紧急发布 (`kind: alert`) added and published again, timed from the start of `hongwang publish`
+to its exit, when `current` names the new release (checked, with the alert's page in it). Bytes:
+- written: files of the new release that are not hard links to the previous one (what the publish copied
+  or rsync transferred; read on the target, which is on this machine);
+- sent over ssh (rsync target): the byte counts OpenSSH logs at the end of each connection (`LogLevel
+  VERBOSE`, `-E` log file), summed over the publish's connections (the server checks, rsync, the switch);
+- `hongwang publish`'s own line "传输 N 个（size）".
+The rsync target is a real OpenSSH sshd on 127.0.0.1 with a throwaway key, started by tests/support/servers.py
+exactly as the deploy tests start it; the county signing key is a throwaway one outside the work tree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from timing import copied_files, timed
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+SSHD = Path("/usr/sbin/sshd")
+TRANSFERRED = re.compile(r"Transferred: sent (\d+), received (\d+) bytes")
+REPORTED = re.compile(r"传输 (\d+) 个（([^）]*)）")
+
+ALERT = """---
+kind: alert
+title: 关于{what}的紧急通知（基准测试）
+date: "{date}"
+org: "qx"
+slug: {slug}
+level: orange
+expires: "{expires}"
+summary: {what}：请各村（社区）党组织立即组织党员干部做好防范。
+---
+
+受{what}影响，请沿河各镇（街道）、村（社区）党组织立即组织党员干部巡查，及时转移低洼地带群众。
+
+值班电话：0512-5000 1000。
+"""
+
+
+def add_alert(content: Path, slug: str, what: str, now: str) -> Path:
+    """An alert in force at `now` (dated half an hour before it, expiring two days later)."""
+    day, clock = now.split(" ")
+    hour, minute = (int(x) for x in clock.split(":"))
+    date = f"{day} {max(hour - 1, 0):02d}:{minute:02d}"
+    year, month, dom = (int(x) for x in day.split("-"))
+    expires = f"{year:04d}-{month:02d}-{min(dom + 2, 28):02d} 18:00"
+    path = content / "qx" / str(year) / f"{slug}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(ALERT.format(what=what, date=date, slug=slug, expires=expires), encoding="utf-8")
+    return path
+
+
+def missing_tools() -> str:
+    """Why the rsync figures cannot be taken here ("" when they can)."""
+    wanted = {"rsync": shutil.which("rsync"), "ssh": shutil.which("ssh"), "ssh-keygen": shutil.which("ssh-keygen")}
+    absent = [name for name, found in wanted.items() if not found] + ([] if SSHD.exists() else [str(SSHD)])
+    return f"not installed: {', '.join(absent)} (apt-get install rsync openssh-client openssh-server)" if absent else ""
+
+
+def release_live(root: Path, slug: str) -> tuple[str, bool]:
+    release = os.readlink(root / "current")
+    return release, (root / release / "alert" / f"{slug}.html").is_file()
+
+
+def run(hongwang: str, content: Path, work: Path, now: str) -> dict:
+    """Publish timings for the built county in `content`: {step key: figures}, and `skipped` (why not rsync)."""
+    from support.servers import Sshd  # tests/support: the same sshd the deploy tests use
+
+    work.mkdir(parents=True, exist_ok=True)
+    keys = Path(tempfile.mkdtemp(prefix="hongwang-bench-keys-"))  # a signing key is refused inside a work tree
+    results: dict = {}
+    sshd = None
+    try:
+        timed([hongwang, "keys", "new", "--name", "county", "--output", str(keys)])
+        dir_root, rsync_root, ssh_log = work / "dir-target", work / "rsync-target", work / "ssh.log"
+        targets = {"local": {"type": "dir", "path": str(dir_root), "keep": 2}}
+        why_not = missing_tools()
+        if not why_not:
+            sshd = Sshd(work / "sshd")
+            targets["server"] = {
+                "type": "rsync",
+                "host": sshd.host,
+                "port": sshd.port,
+                "identity": str(sshd.client_key),
+                "path": str(rsync_root),
+                "keep": 2,
+                "ssh_options": [*sshd.ssh_options, "-o", "LogLevel=VERBOSE", "-E", str(ssh_log)],
+            }
+        config = work / "publish.yaml"
+        config.write_text(
+            json.dumps({"default": "local", "signing_key": str(keys / "county.key"), "targets": targets}),
+            encoding="utf-8",
+        )  # JSON is YAML
+
+        def publish(target: str, root: Path, key: str, slug: str | None = None) -> None:
+            command = [hongwang, "publish", "--config", str(config), "--content", str(content), "--now", now]
+            logged = ssh_log.stat().st_size if ssh_log.exists() else 0
+            figures, printed = timed([*command, "--target", target])
+            release, live = release_live(root, slug) if slug else (os.readlink(root / "current"), True)
+            if not live:
+                raise SystemExit(f"{key}: the alert {slug} is not in the release `current` names ({release})")
+            files, size = copied_files(root / release)
+            figures.update(release=release, files_written=files, bytes_written=size)
+            reported = REPORTED.search(printed)
+            if reported:
+                figures.update(reported_files=int(reported.group(1)), reported_size=reported.group(2))
+            if target == "server":
+                with ssh_log.open("rb") as log:
+                    log.seek(logged)
+                    counts = TRANSFERRED.findall(log.read().decode(errors="replace"))
+                figures.update(
+                    ssh_connections=len(counts),
+                    ssh_bytes_sent=sum(int(s) for s, _ in counts),
+                    ssh_bytes_received=sum(int(r) for _, r in counts),
+                )
+            results[key] = figures
+
+        publish("local", dir_root, "publish_dir_first")
+        add_alert(content, "jinji-jizhun-dir", "突发强降雨", now)
+        publish("local", dir_root, "publish_dir", "jinji-jizhun-dir")
+        if why_not:
+            results["skipped"] = f"rsync target: {why_not}"
+            return results
+        publish("server", rsync_root, "publish_rsync_first")
+        add_alert(content, "jinji-jizhun-rsync", "河道水位上涨", now)
+        publish("server", rsync_root, "publish_rsync", "jinji-jizhun-rsync")
+        return results
+    finally:
+        if sshd is not None:
+            sshd.close()
+        shutil.rmtree(keys, ignore_errors=True)
