@@ -8,6 +8,8 @@ to its exit, when `current` names the new release (checked, with the alert's pag
 - sent over ssh (rsync target): the byte counts OpenSSH logs at the end of each connection (`LogLevel
   VERBOSE`, `-E` log file), summed over the publish's connections (the server checks, rsync, the switch);
 - `hongwang publish`'s own line "传输 N 个（size）".
+CPU is hongwang's and the ssh and rsync clients it runs; the server side's (sshd, rsync --server) is given apart,
+from the CPU sshd's reaped children used during the publish.
 The rsync target is a real OpenSSH sshd on 127.0.0.1 with a throwaway key, started by tests/support/servers.py
 exactly as the deploy tests start it; the county signing key is a throwaway one outside the work tree.
 """
@@ -68,6 +70,12 @@ def missing_tools() -> str:
     return f"not installed: {', '.join(absent)} (apt-get install rsync openssh-client openssh-server)" if absent else ""
 
 
+def children_cpu(pid: int) -> float:
+    """CPU seconds of the reaped children of a process (sshd's: every connection's processes, once closed)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime, cstime
+
+
 def release_live(root: Path, slug: str) -> tuple[str, bool]:
     release = os.readlink(root / "current")
     return release, (root / release / "alert" / f"{slug}.html").is_file()
@@ -106,6 +114,7 @@ def run(hongwang: str, content: Path, work: Path, now: str) -> dict:
         def publish(target: str, root: Path, key: str, slug: str | None = None) -> None:
             command = [hongwang, "publish", "--config", str(config), "--content", str(content), "--now", now]
             logged = ssh_log.stat().st_size if ssh_log.exists() else 0
+            server_before = children_cpu(sshd.process.pid) if target == "server" else 0
             figures, printed = timed([*command, "--target", target])
             release, live = release_live(root, slug) if slug else (os.readlink(root / "current"), True)
             if not live:
@@ -120,6 +129,7 @@ def run(hongwang: str, content: Path, work: Path, now: str) -> dict:
                     log.seek(logged)
                     counts = TRANSFERRED.findall(log.read().decode(errors="replace"))
                 figures.update(
+                    server_cpu_s=round(children_cpu(sshd.process.pid) - server_before, 3),
                     ssh_connections=len(counts),
                     ssh_bytes_sent=sum(int(s) for s, _ in counts),
                     ssh_bytes_received=sum(int(r) for _, r in counts),
