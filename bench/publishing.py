@@ -7,7 +7,8 @@ to its exit, when `current` names the new release (checked, with the alert's pag
   or rsync transferred; read on the target, which is on this machine);
 - sent over ssh (rsync target): the byte counts OpenSSH logs at the end of each connection (`LogLevel
   VERBOSE`, `-E` log file), summed over the publish's connections (the server checks, rsync, the switch);
-- `hongwang publish`'s own line "传输 N 个（size）".
+- `hongwang publish --format json`'s own figures (files and bytes copied or linked; kept whole in the results,
+  so whatever the report gains shows up there).
 CPU is hongwang's and the ssh and rsync clients it runs; the server side's (sshd, rsync --server) is given apart,
 from the CPU sshd's reaped children used during the publish.
 The rsync target is a real OpenSSH sshd on 127.0.0.1 with a throwaway key, started by tests/support/servers.py
@@ -26,12 +27,13 @@ from pathlib import Path
 
 from timing import copied_files, timed
 
+from hongwang.pipeline.deploy.releases import RELEASES, current_release
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 SSHD = Path("/usr/sbin/sshd")
 TRANSFERRED = re.compile(r"Transferred: sent (\d+), received (\d+) bytes")
-REPORTED = re.compile(r"传输 (\d+) 个（([^）]*)）")
 
 ALERT = """---
 kind: alert
@@ -76,9 +78,10 @@ def children_cpu(pid: int) -> float:
     return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime, cstime
 
 
-def release_live(root: Path, slug: str) -> tuple[str, bool]:
-    release = os.readlink(root / "current")
-    return release, (root / release / "alert" / f"{slug}.html").is_file()
+def release_live(root: Path, slug: str | None) -> tuple[Path, bool]:
+    """The release `current` names (a symlink, or a pointer file) and whether the alert's page is in it."""
+    release = root / RELEASES / current_release(root)
+    return release, slug is None or (release / "alert" / f"{slug}.html").is_file()
 
 
 def run(hongwang: str, content: Path, work: Path, now: str) -> dict:
@@ -112,18 +115,18 @@ def run(hongwang: str, content: Path, work: Path, now: str) -> dict:
         )  # JSON is YAML
 
         def publish(target: str, root: Path, key: str, slug: str | None = None) -> None:
-            command = [hongwang, "publish", "--config", str(config), "--content", str(content), "--now", now]
+            command = [hongwang, "publish", "--config", str(config), "--content", str(content), "--now", now,
+                       "--format", "json"]  # fmt: skip
             logged = ssh_log.stat().st_size if ssh_log.exists() else 0
             server_before = children_cpu(sshd.process.pid) if target == "server" else 0
             figures, printed = timed([*command, "--target", target])
-            release, live = release_live(root, slug) if slug else (os.readlink(root / "current"), True)
-            if not live:
-                raise SystemExit(f"{key}: the alert {slug} is not in the release `current` names ({release})")
-            files, size = copied_files(root / release)
-            figures.update(release=release, files_written=files, bytes_written=size)
-            reported = REPORTED.search(printed)
-            if reported:
-                figures.update(reported_files=int(reported.group(1)), reported_size=reported.group(2))
+            release, live = release_live(root, slug)
+            report = json.loads(printed)
+            report.pop("diagnostics", None)
+            if not live or (report.get("deployment") or {}).get("release") != release.name:
+                raise SystemExit(f"{key}: {slug} is not live in {release}: {json.dumps(report, ensure_ascii=False)}")
+            files, size = copied_files(release)
+            figures.update(release=release.name, files_written=files, bytes_written=size, report=report)
             if target == "server":
                 with ssh_log.open("rb") as log:
                     log.seek(logged)

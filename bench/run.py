@@ -380,14 +380,15 @@ def search_table(search: dict, builds: dict) -> list[str]:
 def publish_table(result: dict) -> list[str]:
     lines = [
         "| step | wall s | CPU s | server CPU s | peak RSS MiB | files written | MB written | sent over ssh MB "
-        "| hongwang's line |",
+        "| publish's JSON |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for key in PUBLISH_STEPS:
         s = result["steps"].get(key)
         if not s:
             continue
-        said = f"传输 {s['reported_files']} 个（{s['reported_size']}）" if "reported_files" in s else ""
+        told = (s.get("report") or {}).get("deployment") or {}
+        said = f"{told['files_copied']:,} copied, {told['bytes_copied'] / 1e6:.1f} MB" if "files_copied" in told else ""
         lines.append(
             f"| {STEPS[key]} | {s['wall_s']:.2f} | {s['cpu_s']:.2f} | {s.get('server_cpu_s', '')} "
             f"| {s['peak_rss_mib']:.0f} "

@@ -120,7 +120,7 @@ def test_publish_timings_put_each_alert_live_and_count_what_was_sent(tmp_path):
     assert set(found) == {"publish_dir_first", "publish_dir", "publish_rsync_first", "publish_rsync"}
     for key in ("publish_dir", "publish_rsync"):  # an alert changes a few pages, feeds and index files
         assert 0 < found[key]["files_written"] < found[key + "_first"]["files_written"]
-        assert found[key]["reported_files"] > 0
+        assert found[key]["report"]["deployment"]["files_copied"] > 0
     assert found["publish_rsync"]["ssh_connections"] >= 2 and found["publish_rsync"]["server_cpu_s"] > 0
     assert 0 < found["publish_rsync"]["ssh_bytes_sent"] < found["publish_rsync_first"]["ssh_bytes_sent"]
 
