@@ -198,7 +198,8 @@ def run_profile(root: Path, build: list[str], content: Path, cache: Path, out: P
         raw = root / f"{key}.txt"
         figures = profiling.record(build, raw)
         show(key, figures)
-        found[key] = {"figures": figures, "raw": str(raw), "summary": profiling.summarise(raw)}
+        shown = raw.relative_to(HERE.parent) if raw.is_relative_to(HERE.parent) else raw
+        found[key] = {"figures": figures, "raw": str(shown), "summary": profiling.summarise(raw)}
     return found
 
 
