@@ -318,15 +318,16 @@ def build(
         typer.echo(summary_line(result.diagnostics))
         typer.echo("未生成网站：请先改正以上错误。")
         raise typer.Exit(1)
-    portal = result.portal
+    counts = result.counts
     excluded = "，".join(
-        f"{label} {len(portal.excluded.get(key, []))} 篇"
+        f"{label} {counts.excluded.get(key, 0)} 篇"
         for key, label in (("draft", "草稿"), ("internal", "党内公开"), ("future", "定时发布"))
     )
+    done = "内容与上次生成时相同，网站无需改动" if result.unchanged else f"本次重新生成页面 {result.pages_rendered} 个"
     typer.echo(
-        f"已生成 {result.output_dir}：文章 {len(portal.articles)} 篇，公示 {len(portal.notices)} 个，"
-        f"来信 {len(portal.letters)} 件，单位 {len(portal.orgs)} 个，共 {result.files_written} 个文件，"
-        f"用时 {result.seconds:.1f} 秒（未发布：{excluded}；本次重新生成页面 {result.pages_rendered} 个）。"
+        f"已生成 {result.output_dir}：文章 {counts.articles} 篇，公示 {counts.notices} 个，"
+        f"来信 {counts.letters} 件，单位 {counts.orgs} 个，共 {result.files_written} 个文件，"
+        f"用时 {result.seconds:.1f} 秒（未发布：{excluded}；{done}）。"
     )
     if result.assets and result.assets.images:
         typer.echo(images_line(result.assets))
@@ -364,14 +365,15 @@ def build_report(result) -> dict:
         "diagnostics": [d.as_dict() for d in result.diagnostics],
     }
     if result.ok:
-        portal = result.portal
+        counts = result.counts
         report.update(
-            articles=len(portal.articles),
-            notices=len(portal.notices),
-            letters=len(portal.letters),
-            orgs=len(portal.orgs),
+            articles=counts.articles,
+            notices=counts.notices,
+            letters=counts.letters,
+            orgs=counts.orgs,
             files=result.files_written,
             seconds=round(result.seconds, 3),
+            unchanged=result.unchanged,
             pages_rendered=result.pages_rendered,
             pages_deleted=result.pages_deleted,
             images={
@@ -379,7 +381,7 @@ def build_report(result) -> dict:
                 "encoded": result.assets.encoded if result.assets else 0,
                 "seconds": round(result.assets.seconds, 3) if result.assets else 0,
             },
-            excluded={k: len(v) for k, v in portal.excluded.items()},
+            excluded=dict(counts.excluded),
         )
         post = result.post
         report.update(

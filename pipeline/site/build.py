@@ -13,18 +13,18 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..content import validate
 from ..content.documents import Validation
-from ..core import cache, urls
+from ..core import cache, dates, urls
 from ..core.diagnostics import Diagnostic
 from ..core.paths import PELICANCONF, PUBLISHCONF, ROOT
 from ..core.progress import PAGES, QUIET, Progress
-from . import assets, feeds, incremental, model, pages, sitemap
+from . import assets, feeds, incremental, model, pages, sitemap, unchanged
 
 if TYPE_CHECKING:  # Pelican and the index writer (numpy) are imported when a build runs: `hongwang validate`
     from . import glue  # starts 0.35 s sooner
@@ -42,11 +42,28 @@ class BuildError(Exception):
     """The engine failed after validation passed: a theme or environment problem, not content."""
 
 
+@dataclass(frozen=True)
+class Counts:
+    """What the portal holds, as the build reports it."""
+
+    articles: int
+    notices: int
+    letters: int
+    orgs: int
+    excluded: dict[str, int]  # why → how many items are not published
+
+    @classmethod
+    def of(cls, portal: model.Portal) -> Counts:
+        excluded = {why: len(items) for why, items in portal.excluded.items()}
+        return cls(len(portal.articles), len(portal.notices), len(portal.letters), len(portal.orgs), excluded)
+
+
 @dataclass
 class BuildResult:
     validation: Validation
     output_dir: Path
-    portal: model.Portal | None = None
+    portal: model.Portal | None = None  # None when the build was refused, or had nothing to do
+    counts: Counts | None = None
     seconds: float = 0.0
     files_written: int = 0
     pages_rendered: int = 0  # pages rendered this time; the others were unchanged since the last build
@@ -64,9 +81,20 @@ class BuildResult:
     def diagnostics(self) -> list[Diagnostic]:
         return self.validation.diagnostics
 
+    unchanged: bool = False  # nothing had changed since the last build into this folder (site/unchanged.py)
+
     @property
     def ok(self) -> bool:
-        return self.portal is not None
+        return self.counts is not None
+
+    def outcome(self) -> BuildResult:
+        """What a later build with nothing to do reports: this, without the model."""
+        return replace(self, validation=_Diagnostics(self.validation.diagnostics), portal=None)
+
+
+@dataclass
+class _Diagnostics:
+    diagnostics: list[Diagnostic]
 
 
 @dataclass
@@ -123,10 +151,18 @@ def _build(
     content_dir, output_dir = Path(content_dir).resolve(), Path(output_dir).resolve()
     check_output_dir(content_dir, output_dir)
     store = cache.Store(None if cache_dir is False else cache_dir or cache.default_folder(content_dir))
+    settings_file = settings_file or DEFAULT_SETTINGS
+    now = now or dates.now()
+    record = incremental.record_name(output_dir, f"{profile}|{Path(settings_file).resolve()}")
+    inputs = unchanged.Inputs.of(content_dir, settings_file, profile, extra_settings) if store.enabled else None
+    last = inputs and unchanged.previous(store, record, inputs, output_dir, now)
+    if last:
+        return _as_last_time(last, content_dir, output_dir, started)
     validation = validate.validate(content_dir, store=store, now=now, progress=progress)
     result = BuildResult(validation, output_dir)
     if validation.errors:
         return result
+    unchanged.forget(store, record)  # from here on the output is being changed
     progress.stage(PAGES)  # its total once the pages are planned (site/glue.py)
     portal = model.build(validation, profile, now, store=store)
     settings = {
@@ -135,8 +171,7 @@ def _build(
         "HONGWANG_PROFILE": profile,
         **(extra_settings or {}),
     }
-    settings_file = settings_file or DEFAULT_SETTINGS
-    writes = page_writes(store, output_dir, profile, settings_file, validation)
+    writes = page_writes(store, output_dir, record, validation)
     writes.progress = progress
     if writes.previous:  # the output holds the last build: keep what did not change
         settings["DELETE_OUTPUT_DIRECTORY"] = False
@@ -148,9 +183,37 @@ def _build(
     result.pages_deleted = len(writes.outcome.deleted)
     result.post = post_build(portal, output_dir, site_url, specs=specs, writes=writes, progress=progress)
     result.portal = portal
+    result.counts = Counts.of(portal)
     result.files_written = sum(len(files) for _, _, files in os.walk(output_dir))  # no stat per file
     result.seconds = time.perf_counter() - started
+    if inputs:
+        valid_until = unchanged.next_change(validation.documents, now)
+        unchanged.remember(store, record, inputs, output_dir, valid_until, result.outcome())
     return result
+
+
+def _as_last_time(last: BuildResult, content_dir: Path, output_dir: Path, started: float) -> BuildResult:
+    """The last build's result for a build with nothing to do: nothing rendered, written or re-encoded."""
+    validation = validate.validate_config(content_dir)  # the site settings, read again (publish names the site)
+    validation.diagnostics = last.diagnostics
+    post = last.post
+    if post:
+        post = replace(
+            post,
+            feeds=post.feeds and replace(post.feeds, written=0),
+            search=post.search and replace(post.search, written=0, seconds=0.0, whole=False),
+        )
+    return replace(
+        last,
+        validation=validation,
+        output_dir=output_dir,
+        pages_rendered=0,
+        pages_deleted=0,
+        assets=last.assets and replace(last.assets, encoded=0, seconds=0.0, bytes_in=0, bytes_out=0, written=[]),
+        post=post,
+        seconds=time.perf_counter() - started,
+        unchanged=True,
+    )
 
 
 def configured_site_url(settings_file: Path, overrides: dict, portal: model.Portal) -> str | None:
@@ -224,15 +287,12 @@ def post_record(writes: glue.PageWrites | None, output_dir: Path) -> incremental
     return incremental.FileRecord(output_dir, writes.store.read(writes.record + "-post") if writes.previous else {})
 
 
-def page_writes(
-    store: cache.Store, output_dir: Path, profile: str, settings_file: Path, validation: Validation
-) -> glue.PageWrites:
+def page_writes(store: cache.Store, output_dir: Path, record: str, validation: Validation) -> glue.PageWrites:
     """The dependency record of the last build into this output folder, if the folder still holds it."""
     from . import glue
 
     if not store.enabled:
         return glue.PageWrites()
-    record = incremental.record_name(output_dir, f"{profile}|{Path(settings_file).resolve()}")
     previous = store.read(record) if (output_dir / "index.html").is_file() else {}
     return glue.PageWrites(store, record, previous, {d.rel: d.source.digest for d in validation.documents})
 

@@ -8,6 +8,7 @@ Deterministic, never timed: HONGWANG_PROGRESS_DELAY=0 draws progress from the fi
 from __future__ import annotations
 
 import json
+import os
 import socket
 
 import pytest
@@ -59,9 +60,11 @@ def test_build_on_a_terminal_draws_every_stage_with_its_count_while_json_stays_o
     assert first_seen == sorted(first_seen)
 
 
-def test_an_unchanged_rebuild_counts_what_it_checked_and_renders_nothing(small_site, tmp_path):
+def test_a_rebuild_after_a_touch_counts_what_it_checked_and_renders_nothing(small_site, tmp_path):
     output = tmp_path / "out"
     assert run_piped("build", "--content", small_site.root, "--output", output, "--now", NOW).returncode == 0
+    touched = next(small_site.root.rglob("*.md"))
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))  # same bytes, new stat
     again = run_on_terminal("build", "--content", small_site.root, "--output", output, "--now", NOW, env=AT_ONCE)
     assert again.returncode == 0, again.terminal
     assert "已生成" in again.stdout

@@ -359,9 +359,11 @@ def _encode_bucket(bucket: int, slices: int, planned: _Plan, root: Path, spill: 
     pieces = [np.fromfile(path, dtype=_RECORD) for path in (spill / f"{i}-{bucket}.bin" for i in range(slices))
               if path.exists()]  # fmt: skip
     records = np.concatenate(pieces) if pieces else np.zeros(0, dtype=_RECORD)
-    order = np.argsort(records["posting"])
-    order = order[np.argsort(records["shard"][order], kind="stable")]  # by shard, then posting (a radix sort)
+    order = np.argsort(records["shard"], kind="stable")  # 16-bit: numpy sorts it by radix
     shard_ids, postings = records["shard"][order].astype(np.int64), records["posting"][order]
+    bounds = np.flatnonzero(np.diff(shard_ids)) + 1
+    for start, end in zip([0, *bounds.tolist()], [*bounds.tolist(), len(postings)], strict=True):
+        postings[start:end].sort()  # a shard's postings by (key, slot): sorting thousands, not millions
     per_bucket = planned.shards // _buckets(planned)
     first = bucket * per_bucket
     tally = Tally()

@@ -1,0 +1,127 @@
+"""A build with nothing to do, answered without building.
+
+The last build into an output folder leaves a record: the stat of every file under
+content/ (submissions, media, CSV, configuration), a digest of our code, theme and
+settings, the output it left (its index.html as stat saw it), its outcome (counts,
+reports, diagnostics), and the first moment any of it could change with the clock
+alone: an embargo lifting, a notice period or an interview starting or ending, an
+alert's window, a far-future warning falling due, or the next day in Beijing (a
+notice's remaining working days). While all of that holds, the build is the last
+build: nothing is read, rendered or written.
+
+The record is dropped before a build touches the output, so a build killed half-way
+is never taken for done; it is written last, from the walk made before the build read
+anything, so a file edited during a build is seen by the next one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from ..core import cache, dates
+
+SUFFIX = "-unchanged"
+FAR_FUTURE_DAYS = 30  # content/lint.py warns about items dated further ahead than this
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a build reads besides the clock, as a digest."""
+
+    digest: str
+
+    @classmethod
+    def of(cls, content_dir: Path, settings_file: Path, profile: str, extra_settings: dict | None) -> Inputs:
+        digest = hashlib.blake2b(digest_size=20)
+        for part in (cache.code_salt(), profile, repr(sorted((extra_settings or {}).items()))):
+            digest.update(part.encode() + b"\0")
+        digest.update(Path(settings_file).read_bytes())
+        _walk(Path(content_dir), "", digest)
+        return cls(digest.hexdigest())
+
+
+def _walk(folder: Path, prefix: str, digest) -> None:
+    """Every file and folder under content/, in name order, by its stat (as git's index tells a change)."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            status = entry.stat()
+        except OSError:
+            continue
+        stamp = (prefix + entry.name, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        digest.update(repr(stamp).encode())
+        if entry.is_dir():
+            _walk(Path(entry.path), prefix + entry.name + "/", digest)
+
+
+def output_mark(output_dir: Path) -> tuple | None:
+    """The output as the last build left it: its home page's stat (None when there is none)."""
+    try:
+        status = (Path(output_dir) / "index.html").stat()
+    except OSError:
+        return None
+    return (str(Path(output_dir).resolve()), status.st_size, status.st_mtime_ns, status.st_ino)
+
+
+def next_change(documents, now: datetime) -> datetime:
+    """The first moment after `now` at which a page, feed or warning could change with no file changing."""
+    tomorrow = datetime.combine(now.astimezone(dates.SHANGHAI).date() + timedelta(days=1), datetime.min.time())
+    soonest = tomorrow.replace(tzinfo=dates.SHANGHAI)
+    for document in documents:
+        for moment in _moments(document.fields):
+            for candidate in (moment, moment - timedelta(days=FAR_FUTURE_DAYS)):
+                if now < candidate < soonest:
+                    soonest = candidate
+    return soonest
+
+
+def _moments(value):
+    """Every date and time in a document's fields, however deep (periods, schedules, lists of people)."""
+    if isinstance(value, dates.ParsedDate):
+        yield value.value
+    elif isinstance(value, datetime):
+        yield value if value.tzinfo else value.replace(tzinfo=dates.SHANGHAI)
+    elif isinstance(value, date):
+        yield datetime.combine(value, datetime.min.time(), tzinfo=dates.SHANGHAI)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _moments(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _moments(item)
+
+
+@dataclass(frozen=True)
+class Record:
+    inputs: Inputs
+    output: tuple
+    valid_until: datetime
+    outcome: object  # what the build reported (build.Outcome), given back as this build's
+
+
+def previous(store: cache.Store, name: str, inputs: Inputs, output_dir: Path, now: datetime):
+    """The last build's outcome when this build would be that build, else None."""
+    record = store.read(name + SUFFIX).get("record") if store.enabled else None
+    if not isinstance(record, Record):
+        return None
+    if record.inputs != inputs or record.output != output_mark(output_dir) or not now < record.valid_until:
+        return None
+    return record.outcome
+
+
+def forget(store: cache.Store, name: str) -> None:
+    if store.enabled and store.read(name + SUFFIX):
+        store.write(name + SUFFIX, {})
+
+
+def remember(store: cache.Store, name: str, inputs: Inputs, output_dir: Path, valid_until: datetime, outcome) -> None:
+    mark = output_mark(output_dir)
+    if store.enabled and mark:
+        store.write(name + SUFFIX, {"record": Record(inputs, mark, valid_until, outcome)})
