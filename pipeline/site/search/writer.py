@@ -105,7 +105,7 @@ def plan(portal, item_tokens: dict[int, str] | None = None) -> _Plan:
     slots = ids.slot_count(len(documents))
     if slots > MAX_SLOTS:
         raise ValueError("too many documents for the search index")  # a million pages: not a county portal
-    return _Plan(documents, slots, shard_count(len(documents)), ids.assign([d.key for d in documents], slots))
+    return _Plan(documents, slots, shard_count(len(documents)), ids.assign([(d.day, d.key) for d in documents], slots))
 
 
 def write(portal, output_dir: Path, previous: dict | None = None, item_tokens: dict[int, str] | None = None,
@@ -391,12 +391,15 @@ def _update(planned: _Plan, previous: dict, root: Path, changed: set[str], tally
     by_key = {d.key: d for d in planned.documents}
     before, after = [], []  # (shard, posting) arrays of the changed documents, as they were and as they are
     cards = {}
+    gone = []  # read every old card before any is written: a moved document may take another's old slot
+    for key in sorted(changed & old.keys()):
+        slot = old[key][1]
+        before.append(_card_postings(_read_card(root, slot), slot, planned.shards))
+        if key not in by_key or planned.ids[key] != slot:
+            gone.append(slot)
+    for slot in sorted(set(gone) - {planned.ids[key] for key in changed if key in by_key}):
+        _remove(root / f"{card_name(slot)}.js", tally)
     for key in sorted(changed):
-        if key in old:
-            slot = old[key][1]
-            before.append(_card_postings(_read_card(root, slot), slot, planned.shards))
-            if key not in by_key or planned.ids[key] != slot:
-                _remove(root / f"{card_name(slot)}.js", tally)
         if key in by_key:
             slot = planned.ids[key]
             card = by_key[key].card()
