@@ -373,6 +373,7 @@ def build_report(result) -> dict:
             orgs=counts.orgs,
             files=result.files_written,
             seconds=round(result.seconds, 3),
+            stage_seconds={stage: round(spent, 3) for stage, spent in result.stage_seconds.items()},
             unchanged=result.unchanged,
             pages_rendered=result.pages_rendered,
             pages_deleted=result.pages_deleted,
@@ -633,7 +634,7 @@ def publish(
     try:
         settings = publish_config.load_config(config)
         target = publish_config.choose_target(settings, target_name)
-        target.on_wait = lambda message: typer.echo(message, err=True)
+        target.on_wait = say_waiting
         if rollback:
             done = target.rollback()
             if output_format is OutputFormat.json:
@@ -679,6 +680,7 @@ def deployment_report(done, rollback: bool = False) -> dict:
         **report,
         "files_copied": done.files_copied,
         "bytes_copied": done.bytes_copied,
+        "bytes_sent": done.bytes_sent,
         "files_linked": done.files_linked,
         "removed": done.removed,
     }
@@ -701,6 +703,8 @@ def publish_report(outcome) -> dict:
         files=len(manifest.files),
         bytes=manifest.total_size,
         signed_by=outcome.signed_by or None,
+        seconds={phase: round(value, 3) for phase, value in outcome.seconds.items()},
+        build=build_report(outcome.build),
         deployment=deployment_report(outcome.deployment),
         bundle=(
             {"archive": str(outcome.bundle.archive), "sha256": outcome.bundle.sha256, "signed": outcome.bundle.signed}
@@ -709,6 +713,10 @@ def publish_report(outcome) -> dict:
         ),
     )
     return report
+
+
+def say_waiting(message: str) -> None:
+    typer.echo(message, err=True)
 
 
 def load_signer(key: Path | None, content: Path):
@@ -786,7 +794,9 @@ def bundle(
         else:
             content, build_time = content_dir_or_fail(content), parse_now(now)
             with terminal_progress(quiet) as progress:
-                outcome = publishing.make_bundle(content, destination, build_time, signer, without_video, progress)
+                outcome = publishing.make_bundle(
+                    content, destination, build_time, signer, without_video, progress, say_waiting
+                )
             refuse_unless_built(outcome)
             made = outcome.bundle
     except (ManifestError, PublishError, SigningError) as problem:

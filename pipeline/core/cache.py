@@ -21,7 +21,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from .hashing import sha256
+from .hashing import sha256, sha256_file
 from .paths import ROOT
 
 # Every module of every sub-package (a new sub-package is covered without an edit), the theme, the settings.
@@ -128,6 +128,17 @@ class FileDigests:
             self.contents[name] = data
             self.remember(name, stamp, digest)
         return digest
+
+    def with_size(self, path: Path) -> tuple[str, int]:
+        """(sha256, size) of a file, hashing it only when its stat changed (raises OSError when unreadable)."""
+        name = str(path)
+        status = os.stat(name)
+        stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        digest = self.known_digest(name, stamp)
+        if digest is None:
+            digest = sha256_file(path)
+            self.remember(name, stamp, digest)
+        return digest, status.st_size
 
     def stamp(self, name: str) -> tuple | None:
         """(size, mtime, ctime, inode), or None for a file that is missing or over max_bytes."""

@@ -11,6 +11,8 @@ The stage names are written here only: whatever draws them shows them as they ar
 
 from __future__ import annotations
 
+import time
+
 CHECK = "检查"  # files checked of all submission files (ingest: submissions of those in the inbox)
 PAGES = "生成页面"  # pages rendered of those whose inputs changed
 IMAGES = "处理图片"  # images re-encoded of those not in the cache
@@ -35,3 +37,30 @@ class Progress:
 
 
 QUIET = Progress()
+
+
+class StageClock(Progress):
+    """Passes everything on to `inner` and times each stage, from its start to the next one's (or `stop`)."""
+
+    def __init__(self, inner: Progress = QUIET):
+        self.inner = inner
+        self.seconds: dict[str, float] = {}
+        self._current: str | None = None
+        self._since = 0.0
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        if name != self._current:
+            self.stop()
+            self._current, self._since = name, time.perf_counter()
+        self.inner.stage(name, total)
+
+    def advance(self, n: int = 1) -> None:
+        self.inner.advance(n)
+
+    def stop(self) -> dict[str, float]:
+        """End the stage in progress; the seconds of every stage so far, by name."""
+        if self._current is not None:
+            spent = time.perf_counter() - self._since
+            self.seconds[self._current] = self.seconds.get(self._current, 0.0) + spent
+            self._current = None
+        return self.seconds

@@ -9,6 +9,8 @@ untrusted (`parse_manifest` refuses paths that leave the site).
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -65,19 +67,42 @@ class Manifest:
 
 def site_files(site: Path) -> list[Path]:
     """Every regular file of a built site except the manifest and its signature, in a stable order."""
-    return sorted(
-        (p for p in site.rglob("*") if p.is_file() and p.relative_to(site).as_posix() not in RELEASE_FILES),
-        key=lambda p: p.relative_to(site).as_posix(),
-    )
+    return [site / rel for rel in relative_files(site) if rel not in RELEASE_FILES]
 
 
-def make_manifest(site: Path, version: str, built_at: str, site_name: str = "") -> Manifest:
-    entries = [Entry(p.relative_to(site).as_posix(), sha256_file(p), p.stat().st_size) for p in site_files(site)]
+def relative_files(site: Path) -> list[str]:
+    """Every regular file under site, as sorted POSIX paths (scandir's file types: no stat per file)."""
+    found: list[str] = []
+    folders = [(str(site), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    folders.append((entry.path, prefix + entry.name + "/"))
+                elif entry.is_file():
+                    found.append(prefix + entry.name)
+    return sorted(found)
+
+
+def hashed(path: Path) -> tuple[str, int]:
+    return sha256_file(path), path.stat().st_size
+
+
+def make_manifest(
+    site: Path, version: str, built_at: str, site_name: str = "", digest: Callable[[Path], tuple] = hashed
+) -> Manifest:
+    """digest: a file's (sha256, size); a stat-keyed cache (core/cache.FileDigests) lets a publish hash only
+    the files its build wrote."""
+    entries = [Entry(rel, *digest(site / rel)) for rel in relative_files(site) if rel not in RELEASE_FILES]
     return Manifest(version, built_at, site_name, entries)
 
 
-def write_manifest(site: Path, version: str, built_at: str, site_name: str = "") -> Manifest:
-    manifest = make_manifest(site, version, built_at, site_name)
+def write_manifest(
+    site: Path, version: str, built_at: str, site_name: str = "", digest: Callable[[Path], tuple] = hashed
+) -> Manifest:
+    manifest = make_manifest(site, version, built_at, site_name, digest)
+    (site / SIGNATURE).unlink(missing_ok=True)  # a signature of the last manifest never travels with this one
     (site / MANIFEST).write_bytes(manifest.to_bytes())
     return manifest
 

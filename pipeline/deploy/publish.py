@@ -1,22 +1,29 @@
 """Publish: build with publishconf.py, add the manifest, then deploy a new release to a target atomically.
 
-The target (deploy/config.py reads publish.yaml; deploy/targets.py has one class per backend)
-keeps every release and switches `current` only when the new one is complete
+The publish build has its own output folder in the cache folder, kept between publishes: each publish
+renders only what changed since the last (site/build.py) and hashes only the files it wrote. The target
+(deploy/config.py reads publish.yaml; deploy/targets.py has one class per backend) receives only the
+files whose digest changed, keeps every release and switches `current` only when the new one is complete
 (deploy/releases.py), so a publish killed at any moment leaves a whole site served.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
-from dataclasses import dataclass
+import sys
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..core import cache
 from ..core.progress import QUIET, Progress
 from ..site.build import PUBLISH_SETTINGS, BuildResult, build
-from . import bundle
+from . import bundle, releases
 from .manifest import Manifest, write_manifest
+from .releases import LOCK_WAIT
 from .signing import Signer, fingerprint
 from .targets import Deployment, Target
 
@@ -31,6 +38,7 @@ class PublishOutcome:
     site_dir: Path | None = None
     bundle: bundle.Bundle | None = None
     signed_by: str = ""  # fingerprint of the key that signed the manifest ("" when unsigned)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time of each phase: build, manifest, …
 
     @property
     def ok(self) -> bool:
@@ -44,23 +52,39 @@ def new_release_id(clock: datetime | None = None) -> str:
 
 # ---------------------------------------------------------------- building
 
+FOLDER = "publish"  # in the cache folder: the publish build's own output, kept between publishes
+DIGEST_TABLE = "publish-digests"  # sha256 of the publish build's files, by their stat
+
+
+def publish_folder(content_dir: Path) -> Path:
+    """Where publish builds: its own folder (never the preview's output), kept so the next build is incremental."""
+    return cache.default_folder(content_dir) / FOLDER / "site"
+
+
+@contextmanager
+def publishing(content_dir: Path, on_wait: Callable[[str], None] | None = None):
+    """One publish or bundle at a time per county: they build into the same folder."""
+    site = publish_folder(content_dir)
+    site.parent.mkdir(parents=True, exist_ok=True)
+    with releases.held(site.parent / ".lock", f"本机的发布构建目录 {site.parent}", LOCK_WAIT, on_wait):
+        yield site
+
 
 def build_release(
     content_dir: Path,
-    staging: Path,
+    site: Path,
     now: datetime | None = None,
     version: str | None = None,
     signer: Signer | None = None,
     progress: Progress = QUIET,
 ) -> PublishOutcome:
-    """Build with publishconf.py into staging/site, add the manifest and sign it; refuse on content errors."""
-    site = staging / "site"
-    # A full build without the incremental cache: each publish renders into a fresh staging folder, so a
-    # page record would never be reused (and would pile up in .hongwang-cache/ with every publish).
-    result = build(
-        content_dir, site, "public", settings_file=PUBLISH_SETTINGS, now=now, cache_dir=False, progress=progress
-    )
+    """Build with publishconf.py into site (incrementally: only what changed since the last publish is
+    rendered), write the manifest (hashing only the files the build wrote) and sign it; refuse on content
+    errors."""
+    started = time.perf_counter()
+    result = build(content_dir, site, "public", settings_file=PUBLISH_SETTINGS, now=now, progress=progress)
     outcome = PublishOutcome(build=result, site_dir=site)
+    outcome.seconds["build"] = time.perf_counter() - started
     if not result.ok:
         return outcome
     if not result.post.site_url:  # the build resolved it (publishconf's HONGWANG_SITEURL or site.yaml)
@@ -71,12 +95,16 @@ def build_release(
         return outcome
     os.chmod(site, 0o755)  # the web server user must read the release root
     built_at = datetime.now(UTC).isoformat(timespec="seconds")
-    outcome.manifest = write_manifest(
-        site, version or new_release_id(), built_at, str(result.validation.site.values.get("name") or "")
-    )
+    started = time.perf_counter()
+    store = cache.Store(cache.default_folder(content_dir))
+    digests = cache.FileDigests(store, sys.maxsize, DIGEST_TABLE)
+    name = str(result.validation.site.values.get("name") or "")
+    outcome.manifest = write_manifest(site, version or new_release_id(), built_at, name, digests.with_size)
+    digests.save()
     if signer is not None:
         signer.sign_site(site)
         outcome.signed_by = fingerprint(signer.public)
+    outcome.seconds["manifest"] = time.perf_counter() - started  # with the signature
     return outcome
 
 
@@ -90,16 +118,18 @@ def publish(
     progress: Progress = QUIET,
 ) -> PublishOutcome:
     """progress: told the build's stages and the upload (core/progress.py)."""
-    with tempfile.TemporaryDirectory(prefix="hongwang-publish-") as staging:
-        outcome = build_release(content_dir, Path(staging), now, signer=signer, progress=progress)
+    with publishing(content_dir, target.on_wait) as site:
+        outcome = build_release(content_dir, site, now, signer=signer, progress=progress)
         outcome.dry_run = dry_run
         if not outcome.ok:
             return outcome
         if bundle_dir is not None and not dry_run:
-            outcome.bundle = bundle.write_bundle(outcome.site_dir, bundle_dir)
-        site, version = outcome.site_dir, outcome.manifest.version
+            started = time.perf_counter()
+            outcome.bundle = bundle.write_bundle(site, bundle_dir)
+            outcome.seconds["bundle"] = time.perf_counter() - started
+        version, started = outcome.manifest.version, time.perf_counter()
         outcome.deployment = target.plan(site, version) if dry_run else target.deploy(site, version, progress)
-        outcome.site_dir = None  # the staging folder is gone after this block
+        outcome.seconds["deploy"] = time.perf_counter() - started
         return outcome
 
 
@@ -110,11 +140,11 @@ def make_bundle(
     signer: Signer | None = None,
     without_video: bool = False,
     progress: Progress = QUIET,
+    on_wait: Callable[[str], None] | None = None,
 ) -> PublishOutcome:
     """Build like a publish and pack the result as a village bundle, without deploying."""
-    with tempfile.TemporaryDirectory(prefix="hongwang-bundle-") as staging:
-        outcome = build_release(content_dir, Path(staging), now, signer=signer, progress=progress)
+    with publishing(content_dir, on_wait) as site:
+        outcome = build_release(content_dir, site, now, signer=signer, progress=progress)
         if outcome.ok:
-            outcome.bundle = bundle.write_bundle(outcome.site_dir, destination, without_video=without_video)
-        outcome.site_dir = None
+            outcome.bundle = bundle.write_bundle(site, destination, without_video=without_video)
         return outcome

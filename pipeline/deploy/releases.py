@@ -46,6 +46,29 @@ def pause_point(step: str) -> None:
         time.sleep(3600)
 
 
+@contextmanager
+def held(lock_path: Path, label: str, wait: float = 0, on_wait: Callable[[str], None] | None = None):
+    """One publish (or sync) at a time: flock on Linux, LockFileEx on Windows, so the operating system drops
+    the lock when the process is killed. A second one waits up to `wait` seconds (saying so), then refuses."""
+    # preserve_lock_file: never filelock's marker-file fallback, which a killed process would leave locked
+    lock = filelock.FileLock(lock_path, preserve_lock_file=True, thread_local=False)
+    try:
+        lock.acquire(timeout=0)
+    except filelock.Timeout:
+        if wait <= 0:
+            raise PublishError(f"{label} 正在由另一个发布进程使用，请稍后再试") from None
+        if on_wait is not None:
+            on_wait(f"{label} 正在由另一个发布进程使用，等它结束（最多 {wait:.0f} 秒）……")
+        try:
+            lock.acquire(timeout=wait, poll_interval=0.2)
+        except filelock.Timeout:
+            raise PublishError(f"{label} 被另一个发布进程占用超过 {wait:.0f} 秒，请稍后再试") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 class Releases:
     """The release folder of one target (or village copy), on this machine.
 
@@ -69,27 +92,8 @@ class Releases:
         except OSError as error:
             raise PublishError(f"无法创建发布目录 {self.folder}：{error.strerror}") from None
 
-    @contextmanager
     def locked(self, wait: float = 0, on_wait: Callable[[str], None] | None = None):
-        """One publish (or sync) at a time: flock on Linux, LockFileEx on Windows, so the operating system drops
-        the lock when the process is killed. A second one waits up to `wait` seconds (saying so), then refuses."""
-        # preserve_lock_file: never filelock's marker-file fallback, which a killed process would leave locked
-        lock = filelock.FileLock(self.root / LOCK_FILE, preserve_lock_file=True, thread_local=False)
-        try:
-            lock.acquire(timeout=0)
-        except filelock.Timeout:
-            if wait <= 0:
-                raise PublishError(f"{self.root} 正在由另一个发布进程使用，请稍后再试") from None
-            if on_wait is not None:
-                on_wait(f"{self.root} 正在由另一个发布进程使用，等它结束（最多 {wait:.0f} 秒）……")
-            try:
-                lock.acquire(timeout=wait, poll_interval=0.2)
-            except filelock.Timeout:
-                raise PublishError(f"{self.root} 被另一个发布进程占用超过 {wait:.0f} 秒，请稍后再试") from None
-        try:
-            yield
-        finally:
-            lock.release()
+        return held(self.root / LOCK_FILE, str(self.root), wait, on_wait)
 
     def current(self) -> str | None:
         return current_release(self.root)

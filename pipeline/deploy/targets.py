@@ -8,7 +8,6 @@ subclass here and one more `type:` in deploy/config.py.
 
 from __future__ import annotations
 
-import filecmp
 import os
 import re
 import shlex
@@ -43,6 +42,7 @@ class Deployment:
     files_copied: int = 0
     files_linked: int = 0
     bytes_copied: int = 0
+    bytes_sent: int | None = None  # over the network (rsync's "Total bytes sent"); None for a local target
     removed: list[str] = field(default_factory=list)
     detail: str = ""
 
@@ -136,27 +136,41 @@ class DirTarget(Target):
 def copy_release(
     site: Path, destination: Path, previous: Path | None, deployment: Deployment, progress: Progress = QUIET
 ) -> None:
-    """Copy the site; files identical to the previous release are hard-linked instead."""
+    """Copy the site; a file the previous release's manifest lists with the same digest is hard-linked from it.
+
+    Never a link into site: the build rewrites its files in place, and a release must not change."""
     destination.mkdir(mode=0o755)
-    first = True
-    files = manifests.site_files(site) + manifests.release_files(site)
-    progress.stage(UPLOAD, len(files))
-    for source in files:
-        rel = source.relative_to(site)
+    new = manifests.read_manifest(site)
+    old = manifests.read_manifest(previous) if previous else None
+    same = {(e.path, e.sha256, e.size) for e in old.files} if old else set()
+    entries = [(e.path, (e.path, e.sha256, e.size) in same) for e in new.files]
+    entries += [(source.name, False) for source in manifests.release_files(site)]
+    progress.stage(UPLOAD, len(entries))
+    folders = {destination}
+    for number, (rel, unchanged) in enumerate(entries):
         target = destination / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        old = previous / rel if previous else None
-        if old is not None and old.is_file() and not old.is_symlink() and filecmp.cmp(source, old, shallow=False):
-            os.link(old, target)
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
+        if unchanged and _link(previous / rel, target):
             deployment.files_linked += 1
         else:
-            shutil.copy2(source, target)
+            shutil.copy2(site / rel, target)
             deployment.files_copied += 1
-            deployment.bytes_copied += source.stat().st_size
-        progress.advance()
-        if first:
+            deployment.bytes_copied += target.stat().st_size
+        if number % 256 == 255:
+            progress.advance(256)
+        if number == 0:
             pause_point("copying")
-            first = False
+    progress.advance(len(entries) % 256)
+
+
+def _link(old: Path, new: Path) -> bool:
+    try:
+        os.link(old, new, follow_symlinks=False)
+    except OSError:  # gone, or a file system without hard links: copy instead
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- rsync over ssh
@@ -261,14 +275,13 @@ class RsyncTarget(Target):
         pause_point("staged")
         deployment = Deployment(self, version, previous)
         partial = f"{RELEASES}/{PARTIAL_PREFIX}{version}"
-        # A rebuild gives every file a new mtime: compare by --checksum and ignore times (--no-times), or
-        # --link-dest would copy unchanged files instead of hard-linking them to the previous release.
+        # The publish build keeps its folder and rewrites only what changed, so an unchanged file keeps its
+        # size and mtime: rsync's quick check hard-links it from the previous release (--link-dest) without
+        # reading it, and sends a changed file as a delta against the previous copy.
         command = [
             "rsync",
             "-a",
-            "--no-times",
             "--delete",
-            "--checksum",
             "--stats",
             "-e",
             shlex.join(self.ssh_command()),
@@ -277,7 +290,7 @@ class RsyncTarget(Target):
             command.append(f"--link-dest={self.link_dest(previous)}")
         command += [f"{site}/", f"{self.host}:{self.path.rstrip('/')}/{partial}/"]
         output = run_tool(command, "rsync 上传").stdout
-        deployment.files_copied, deployment.bytes_copied = rsync_stats(output)
+        deployment.files_copied, deployment.bytes_copied, deployment.bytes_sent = rsync_stats(output)
         deployment.files_linked = (
             len(manifests.read_manifest(site).files) + len(manifests.release_files(site)) - deployment.files_copied
         )
@@ -342,12 +355,15 @@ def run_tool(command: list[str], what: str, input_text: str | None = None) -> su
     return completed
 
 
-def rsync_stats(output: str) -> tuple[int, int]:
+def rsync_stats(output: str) -> tuple[int, int, int]:
+    """Files transferred, their size, and the bytes rsync sent (deltas, file lists and protocol included)."""
+
     def number(label: str) -> int:
         match = re.search(rf"{label}: ([\d,.]+)", output)
         return int(re.sub(r"[,.]", "", match.group(1))) if match else 0
 
-    return number("Number of regular files transferred"), number("Total transferred file size")
+    files, size = number("Number of regular files transferred"), number("Total transferred file size")
+    return files, size, number("Total bytes sent")
 
 
 TARGET_TYPES: dict[str, type[Target]] = {DirTarget.kind: DirTarget, RsyncTarget.kind: RsyncTarget}

@@ -141,7 +141,9 @@ def _keep(cached: Path, data: bytes) -> bool:
 
 
 def _copy(cached: Path, target: Path) -> None:
-    """The cached bytes into output/ with their time, unless the file there is that copy already."""
+    """The cached bytes into output/ with their time, unless the file there is that copy already.
+
+    A file left alone keeps its time, so rsync's quick check (deploy/targets.py) knows it unchanged."""
     try:
         have, want = target.stat(), cached.stat()
         if (have.st_size, have.st_mtime_ns) == (want.st_size, want.st_mtime_ns):
@@ -149,6 +151,21 @@ def _copy(cached: Path, target: Path) -> None:
     except OSError:
         pass
     shutil.copy2(cached, target)
+
+
+def copy_theme(theme: Path, static_paths: list[str], destination: Path) -> int:
+    """The theme's static files (CSS, scripts) into output/<THEME_STATIC_DIR>/, in place of Pelican's copy,
+    which rewrites every file every build. Returns the number of files."""
+    count = 0
+    for static in static_paths:
+        source = theme / static
+        files = [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
+        for path in files:
+            target = destination / (path.name if path == source else path.relative_to(source))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _copy(path, target)
+            count += 1
+    return count
 
 
 def prune(folder: Path, tag: str) -> None:

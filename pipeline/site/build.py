@@ -23,7 +23,7 @@ from ..content.documents import Validation
 from ..core import cache, dates, urls
 from ..core.diagnostics import Diagnostic
 from ..core.paths import PELICANCONF, PUBLISHCONF, ROOT
-from ..core.progress import PAGES, QUIET, Progress
+from ..core.progress import PAGES, QUIET, Progress, StageClock
 from . import assets, feeds, incremental, model, pages, sitemap, unchanged
 
 if TYPE_CHECKING:  # Pelican and the index writer (numpy) are imported when a build runs: `hongwang validate`
@@ -65,6 +65,7 @@ class BuildResult:
     portal: model.Portal | None = None  # None when the build was refused, or had nothing to do
     counts: Counts | None = None
     seconds: float = 0.0
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # by stage name (core/progress.py)
     files_written: int = 0
     pages_rendered: int = 0  # pages rendered this time; the others were unchanged since the last build
     pages_deleted: int = 0
@@ -133,8 +134,11 @@ def build(
 ) -> BuildResult:
     """cache_dir: None = the default `.hongwang-cache/` beside content/; False = no cache, write every page.
     progress: told each stage and its count (core/progress.py); the default tells no one."""
+    clock = StageClock(progress)
     with cache.cycle_collector_paused():
-        return _build(content_dir, output_dir, profile, settings_file, now, extra_settings, cache_dir, progress)
+        result = _build(content_dir, output_dir, profile, settings_file, now, extra_settings, cache_dir, clock)
+    result.stage_seconds = clock.stop()
+    return result
 
 
 def _build(
@@ -312,6 +316,8 @@ def run_pelican(
     from . import glue
 
     pelican_settings = read_settings(str(settings_file), override=overrides)
+    theme_static = pelican_settings["THEME_STATIC_PATHS"]
+    pelican_settings["THEME_STATIC_PATHS"] = []  # copied below, only the files that changed
     glue.prepare(content_dir, portal, writes, specs)
     collector = _Collect()
     pelican_logger = logging.getLogger("pelican")
@@ -327,6 +333,8 @@ def run_pelican(
     finally:
         console.quiet = previous
         pelican_logger.removeHandler(collector)
+    output = Path(pelican_settings["OUTPUT_PATH"]) / pelican_settings["THEME_STATIC_DIR"]
+    assets.copy_theme(Path(pelican_settings["THEME"]), theme_static, output)
     errors = [r for r in collector.records if r.levelno >= logging.ERROR]
     if errors:
         raise BuildError("Pelican 报告错误：" + "; ".join(r.getMessage() for r in errors[:5]))

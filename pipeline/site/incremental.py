@@ -64,10 +64,12 @@ class Digests:
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     def _item_token(self, item) -> str:
-        # An item is a function of its file, the shared config (in `shared`) and, for notices, today's state.
+        # An item is a function of its file, the shared config (in `shared`) and what today makes of it:
+        # a notice's, interview's or alert's state, the days a letter has waited for its reply.
         digest = self.source_digests.get(item.source, "")
         media = getattr(item, "media_token", "")  # a video: its video, poster and subtitle files
-        return f"{type(item).__name__}:{item.source}:{digest}:{getattr(item, 'state', '')}:{media}"
+        today = f"{getattr(item, 'state', '')}:{getattr(item, 'days_open', '')}"
+        return f"{type(item).__name__}:{item.source}:{digest}:{today}:{media}"
 
     def _org_token(self, org) -> str:
         return f"org:{org.code}:" + self._hash(
@@ -101,9 +103,12 @@ class Digests:
         return token
 
     def feed(self, feed, site_url: str) -> str:
-        """A feed file is made of its own fields, its items, the site URL and the shared portal parts."""
+        """A feed file is made of its own fields, its items, the site URL and the shared portal parts; an empty
+        feed's date is the newest item of the portal (site/feeds.py), so it reads them all."""
         return self._hash(
-            self.shared + repr((site_url, feed.key, feed.title, feed.page, feed.group)) + self.token(feed.items)
+            self.shared
+            + repr((site_url, feed.key, feed.title, feed.page, feed.group))
+            + (self.token(feed.items) if feed.items else self.all_items)
         )
 
     def page(self, spec, arguments: dict) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 
+from hongwang.pipeline.core import dates
 from hongwang.pipeline.deploy import manifest as bundle
 from hongwang.pipeline.deploy import publish, releases, targets
 
@@ -75,8 +77,9 @@ def test_publish_switches_current_and_nginx_serves_each_release_then_rollback(co
     assert (srv / first_release / css).stat().st_ino == (srv / second_release / css).stat().st_ino
     assert "未变直接沿用" in second.output
 
-    # staging folders are fresh each time: no incremental page records pile up beside content/
-    assert not list(folder.glob(".hongwang-cache/pages-*"))
+    # publish builds in its own folder, kept between publishes: one page record, never one per publish
+    assert (folder / ".hongwang-cache" / "publish" / "site" / "index.html").is_file()
+    assert len({p.name[6:22] for p in folder.glob(".hongwang-cache/pages-*")}) == 1
 
     back = run("publish", "--config", config, "--rollback")
     assert back.exit_code == 0, back.output
@@ -85,6 +88,41 @@ def test_publish_switches_current_and_nginx_serves_each_release_then_rollback(co
     assert OLD_TITLE in nginx.text()
     status, _ = nginx.get("theme/css/site.css")
     assert status == 200
+
+
+def test_a_publish_after_edits_serves_exactly_what_a_cold_build_gives(tmp_path):
+    """publish builds incrementally in its own folder; what goes live must not depend on that: after an
+    edit, an addition, a deletion and a later --now, the release equals a cold publishconf build byte for byte."""
+    content = tmp_path / "content"
+    shutil.copytree(EXAMPLE, content)
+    config = write_config(tmp_path)
+    first = run("publish", "--config", config, "--content", content, "--now", NOW, "--format", "json")
+    assert first.exit_code == 0, first.output
+
+    retitle(content, "柳桥镇选派年轻干部担任乡村振兴专员（更新）")
+    (content / "dz/2025/dz-zhibu-shuji-peixun.md").unlink()
+    (content / "dz/2026/dz-new.md").write_text(
+        "---\ntitle: 东渚镇召开党建联席会议\ndate: 2026-11-30\norg: dz\ncategory: 党建动态\n---\n\n"
+        "会议研究了年度工作。\n",
+        encoding="utf-8",
+    )
+    later = "2026-12-01 09:00"  # some notice periods have ended by then: --now must reach every page
+    second = run("publish", "--config", config, "--content", content, "--now", later, "--format", "json")
+    assert second.exit_code == 0, second.output
+    report = json.loads(second.stdout)
+    assert report["build"]["unchanged"] is False and report["build"]["pages_rendered"] > 0
+    assert set(report["seconds"]) == {"build", "manifest", "deploy"}
+    served = tmp_path / "srv" / os.readlink(tmp_path / "srv" / "current")
+
+    cold = tmp_path / "cold"
+    built = publish.build(content, cold, "public", publish.PUBLISH_SETTINGS, dates.parse(later).value, cache_dir=False)
+    assert built.ok
+    release_files = set(bundle.RELEASE_FILES)
+    served_files = {p for p in bundle.relative_files(served) if p not in release_files}
+    assert served_files == set(bundle.relative_files(cold))
+    differing = [p for p in sorted(served_files) if (served / p).read_bytes() != (cold / p).read_bytes()]
+    assert differing == []
+    assert "东渚镇召开党建联席会议" in (served / "index.html").read_text(encoding="utf-8")
 
 
 def test_keep_prunes_old_releases_but_never_the_current_one(tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import pytest
 
@@ -60,14 +61,21 @@ def served_release(root) -> str:
 
 
 @pytest.mark.parametrize("kind", ["rsync", "dir"])
-def test_a_second_publish_waits_for_the_first_and_completes_when_it_is_gone(county, kind):
+@pytest.mark.parametrize("where", ["same-folder", "another-pc"])
+def test_a_second_publish_waits_for_the_first_and_completes_when_it_is_gone(county, kind, where, tmp_path):
+    """same-folder: the second waits for the local publish build folder; another-pc (a copy of the content,
+    as on a second machine): it gets past that and must wait for the target's own lock."""
     config, root = targeted(county, kind), county[kind]
     assert run("publish", "--config", config, "--content", county["content"], "--now", NOW).exit_code == 0
     before = served_release(root)
+    second_content = county["content"]
+    if where == "another-pc":
+        second_content = tmp_path / "content"
+        shutil.copytree(county["content"], second_content, ignore=shutil.ignore_patterns(".hongwang-cache"))
     first = start_publish(config, county["content"], pause_at="staged")
     try:
         wait_for_pause(first, "staged")  # it holds the target
-        second = start_publish(config, county["content"])
+        second = start_publish(config, second_content)
         wait_for_stderr(second, WAITING)  # ...so the second waits instead of working beside it
         assert served_release(root) == before
         assert not [p for p in (root / "releases").iterdir() if p.name.startswith(".partial-")]

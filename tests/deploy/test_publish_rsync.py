@@ -81,8 +81,13 @@ def test_rsync_keeps_the_last_releases_only(server):
     remote_root, content, config, nginx = server
     for n in range(2):
         retitle(content, f"{NEW_TITLE}（第{n}次修改）")
-        result = publish(config, content)
+        result = publish(config, content, "--format", "json")
         assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    sent = report["deployment"]["bytes_sent"]  # rsync's own count: deltas, file list and protocol
+    assert 0 < sent < report["bytes"] * 0.2, report["deployment"]
+    assert set(report["seconds"]) == {"build", "manifest", "deploy"}
+    assert "生成页面" in report["build"]["stage_seconds"]
     releases = sorted(p.name for p in (remote_root / "releases").iterdir())
     assert len(releases) == 2 and not any(name.startswith(".") for name in releases)
     assert os.readlink(remote_root / "current") == f"releases/{releases[-1]}"
