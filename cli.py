@@ -8,6 +8,7 @@ as one Chinese sentence with exit code 2.
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import os
 import sys
@@ -1000,7 +1001,12 @@ def ingest_report(report, dry_run: bool) -> dict:
     }
 
 
-def main() -> None:  # pragma: no cover - console entry for `python cli.py`
+def main() -> None:
+    """The `hongwang` console entry. A one-shot command leaves CPython's cycle collector off to the end: the
+    pipeline pauses it while it builds (core/cache.py), and turning it back on costs one scan of everything a
+    county build made (0.5 s at N = 20,000) to free nothing the exit would not. `serve` runs for days."""
+    if sys.argv[1:2] != ["serve"]:
+        gc.disable()
     app()
 
 
