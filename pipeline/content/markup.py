@@ -276,7 +276,7 @@ class CachedRenderer:
 
     def __init__(self, store=None):
         self.store = store or cache.Store(None)
-        self.previous = self.store.read(self.TABLE)
+        self.previous = self.store.read(self.TABLE, cache.SHARDS)
         self.stored_keys = set(self.previous)
         self.used: dict[tuple, Rendered] = {}
 
@@ -307,4 +307,4 @@ class CachedRenderer:
 
     def save(self) -> None:
         if self.used.keys() != self.stored_keys:
-            self.store.write(self.TABLE, self.used)
+            self.store.write(self.TABLE, self.used, cache.SHARDS)

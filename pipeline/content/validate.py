@@ -287,8 +287,8 @@ def _check_files(
     Files whose stat changed are read, hashed and checked by the workers: the main process reads
     no submission (one read of each file, where it is checked)."""
     fingerprint = _config_fingerprint(result, org_index)
-    previous = store.read(VERDICTS)
-    stored = store.read(DOCUMENTS) if documents else {}
+    previous = store.read(VERDICTS, cache.SHARDS)
+    stored = store.read(DOCUMENTS, cache.SHARDS) if documents else {}
     file_digest = cache.FileDigests(store, load.MAX_FILE_BYTES)
     verdicts: list = [None] * len(paths)
     hits: dict[str, tuple] = {}
@@ -342,11 +342,11 @@ def _check_files(
 def _keep(store: cache.Store, previous: dict, hits: dict, checked: dict, partial: bool, stored: dict | None) -> None:
     """Write both tables: the files still there (or, for a partial run, all before) and those just checked."""
     verdicts = {name: (key, replace(verdict, pickled=None, rendered={})) for name, (key, verdict) in checked.items()}
-    store.write(VERDICTS, {**(previous if partial else hits), **verdicts})
-    stored = store.read(DOCUMENTS) if stored is None else stored
+    store.write(VERDICTS, {**(previous if partial else hits), **verdicts}, cache.SHARDS)
+    stored = store.read(DOCUMENTS, cache.SHARDS) if stored is None else stored
     blobs = {name: (key, verdict.pickled) for name, (key, verdict) in checked.items()}
     kept = stored if partial else {name: stored[name] for name in hits if name in stored}
-    store.write(DOCUMENTS, {**kept, **blobs})
+    store.write(DOCUMENTS, {**kept, **blobs}, cache.SHARDS)
 
 
 def _check_provisional_names(facts: list[Facts]) -> list[Diagnostic]:

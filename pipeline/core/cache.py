@@ -18,6 +18,7 @@ import os
 import pickle
 import sys
 import time
+import zlib
 from importlib import metadata
 from pathlib import Path
 
@@ -53,20 +54,33 @@ def default_folder(content_dir: Path) -> Path:
     return Path(content_dir).resolve().parent / DEFAULT_FOLDER
 
 
+SHARDS = 16  # files of a big table (Store.read/write's `shards`)
+
+
 class Store:
-    """Tables of pickled results; a Store without a folder remembers nothing."""
+    """Tables of pickled results; a Store without a folder remembers nothing.
+
+    A big table (a county's documents or rendered bodies: tens of MB) is kept in `shards` files, split by
+    key; writing it rewrites only the shards whose entries changed, so a one-article edit writes 1/16 of it.
+    A table is always read and written with the same number of shards."""
 
     def __init__(self, folder: Path | None):
         self.folder = Path(folder) if folder else None
         self._loaded: dict[str, dict] = {}
+        self._parts: dict[str, list[dict]] = {}  # a sharded table as read or last written, shard by shard
 
     @property
     def enabled(self) -> bool:
         return self.folder is not None
 
-    def read(self, name: str) -> dict:
+    def read(self, name: str, shards: int = 1) -> dict:
         if name not in self._loaded:
-            self._loaded[name] = self._read_file(name)
+            if shards == 1:
+                self._loaded[name] = self._read_file(name)
+            else:
+                parts = [self._read_file(_shard_name(name, number, shards)) for number in range(shards)]
+                self._parts[name] = parts
+                self._loaded[name] = {key: value for part in parts for key, value in part.items()}
         return self._loaded[name]
 
     def _read_file(self, name: str) -> dict:
@@ -79,9 +93,24 @@ class Store:
             return {}
         return table if salt == code_salt() and isinstance(table, dict) else {}
 
-    def write(self, name: str, table: dict) -> None:
-        """Replace a table (atomically: a crash leaves the old one or none, never half a file)."""
+    def write(self, name: str, table: dict, shards: int = 1) -> None:
+        """Replace a table (atomically per file: a crash leaves the old one or none, never half a file)."""
         self._loaded[name] = table
+        if shards == 1:
+            self._write_file(name, table)
+            return
+        parts: list[dict] = [{} for _ in range(shards)]
+        for key, value in table.items():
+            parts[_shard_of(key, shards)][key] = value
+        if self.folder:
+            (self.folder / f"{name}.pickle").unlink(missing_ok=True)  # the table as one file, before shards
+        before = self._parts.get(name) or [None] * shards
+        for number, part in enumerate(parts):
+            if part != before[number]:  # the same objects mostly: compared by identity, cheaply
+                self._write_file(_shard_name(name, number, shards), part)
+        self._parts[name] = parts
+
+    def _write_file(self, name: str, table: dict) -> None:
         if not self.folder:
             return
         try:
@@ -92,6 +121,16 @@ class Store:
             temporary.replace(self.folder / f"{name}.pickle")
         except OSError:
             pass  # a read-only or full disk costs speed, never the build
+
+
+def _shard_name(name: str, number: int, shards: int) -> str:
+    return f"{name}-{number:02d}-of-{shards}"
+
+
+def _shard_of(key, shards: int) -> int:
+    """A key's shard, the same in every process (str hashes are salted per process): by its first string."""
+    text = key if isinstance(key, str) else key[0]
+    return zlib.crc32(text.encode("utf-8", "surrogatepass")) % shards
 
 
 class FileDigests:

@@ -1,4 +1,4 @@
-"""The cache's file digests: remembered by stat, never trusted for a file that could change unseen."""
+"""The cache: file digests remembered by stat (never trusted for a file that could change unseen), sharded tables."""
 
 import os
 import time
@@ -66,3 +66,26 @@ def test_too_large_and_missing_files_have_no_digest(tmp_path):
     big = settled(tmp_path / "big.md", "x" * 2000)
     table = digests(tmp_path / "cache", max_bytes=1000)
     assert table(big) == "" and table(tmp_path / "gone.md") == ""
+
+
+def test_a_sharded_table_rewrites_only_the_shards_whose_entries_changed(tmp_path):
+    store = cache.Store(tmp_path)
+    table = {f"content/org{n}/a{n}.md": ("digest", n) for n in range(200)}
+    store.write("documents", table, shards=8)
+    files = sorted(tmp_path.glob("documents-*.pickle"))
+    assert len(files) == 8
+    before = {path.name: path.stat().st_mtime_ns for path in files}
+    time.sleep(0.01)
+
+    again = cache.Store(tmp_path)
+    read = again.read("documents", shards=8)
+    assert read == table
+    read = {**read, "content/org7/a7.md": ("digest", "edited")}
+    again.write("documents", read, shards=8)
+    changed = [p.name for p in sorted(tmp_path.glob("documents-*.pickle")) if p.stat().st_mtime_ns != before[p.name]]
+    assert len(changed) == 1
+    assert cache.Store(tmp_path).read("documents", shards=8) == read
+
+    del read["content/org3/a3.md"]  # a deleted file's entry goes with the next write
+    again.write("documents", read, shards=8)
+    assert "content/org3/a3.md" not in cache.Store(tmp_path).read("documents", shards=8)
