@@ -80,6 +80,8 @@ def paginated(base: str, template: str, title: str, items: list, crumbs, **varia
 
 
 def plan(portal: Portal) -> list[PageSpec]:
+    """Every page of the site, in a stable order: home, categories, articles, notices, orgs, letters, stats,
+    videos, quizzes, interviews, alerts, then the fixed pages."""
     home = HOME
     calendar = notice_calendar(portal)
     specs = [
@@ -91,8 +93,32 @@ def plan(portal: Portal) -> list[PageSpec]:
             {**home_variables(portal), "notice_calendar": calendar},
         )
     ]
+    specs += category_pages(portal)
+    specs += disclosure_pages(portal, home)
+    for article in portal.articles:
+        trail = category_trail(article.category) if article.category else home
+        specs.append(
+            PageSpec(
+                article.url, "article", article.title, trail + [(article.title, article.url)], {"article": article}
+            )
+        )
+    specs += notice_pages(portal, home, calendar)
+    specs += org_pages(portal, home, calendar)
+    specs += letter_pages(portal, home)
+    specs += stats_pages(portal, home)
+    specs += video_pages(portal, home)
+    specs += item_pages(home, portal.quizzes, "学习测试", "quiz/index.html", "quizzes", "quiz")
+    specs += item_pages(home, portal.interviews, "在线访谈", "interview/index.html", "interviews", "interview")
+    # The banner every page shows is alert/current.js (write_alert_state), not these pages.
+    specs += item_pages(home, portal.alerts, "紧急发布", "alert/index.html", "alerts", "alert")
+    specs += fixed_pages(portal, home)
+    return specs
+
+
+def category_pages(portal: Portal) -> list[PageSpec]:
+    """Each category's paginated list; the 党务公开 category lists disclosures, with their filters."""
+    specs: list[PageSpec] = []
     for category in portal.categories:
-        items = portal.articles_in(category)
         crumbs = category_trail(category)
         if category is portal.disclosure_category:
             specs += paginated(
@@ -105,19 +131,17 @@ def plan(portal: Portal) -> list[PageSpec]:
                 **disclosure_filters(portal),
             )
         else:
+            items = portal.articles_in(category)
             specs += paginated(
                 f"category/{category.slug}.html", "category", category.name, items, crumbs, category=category
             )
-    specs += disclosure_pages(portal, home)
-    for article in portal.articles:
-        trail = category_trail(article.category) if article.category else home
-        specs.append(
-            PageSpec(
-                article.url, "article", article.title, trail + [(article.title, article.url)], {"article": article}
-            )
-        )
+    return specs
+
+
+def notice_pages(portal: Portal, home, calendar) -> list[PageSpec]:
+    """The 公示公告 board (公示 and 通知公告 together) and each 公示's page."""
     notices_crumb = home + [("公示公告", NOTICES_URL)]
-    specs += paginated(
+    specs = paginated(
         NOTICES_URL,
         "notices",
         "公示公告",
@@ -136,10 +160,13 @@ def plan(portal: Portal) -> list[PageSpec]:
                 {"notice": notice, "notice_calendar": calendar},
             )
         )
-    specs += org_pages(portal, home, calendar)
-    specs += letter_pages(portal, home)
+    return specs
+
+
+def stats_pages(portal: Portal, home) -> list[PageSpec]:
+    """数据统计: the index and one page per table, with its chart."""
     stats_crumb = home + [("数据统计", "stats/index.html")]
-    specs.append(PageSpec("stats/index.html", "stats_index", "数据统计", stats_crumb))
+    specs = [PageSpec("stats/index.html", "stats_index", "数据统计", stats_crumb)]
     for table in portal.stats:
         chart = charts.chart_html(table.slug, table.title, table.unit, table.columns, table.rows)
         specs.append(
@@ -151,11 +178,12 @@ def plan(portal: Portal) -> list[PageSpec]:
                 {"table": table, "chart": Markup(chart) if chart else None},
             )
         )
-    specs += video_pages(portal, home)
-    specs += item_pages(home, portal.quizzes, "学习测试", "quiz/index.html", "quizzes", "quiz")
-    specs += item_pages(home, portal.interviews, "在线访谈", "interview/index.html", "interviews", "interview")
-    # The banner every page shows is alert/current.js (write_alert_state), not these pages.
-    specs += item_pages(home, portal.alerts, "紧急发布", "alert/index.html", "alerts", "alert")
+    return specs
+
+
+def fixed_pages(portal: Portal, home) -> list[PageSpec]:
+    """The site's own pages (content/pages/), contact, links, feeds, search and the 404 page."""
+    specs = []
     for page in portal.pages:
         if page.slug != MAILBOX_PAGE_SLUG:
             specs.append(PageSpec(page.url, "page", page.title, home + [(page.title, page.url)], {"doc": page}))

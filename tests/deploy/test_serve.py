@@ -325,7 +325,11 @@ def test_a_client_sending_its_header_a_byte_at_a_time_is_cut_off_and_others_are_
     slow.start()
     answered = 0
     while slow.is_alive():
-        assert get(impatient, "/index.html").status == 200
+        status = get(impatient, "/index.html").status
+        if status == 503:  # our own last requests' threads still closing (3 slots): the slow one holds only one
+            time.sleep(0.05)
+            continue
+        assert status == 200
         answered += 1
     slow.join()
     assert ended == [b""] and answered >= 1

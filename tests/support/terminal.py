@@ -76,6 +76,9 @@ def run_on_terminal(
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=follower,
+        # Ctrl+C as on a terminal, even when the suite itself runs in the background (`make test &`), where
+        # the shell has the command ignore SIGINT and Python would then never raise KeyboardInterrupt
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     os.close(follower)
     received: list[bytes] = []
