@@ -65,11 +65,6 @@ class Manifest:
         return f'{head}, "files": [\n{files}\n]}}\n'.encode()
 
 
-def site_files(site: Path) -> list[Path]:
-    """Every regular file of a built site except the manifest and its signature, in a stable order."""
-    return [site / rel for rel in relative_files(site) if rel not in RELEASE_FILES]
-
-
 def relative_files(site: Path) -> list[str]:
     """Every regular file under site, as sorted POSIX paths (scandir's file types: no stat per file)."""
     found: list[str] = []

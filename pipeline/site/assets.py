@@ -153,10 +153,9 @@ def _copy(cached: Path, target: Path) -> None:
     shutil.copy2(cached, target)
 
 
-def copy_theme(theme: Path, static_paths: list[str], destination: Path) -> int:
+def copy_theme(theme: Path, static_paths: list[str], destination: Path) -> None:
     """The theme's static files (CSS, scripts) into output/<THEME_STATIC_DIR>/, in place of Pelican's copy,
-    which rewrites every file every build. Returns the number of files."""
-    count = 0
+    which rewrites every file every build."""
     for static in static_paths:
         source = theme / static
         files = [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
@@ -164,8 +163,6 @@ def copy_theme(theme: Path, static_paths: list[str], destination: Path) -> int:
             target = destination / (path.name if path == source else path.relative_to(source))
             target.parent.mkdir(parents=True, exist_ok=True)
             _copy(path, target)
-            count += 1
-    return count
 
 
 def prune(folder: Path, tag: str) -> None:
