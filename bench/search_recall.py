@@ -82,7 +82,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch, sync_playwright() as playwright:
         served = Served(pagefind_copy(args.output, set(pages), Path(scratch)))
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
+        page = browser.new_page(bypass_csp=True)  # our pages' policy has no 'wasm-unsafe-eval': Pagefind needs it
         page.goto(served.url("search.html"))
         for word in words:
             truth = {url for url, body in pages.items() if all(w in body for w in text.words(word))}
