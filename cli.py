@@ -256,12 +256,14 @@ def validate(
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录"),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text 给人看，json 给程序用"),
     no_cache: bool = typer.Option(False, "--no-cache", help="不用缓存，逐个文件重新检查"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
 ):
     """检查内容：必填字段、日期、单位代码、栏目、网址名等。有错误时退出码为 1。"""
     content = content_dir_or_fail(content)
     only = [resolve_inside(p, content) for p in paths] if paths else None
     store = cache.Store(None if no_cache else cache.default_folder(content))
-    result = run_validate(content, only, store=store, documents=False)
+    with terminal_progress(quiet) as progress:
+        result = run_validate(content, only, store=store, documents=False, progress=progress)
     render_diagnostics(result.diagnostics, output_format)
     if output_format is OutputFormat.text:
         typer.echo(summary_line(result.diagnostics))

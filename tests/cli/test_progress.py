@@ -149,6 +149,16 @@ def test_ingest_counts_the_submissions_it_checked(content, tmp_path):
     assert not drew_progress(quiet) and "共 4 件：收录 3 件，退回 1 件" in quiet.stdout
 
 
+def test_validate_counts_the_files_it_checked_and_its_json_parses(small_site):
+    args = ("validate", "--content", small_site.root, "--no-cache", "--format", "json")
+    done = run_on_terminal(*args, env=AT_ONCE)
+    assert done.returncode == 0, done.terminal
+    assert json.loads(done.stdout) == []
+    assert counts(done.terminal, progress.CHECK) == (3, 3)
+    quiet = run_on_terminal("validate", "--content", small_site.root, "-q", env=AT_ONCE)
+    assert not drew_progress(quiet) and quiet.returncode == 0
+
+
 def test_report_draws_the_check_and_its_json_parses(small_site):
     args = ("report", "--content", small_site.root, "--as-of", "2026-11-23", "--format", "json")
     done = run_on_terminal(*args, env=AT_ONCE)
