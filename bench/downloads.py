@@ -2,7 +2,8 @@
 
 The browser loads the client (theme/js/search.js), then search/index.js (document slots and the facets)
 once, one shard per term of the query, and the cards of the results it shows, 20 at a time (a card is
-checked before it is shown, so a long word may load a few cards that are not shown).
+checked before it is shown, so a long word may load a few cards that are not shown), with the text of
+those whose summary does not hold the query (a long text is a file apart from its card).
 pipeline/site/search/query.py is its twin in Python: `Index(output).search(q)` and `.results(answer)`
 read the same files in the same order, and `answer.loaded` lists them. Each file is counted as a server
 sends it: gzip-compressed (level 6, as the tests' nginx; the raw size is reported too).
@@ -67,6 +68,7 @@ def measure(output: Path, queries: list[str] | None = None) -> dict:
                 "shown": len(shown),
                 "shards": sum(name.startswith("s/") for name in loaded),
                 "cards": sum(name.startswith("d/") for name in loaded),
+                "texts": sum(name.startswith("t/") for name in loaded),
                 "first_raw": client_raw + sum(raw),
                 "first_gzip": client_gz + sum(packed),
                 "following_raw": sum(raw[i] for i in own),

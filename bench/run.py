@@ -360,14 +360,15 @@ def search_table(search: dict, builds: dict) -> list[str]:
         f"`search.js` {search['client_gzip']:,} B and `index.js` {search['index_js_gzip']:,} B gzip "
         f"({search['client_raw']:,} and {search['index_js_raw']:,} B raw).",
         "",
-        "| query | chars | results | shards | cards | first query B gzip (raw) | following query B gzip (raw) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| query | chars | results | shards | cards | texts | first query B gzip (raw) "
+        "| following query B gzip (raw) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for q in search["queries"]:
         results = q["results"] if q["results"] is not None else f"{q['shown']}+ (checked)"
         lines.append(
-            f"| {q['query']} | {q['chars']} | {results} | {q['shards']} | {q['cards']} | {q['first_gzip']:,} "
-            f"({q['first_raw']:,}) | {q['following_gzip']:,} ({q['following_raw']:,}) |"
+            f"| {q['query']} | {q['chars']} | {results} | {q['shards']} | {q['cards']} | {q.get('texts', 0)} "
+            f"| {q['first_gzip']:,} ({q['first_raw']:,}) | {q['following_gzip']:,} ({q['following_raw']:,}) |"
         )
     first, two = search["first_gzip"], search["following_two_char_gzip"]
     lines += [

@@ -41,8 +41,9 @@ PAGEFIND = """async (word) => {
 def cards(output: Path) -> dict[str, str]:
     """url -> normalised searchable text, from every card of the index."""
     found = {}
-    for path in (output / writer.FOLDER / "d").rglob("*.js"):
-        card = writer._payload(path.read_text(encoding="utf-8"))
+    root = output / writer.FOLDER
+    for path in (root / "d").rglob("*.js"):
+        card = writer.read_card(root, int(path.stem))
         found[card[0]] = ours.searched_text(card)
     return found
 

@@ -69,6 +69,16 @@ def test_incremental_builds_equal_cold_builds_after_edits_adds_deletes_and_an_or
     assert (search.files, search.index_bytes) == (len(index_files), sum(p.stat().st_size for p in index_files))
     assert 0 < after_edit.post.feeds.written < len(after_edit.post.feeds.files) / 2  # the feeds that hold it
 
+    text_files = set((tmp_path / "out/search/t").rglob("*.js"))
+    head, _, body = edited.read_text(encoding="utf-8").rpartition("---\n")
+    edited.write_text(head + "---\n\n培训班圆满结束。\n", encoding="utf-8")  # a long text made short
+    incremental_build(county, tmp_path)
+    assert len(set((tmp_path / "out/search/t").rglob("*.js"))) == len(text_files) - 1  # its text file is gone
+    assert_same_tree(tmp_path / "out", cold_build(county, tmp_path, "cold-0"))
+    edited.write_text(head + "---\n" + body, encoding="utf-8")
+    incremental_build(county, tmp_path)
+    assert set((tmp_path / "out/search/t").rglob("*.js")) == text_files  # and back
+
     added = county / "dz/2025/dz-new-notice.md"
     added.write_text(_notice_text(), encoding="utf-8")
     incremental_build(county, tmp_path)

@@ -245,14 +245,40 @@ def test_a_longer_word_is_looked_up_by_its_three_character_pieces():
 def test_the_index_is_scripts_under_search_and_reported_by_the_build(example_site):
     out, stats = example_site.output_dir, example_site.post.search
     scripts = sorted((out / "search").rglob("*.js"))
-    assert stats.files == len(scripts) == 1 + stats.shards + stats.documents
+    texts = sorted((out / "search/t").rglob("*.js"))
+    assert stats.files == len(scripts) == 1 + stats.shards + stats.documents + len(texts)
+    cut = [p for p in (out / "search/d").rglob("*.js") if len(writer._payload(p.read_text(encoding="utf-8"))) > 8]
+    assert texts and sorted(p.stem for p in texts) == sorted(p.stem for p in cut)  # a rest for each cut text
     assert all(p.read_bytes().startswith(b'hongwangSearch("') for p in scripts)
     assert stats.documents == len(example_site.portal.items) + len(example_site.portal.orgs)
     assert stats.index_bytes == sum(p.stat().st_size for p in scripts)
     drafts_and_internal = [p for ps in example_site.portal.excluded.values() for p in ps]
-    cards = "".join(p.read_text(encoding="utf-8") for p in (out / "search/d").rglob("*.js"))
+    cards = "".join(p.read_text(encoding="utf-8") for p in (out / "search").rglob("*.js"))
     assert drafts_and_internal and all(Path(p).stem not in cards for p in drafts_and_internal)
     assert "【草稿】" not in cards and "（内部）" not in cards
+
+
+def test_the_rest_of_a_long_text_is_loaded_only_when_the_card_cannot_show_the_result(example_site):
+    root = example_site.output_dir / "search"
+    from_card_alone = with_rest = 0
+    for query in ("茶叶", "党委", "培训", "红旗村 集体经济", "闭卷"):
+        index = Index(example_site.output_dir)
+        found = index.search(query)
+        for slot, card in index.results(found):
+            whole = writer.read_card(root, slot)
+            cut = len(whole[7]) > writer.TEXT_IN_CARD
+            in_card = all(any(w in text.normalise(f) for f in (*card[1:4], card[6], whole[7][:writer.TEXT_IN_CARD]))
+                          for w in found.words)  # fmt: skip
+            in_summary = any(w in text.normalise(card[6]) for w in found.words)
+            in_title = all(any(w in text.normalise(f) for f in (card[1], card[3])) for w in found.words)
+            hits = [text.normalise(whole[7]).find(w) for w in found.words if w in text.normalise(whole[7])]
+            early = bool(hits) and min(hits) + 100 < writer.TEXT_IN_CARD  # a plain text: positions agree
+            needed = cut and not (in_card and (in_summary or in_title or early))
+            assert (writer.text_name(slot) in index.loaded) == needed, (query, card[0])
+            assert card[7] == (whole[7] if needed or not cut else whole[7][: writer.TEXT_IN_CARD])
+            from_card_alone += cut and not needed
+            with_rest += needed
+    assert from_card_alone and with_rest
 
 
 def test_the_search_page_works_without_javascript_as_a_list_of_indexes(example_site):
@@ -329,20 +355,43 @@ def shown_links(page) -> list[str]:
 def test_the_search_page_shows_what_python_answers_with_every_hit_marked(chromium, served_example, example_site):
     page = chromium.new_page()
     try:
-        for query in ("茶叶", "党委书记", "12380", "红旗村", "县委 组织部"):
+        for query in ("茶叶", "党委书记", "12380", "红旗村", "县委 组织部", "书记"):
             status = search(page, served_example.url(f"search.html?q={quote(query)}"))
             expected, _ = answer(example_site.output_dir, query)
             assert shown_links(page) == expected[:20], query
             assert str(min(len(expected), 20)) in status or str(len(expected)) in status
+            words = text.words(query)
             for result in page.locator(".search-result").all():
                 excerpt = result.locator(".search-excerpt")
                 marks = excerpt.locator("mark").all_inner_texts()
                 visible = text.normalise(excerpt.inner_text())
-                for word in text.words(query):
+                for word in words:
                     occurrences = visible.count(word)
                     assert [text.normalise(m) for m in marks].count(word) == occurrences
-                assert result.locator(".search-meta").inner_text()
+                meta = result.locator(".search-meta").inner_text()
+                title = text.normalise(result.locator("h2").inner_text() + "\n" + meta)
+                assert marks or all(w in title for w in words), (query, visible)  # the excerpt shows why, or the title
+                assert meta
         screenshot(page, "search-results")
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+def test_the_browser_loads_the_index_files_python_says_a_query_needs(chromium, served_example, example_site):
+    """The bench counts a query's bytes from query.py's list of files: the page must load those and no more."""
+    page = chromium.new_page()
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url.split("/search/", 1)[-1].split(".js", 1)[0]))
+    try:
+        for query, rests in (("茶叶", 0), ("县委 组织部", 0), ("书记", 8), ("12380", 5)):
+            requested.clear()
+            search(page, served_example.url(f"search.html?q={quote(query)}"))
+            index = Index(example_site.output_dir)
+            index.results(index.search(query))
+            wanted = [name for name in index.loaded if name != "index"]
+            assert sum(name.startswith("t/") for name in wanted) == rests, query  # examples of both kinds
+            assert sorted(n for n in requested if n.startswith(("s/", "d/", "t/"))) == sorted(set(wanted)), query
     finally:
         page.close()
 
@@ -451,7 +500,8 @@ def test_without_javascript_the_header_box_leads_to_the_indexes(chromium, served
 
 def test_names_are_normalised_for_display_too(example_site):
     """Cards are NFC: the browser's positions in them match what it marks."""
-    for path in list((example_site.output_dir / "search/d").rglob("*.js"))[:50]:
+    root = example_site.output_dir / "search"
+    for path in [*sorted(root.glob("d/*/*.js"))[:50], *sorted(root.glob("t/*/*.js"))[:50]]:
         content = path.read_text(encoding="utf-8")
         assert content == unicodedata.normalize("NFC", content)
     assert writer.FOLDER == "search"

@@ -7,6 +7,9 @@ A word of up to three characters is one term: its documents are exactly those co
 is looked up by its 3-grams; the documents holding all of them are candidates, and a card is checked
 (its normalised text contains the word) before its result is shown. Results are ranked by how many words
 the title holds, then the summary, then how often the words occur, then newer first.
+
+A card holds the first writer.TEXT_IN_CARD characters of a long text, the rest is a file apart: it is
+loaded only when the card can neither check a result nor show its excerpt (needs_rest).
 """
 
 from __future__ import annotations
@@ -62,9 +65,16 @@ class Index:
         chosen = keys == key[0]
         return dict(zip(docs[chosen].tolist(), values[chosen].tolist(), strict=True))
 
-    def card(self, slot: int) -> list[str]:
+    def card(self, slot: int, words: list[str] | None = None) -> list[str]:
+        """The card of a slot, with the rest of a long text when the words need it (without words, always)."""
         self.loaded.append(writer.card_name(slot))
-        return self._load(writer.card_name(slot))
+        card = self._load(writer.card_name(slot))
+        if len(card) > 8:
+            if words is not None and not needs_rest(card, words):
+                return card[:8]
+            self.loaded.append(writer.text_name(slot))
+            card = [*card[:7], card[7] + self._load(writer.text_name(slot))]
+        return card
 
     def day(self, slot: int) -> int:
         columns, slots = self.meta["columns"], self.slots
@@ -96,7 +106,7 @@ class Index:
     def verified(self, answer: Answer):
         """(slot, card) of every result in rank order: candidates whose text holds every word."""
         for hit in answer.candidates:
-            card = self.card(hit.slot)
+            card = self.card(hit.slot, answer.words)
             text = searched_text(card)
             if all(word in text for word in answer.words):
                 yield hit.slot, card
@@ -115,6 +125,34 @@ def _weakest(a: tuple[int, int, int], b: tuple[int, int, int]) -> tuple[int, int
     return min(a[0], b[0]), min(a[1], b[1]), min(a[2], b[2])
 
 
-def searched_text(card: list[str]) -> str:
-    """The card's searchable text, normalised, fields apart (title, summary, org, text)."""
-    return "\n".join(texts.normalise(card[i]) for i in (1, 6, 3, 7))
+def searched_text(card: list) -> str:
+    """The card's searchable text, normalised, fields apart (title, summary, org, text when loaded)."""
+    return "\n".join(texts.normalise(card[i] or "") for i in (1, 6, 3, 7))
+
+
+EXCERPT_AFTER = 100  # characters an excerpt shows from its first hit on (search.js excerpt())
+
+
+def needs_rest(card: list, words: list[str]) -> bool:
+    """Whether a card holding the start of a long text needs the rest: a word is not in what it holds, or
+    the excerpt (search.js excerpt()) runs past its end. The excerpt is the summary around its first hit;
+    else, when the title and org hold every word, the start of the summary; else the text around its first
+    hit, shown from EXCERPT_AFTER characters on."""
+    if not all(word in searched_text(card) for word in words):
+        return True
+    title_and_org = texts.normalise(card[1]) + "\n" + texts.normalise(card[3])
+    if first_hit(card[6], words) is not None or all(word in title_and_org for word in words):
+        return False
+    return first_hit(card[7], words) + EXCERPT_AFTER >= len(card[7])
+
+
+def first_hit(text: str, words: list[str]) -> int | None:
+    """The position (in characters of text) where the first occurrence of any word starts."""
+    normalised, source = [], []
+    for position, character in enumerate(text):
+        piece = texts.normalise(character)
+        normalised.append(piece)
+        source.extend([position] * len(piece))
+    joined = "".join(normalised)
+    starts = [joined.find(word) for word in words if word in joined]
+    return source[min(starts)] if starts else None

@@ -3,7 +3,10 @@
     search/index.js        loaded with the first query: slots, shards, facet names, and per document slot
                            its kind, org, section and day (the filters, their counts and "newer")
     search/s/<n/256>/<n>.js  shard n: the postings of the terms filed there (codec.py)
-    search/d/<id/256>/<id>.js  the card of document id: what its result line shows and its text
+    search/d/<id/256>/<id>.js  the card of document id: what its result line shows and its text, or the
+                             first TEXT_IN_CARD characters of a longer text
+    search/t/<id/256>/<id>.js  the rest of a longer text: loaded only when the card cannot show or check a
+                             result (query.needs_rest)
 
 Every file is a script that calls `hongwangSearch(name, data)`: browsers load scripts from file://
 (a village PC opening the site from disk), where they refuse fetch().
@@ -35,11 +38,13 @@ from .documents import KIND_NAMES, ORG_KIND, SearchDocument, collect
 
 FOLDER = "search"
 NEXT, OLD = ".search-next", ".search-old"  # a whole write is made beside the index, then swapped in
-FORMAT = 1
+FORMAT = 2
+TEXT_IN_CARD = 240  # characters of text in a card: an excerpt around a hit in the first 140 needs no more
 EMPTY = 63  # kind column of a slot no document holds
 BUCKETS = 64
 KEY_SHIFT, ID_SHIFT = 26, 6  # one posting = key << 26 | id << 6 | value (38 + 20 + 6 bits)
 MAX_SLOTS = 1 << 20
+MAX_SHARDS = 8192
 # An update that would touch more documents than this share of all is written whole (it is faster).
 UPDATE_SHARE = 0.125
 
@@ -92,10 +97,11 @@ class _Plan:
 
 
 def shard_count(documents: int) -> int:
-    """About one document's worth of terms per shard (at most 16,384 files): small enough for one query's
-    budget, and an edit, which rewrites every shard its changed terms are filed in, moves little."""
+    """About one document's worth of terms per shard (at most 8,192 files, and cards and texts are files too):
+    small enough for one query's budget, and an edit, which rewrites every shard its changed terms are filed
+    in, moves little."""
     count = 16
-    while count < documents and count < 16384:
+    while count < documents and count < MAX_SHARDS:
         count *= 2
     return count
 
@@ -176,10 +182,33 @@ def card_name(slot: int) -> str:
     return f"d/{slot >> 8}/{slot}"
 
 
-def _put(root: Path, name: str, data, tally: Tally) -> None:
+def text_name(slot: int) -> str:
+    return f"t/{slot >> 8}/{slot}"
+
+
+def split_card(card: list) -> tuple[list, str | None]:
+    """(the card as written, the rest of its text or None). A long text is cut after TEXT_IN_CARD characters
+    and the card says so with a ninth field (1); the rest is the file text_name(slot)."""
+    text = card[7]
+    if len(text) <= TEXT_IN_CARD:
+        return card, None
+    return [*card[:7], text[:TEXT_IN_CARD], 1], text[TEXT_IN_CARD:]
+
+
+def _card_files(slot: int, card: list) -> list[tuple[str, bytes]]:
+    """The files that hold this card, as (name, content)."""
+    head, text = split_card(card)
+    files = [(card_name(slot), _script(card_name(slot), head))]
+    return files if text is None else [*files, (text_name(slot), _script(text_name(slot), text))]
+
+
+def _card_digest(files: list[tuple[str, bytes]]) -> str:
+    return _digest(b"".join(content for _, content in files))
+
+
+def _put(root: Path, name: str, content: bytes, tally: Tally) -> None:
     """Write root/<name>.js unless it already holds exactly this."""
     path = root / f"{name}.js"
-    content = _script(name, data)
     try:
         old_size = path.stat().st_size
         if old_size == len(content) and path.read_bytes() == content:
@@ -229,7 +258,7 @@ def _write_index(planned: _Plan, root: Path, record: dict, tally: Tally) -> None
         "columns": "".join(_fixed(c, w) for c, w in ((kind_column, 1), (org_column, 2), (section_column, 1),
                                                        (day_column, 3))),
     }  # fmt: skip
-    _put(root, "index", data, tally)
+    _put(root, "index", _script("index", data), tally)
 
 
 def _fixed(values: np.ndarray, width: int) -> str:
@@ -250,8 +279,8 @@ def _write_whole(planned: _Plan, root: Path, tally: Tally, progress: Progress = 
     """Into a fresh folder beside the old index, swapped in when complete (a stopped build leaves the old one)."""
     fresh = root.parent / NEXT
     shutil.rmtree(fresh, ignore_errors=True)
-    for folder in {card_name(slot).rsplit("/", 1)[0] for slot in range(0, planned.slots, 256)} | {
-        shard_name(shard).rsplit("/", 1)[0] for shard in range(0, planned.shards, 256)}:  # fmt: skip
+    for folder in {name(slot).rsplit("/", 1)[0] for slot in range(0, planned.slots, 256) for name in (card_name,
+        text_name)} | {shard_name(shard).rsplit("/", 1)[0] for shard in range(0, planned.shards, 256)}:  # fmt: skip
         (fresh / folder).mkdir(parents=True, exist_ok=True)
     documents = sorted(planned.documents, key=lambda d: planned.ids[d.key])
     count = workers.workers() if len(documents) >= 200 else 1
@@ -294,10 +323,11 @@ def _tokenise_slice(index: int, documents: list[SearchDocument], planned: _Plan,
     for number, document in enumerate(documents, start=1):
         slot = planned.ids[document.key]
         card = document.card()
-        content = _script(card_name(slot), card)
-        _create(root / f"{card_name(slot)}.js", content)
-        tally.wrote(None, len(content))
-        digests.append((document.key, _digest(content)))
+        files = _card_files(slot, card)
+        for name, content in files:
+            _create(root / f"{name}.js", content)
+            tally.wrote(None, len(content))
+        digests.append((document.key, _card_digest(files)))
         ids, vals = _terms(card)
         found.append(ids)
         values.append(vals)
@@ -394,17 +424,22 @@ def _update(planned: _Plan, previous: dict, root: Path, changed: set[str], tally
     gone = []  # read every old card before any is written: a moved document may take another's old slot
     for key in sorted(changed & old.keys()):
         slot = old[key][1]
-        before.append(_card_postings(_read_card(root, slot), slot, planned.shards))
+        before.append(_card_postings(read_card(root, slot), slot, planned.shards))
         if key not in by_key or planned.ids[key] != slot:
             gone.append(slot)
     for slot in sorted(set(gone) - {planned.ids[key] for key in changed if key in by_key}):
         _remove(root / f"{card_name(slot)}.js", tally)
+        _remove(root / f"{text_name(slot)}.js", tally)
     for key in sorted(changed):
         if key in by_key:
             slot = planned.ids[key]
             card = by_key[key].card()
-            _put(root, card_name(slot), card, tally)
-            cards[key] = _digest(_script(card_name(slot), card))
+            files = _card_files(slot, card)
+            for name, content in files:
+                _put(root, name, content, tally)
+            if len(files) == 1:
+                _remove(root / f"{text_name(slot)}.js", tally)
+            cards[key] = _card_digest(files)
             after.append(_card_postings(card, slot, planned.shards))
     removed, added = _difference(before, after)
     for shard in sorted(removed.keys() | added.keys()):
@@ -428,8 +463,12 @@ def _difference(before: list, after: list) -> tuple[dict, dict]:
             {s: [np.array(p, dtype=np.uint64)] for s, p in added.items()})  # fmt: skip
 
 
-def _read_card(root: Path, slot: int) -> list[str]:
-    return _payload((root / f"{card_name(slot)}.js").read_text(encoding="utf-8"))
+def read_card(root: Path, slot: int) -> list[str]:
+    """The whole card of a slot, the rest of a long text read from its own file."""
+    card = _payload((root / f"{card_name(slot)}.js").read_text(encoding="utf-8"))
+    if len(card) > 8:
+        card = [*card[:7], card[7] + _payload((root / f"{text_name(slot)}.js").read_text(encoding="utf-8"))]
+    return card
 
 
 def _payload(script: str):
@@ -446,4 +485,4 @@ def _patch(root: Path, shard: int, removed: list | None, added: list | None, slo
     if added:
         current = np.concatenate([current, *added])
     [encoded] = _encode(np.full(len(current), shard, dtype=np.int64), np.sort(current), slots, 1, shard)
-    _put(root, shard_name(shard), encoded, tally)
+    _put(root, shard_name(shard), _script(shard_name(shard), encoded), tally)

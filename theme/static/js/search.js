@@ -8,7 +8,7 @@
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var DIGIT = {};
   for (var i = 0; i < 64; i++) DIGIT[ALPHABET.charCodeAt(i)] = i;
-  var PAGE = 20, memo = new Map();
+  var PAGE = 20, AFTER = 100, memo = new Map();
 
   /* ------------------------------------------------ normalising and terms (text.py, terms.py) */
 
@@ -160,7 +160,20 @@
     return b.title - a.title || b.summary - a.summary || b.count - a.count || b.day - a.day || a.slot - b.slot;
   }
   function byDate(a, b) { return b.day - a.day || byRank(a, b); }
-  function searched(card) { return [card[1], card[6], card[3], card[7]].map(normalise).join("\n"); }
+  function searched(card) { return [card[1], card[6], card[3], card[7] || ""].map(normalise).join("\n"); }
+  // A card holds the start of a long text (card[8] === 1); the rest is loaded when needed (query.needs_rest).
+  function needsRest(card, ws) {
+    var held = searched(card), titleOrg = normalise(card[1]) + "\n" + normalise(card[3]);
+    if (!ws.every(function (w) { return held.indexOf(w) >= 0; })) return true;
+    if (firstHit(card[6], ws) >= 0 || ws.every(function (w) { return titleOrg.indexOf(w) >= 0; })) return false;
+    return Array.from(card[7].slice(0, firstHit(card[7], ws))).length + AFTER >= Array.from(card[7]).length;
+  }
+  function withText(slot, ws) {
+    return load("d/" + (slot >> 8) + "/" + slot).then(function (card) {
+      if (card.length < 9 || !needsRest(card, ws)) return card.slice(0, 8);
+      return load("t/" + (slot >> 8) + "/" + slot).then(function (rest) { return card.slice(0, 7).concat([card[7] + rest]); });
+    });
+  }
 
   function decodeIndex(meta) {
     var cols = meta.columns, n = meta.slots;
@@ -214,14 +227,22 @@
     frag.appendChild(document.createTextNode(text.slice(cursor, end)));
     return frag;
   }
-  function excerpt(card, ws) {
-    var text = card[7] || card[6] || "", m = mapped(text), first = -1;
+  function firstHit(text, ws) {
+    var m = mapped(text), first = -1;
     ws.forEach(function (w) { var at = m.text.indexOf(w); if (at >= 0 && (first < 0 || at < first)) first = at; });
-    var hit = first < 0 ? 0 : m.from[first], chars = Array.from(text), offsets = [0];
+    return first < 0 ? -1 : m.from[first];
+  }
+  // The summary around its first hit; else, when the title and org hold every word, the start of the
+  // summary (or text); else the text around its first hit.
+  function excerpt(card, ws) {
+    var titleOrg = normalise(card[1]) + "\n" + normalise(card[3]), text = card[6];
+    if (firstHit(text, ws) < 0) text = ws.every(function (w) { return titleOrg.indexOf(w) >= 0; }) ? card[6] || card[7] : card[7];
+    var hit = Math.max(0, firstHit(text, ws));
+    var chars = Array.from(text), offsets = [0];
     chars.forEach(function (c, i) { offsets.push(offsets[i] + c.length); });
     var around = 0;
     while (offsets[around + 1] <= hit && around < chars.length) around++;
-    var from = Math.max(0, around - 40), to = Math.min(chars.length, around + 100);
+    var from = Math.max(0, around - 40), to = Math.min(chars.length, around + AFTER);
     var p = el("p", "search-excerpt");
     if (from > 0) p.appendChild(document.createTextNode("……"));
     p.appendChild(marked(text, ws, offsets[from], offsets[to]));
@@ -270,7 +291,7 @@
       var next = visible.slice(shown, shown + target - checked.length);
       shown += next.length;
       Promise.all(next.map(function (hit) {
-        return load("d/" + (hit.slot >> 8) + "/" + hit.slot).catch(function () { return null; });
+        return withText(hit.slot, ws).catch(function () { return null; });
       })).then(function (cards) {
         if (run !== checking) return;
         cards.forEach(function (card, i) {
