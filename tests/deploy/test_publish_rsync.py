@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from hongwang.cli import app
 from hongwang.pipeline.deploy import manifest as bundle
+from hongwang.pipeline.deploy.targets import RsyncTarget
 
 from support.example import EXAMPLE
 from support.servers import Nginx, Sshd, free_port
@@ -70,6 +71,8 @@ def test_rsync_publish_transfers_only_changes_switches_atomically_and_rolls_back
     assert 0 < transferred < files * 0.2, second.output  # rsync sent only what changed...
     css = "theme/css/site.css"  # ...and hard-linked the rest to the previous release on the server
     assert (remote_root / first_release / css).stat().st_ino == (remote_root / second_release / css).stat().st_ino
+    assert bundle.verify_tree(release_dir, bundle.read_manifest(release_dir)) == []  # the first is as it was
+    assert OLD_TITLE.encode() in (release_dir / "index.html").read_bytes()
 
     back = runner.invoke(app, ["publish", "--config", str(config), "--rollback"])
     assert back.exit_code == 0, back.output
@@ -92,6 +95,19 @@ def test_rsync_keeps_the_last_releases_only(server):
     assert len(releases) == 2 and not any(name.startswith(".") for name in releases)
     assert os.readlink(remote_root / "current") == f"releases/{releases[-1]}"
     assert "第1次修改" in nginx.text()
+
+
+def test_a_server_whose_cp_cannot_link_gets_links_from_rsync(server, monkeypatch):
+    remote_root, content, config, nginx = server
+    before = os.readlink(remote_root / "current")
+    monkeypatch.setattr(RsyncTarget, "seed", lambda self, partial, previous: False)  # a cp without -l (BSD)
+    retitle(content, f"{NEW_TITLE}（不用 cp -al）")
+    result = publish(config, content)
+    assert result.exit_code == 0, result.output
+    now = os.readlink(remote_root / "current")
+    css = "theme/css/site.css"
+    assert now != before and "不用 cp -al" in nginx.text()
+    assert (remote_root / before / css).stat().st_ino == (remote_root / now / css).stat().st_ino  # --link-dest
 
 
 def test_rsync_dry_run_reads_the_server_but_changes_nothing(server):
