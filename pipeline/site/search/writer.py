@@ -310,7 +310,7 @@ def _bucket_of(shard: np.ndarray, planned: _Plan) -> np.ndarray:
 
 
 _RECORD = np.dtype([("shard", "<u2"), ("posting", "<u8")])
-_SPILL_EVERY = 1000  # documents
+_SPILL_EVERY = 250  # documents: hashing 1,000 documents' terms at once took ~200 MB of temporaries per worker
 
 
 def _tokenise_slice(index: int, documents: list[SearchDocument], planned: _Plan, root: Path, spill: Path
