@@ -177,6 +177,8 @@ def _build(
     }
     writes = page_writes(store, output_dir, record, validation)
     writes.progress = progress
+    valid_until = unchanged.next_change(validation.documents, now) if inputs else None
+    validation.documents, validation.rendered = [], {}  # the model holds what pages need (~40 MiB at N = 20,000)
     if writes.previous:  # the output holds the last build: keep what did not change
         settings["DELETE_OUTPUT_DIRECTORY"] = False
     site_url = configured_site_url(settings_file, settings, portal)
@@ -191,7 +193,6 @@ def _build(
     result.files_written = sum(len(files) for _, _, files in os.walk(output_dir))  # no stat per file
     result.seconds = time.perf_counter() - started
     if inputs:
-        valid_until = unchanged.next_change(validation.documents, now)
         unchanged.remember(store, record, inputs, output_dir, valid_until, result.outcome())
     return result
 
