@@ -63,10 +63,10 @@ def _validate(
     result = validate_config(content_dir)
     diagnostics = result.diagnostics
     org_index = {o["code"]: o for o in result.orgs}
-    paths = load.submission_files(result.content_dir, only)
+    names = load.submission_names(result.content_dir, only)
     store = store or cache.Store(None)
-    progress.stage(CHECK, len(paths))
-    for verdict in _check_files(paths, result, org_index, store, bool(only), progress, documents):
+    progress.stage(CHECK, len(names))
+    for verdict in _check_files(names, result, org_index, store, bool(only), progress, documents):
         diagnostics += verdict.diagnostics
         if verdict.facts:
             result.facts.append(verdict.facts)
@@ -274,7 +274,7 @@ DOCUMENTS = "documents"
 
 
 def _check_files(
-    paths: list[Path],
+    names: list[str],
     result: Validation,
     org_index: dict,
     store: cache.Store,
@@ -290,11 +290,10 @@ def _check_files(
     previous = store.read(VERDICTS, cache.SHARDS)
     stored = store.read(DOCUMENTS, cache.SHARDS) if documents else {}
     file_digest = cache.FileDigests(store, load.MAX_FILE_BYTES)
-    verdicts: list = [None] * len(paths)
+    verdicts: list = [None] * len(names)
     hits: dict[str, tuple] = {}
     unread: list[tuple[int, tuple | None]] = []
-    for index, path in enumerate(paths):
-        name = str(path)
+    for index, name in enumerate(names):
         stamp = file_digest.stamp(name)
         digest = stamp and file_digest.known_digest(name, stamp)
         entry = previous.get(name)
@@ -310,10 +309,10 @@ def _check_files(
             hits[name] = entry
         else:
             unread.append((index, stamp))
-    progress.advance(len(paths) - len(unread))  # unchanged since they were checked
+    progress.advance(len(names) - len(unread))  # unchanged since they were checked
 
     def check(job: tuple[int, tuple | None]) -> tuple[str, Verdict]:
-        path = paths[job[0]]
+        path = Path(names[job[0]])
         try:
             data = path.read_bytes() if job[1] else None  # None: missing or too large, load_source says which
         except OSError:
@@ -328,7 +327,7 @@ def _check_files(
     done = workers.run(check, unread, advance=progress.advance)
     for (index, stamp), (digest, verdict) in zip(unread, done, strict=True):
         verdicts[index] = verdict
-        name = str(paths[index])
+        name = names[index]
         if digest:
             file_digest.remember(name, stamp, digest)
             if verdict.keepable:
@@ -356,6 +355,8 @@ def _check_provisional_names(facts: list[Facts]) -> list[Diagnostic]:
     back under the old name). The page is already named from the title (the provisional name is no slug)."""
     found = []
     for document in facts:
+        if schema.PROVISIONAL_PREFIX not in document.path:
+            continue  # nearly every file: 20,000 Paths cost more than this whole check
         path = Path(document.path)
         title = document.title
         if not path.stem.startswith(schema.PROVISIONAL_PREFIX) or any(p in title for p in FIELD_PLACEHOLDERS):

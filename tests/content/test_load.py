@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from hongwang.pipeline.content import load
@@ -137,6 +139,16 @@ def test_the_tree_walk_keeps_every_rule_of_a_submission(content, tmp_path):
     assert found == ["dz/UPPER.MD", "dz/b.yml", "dz/escape.md", "dz/linked.md", "dz/media/kept.md", "dz/site.yaml"]
     by_path_rules = sorted(p for p in load._walk(content.root) if load._is_submission(p, content.root))
     assert [p.relative_to(content.root).as_posix() for p in by_path_rules] == found
+
+
+def test_submission_names_are_in_the_order_of_sorted_paths(content):
+    # "a-b" sorts before "a/…" as a string ("-" < "/") but after "a" as a path part: the walk must sort by parts
+    for rel in ("a-b/x.md", "a/b.md", "a/b/c.md", "a.b.md", "a0/x.md", "A/x.md", "a/b-c.md", "a/b/a.md"):
+        content.article(rel, "title: x")
+    root = content.root.resolve()
+    names = load.submission_names(root)
+    assert names == [str(p) for p in sorted(load._walk(root)) if load._is_submission(p, root)]
+    assert load.submission_files(root) == [Path(name) for name in names]
 
 
 def test_libyaml_path_reads_exactly_what_the_strict_loader_reads():
