@@ -22,7 +22,7 @@ from ..core import budget, cache, images, workers
 from ..core.diagnostics import Diagnostic, diag, internal_error, sort_key
 from ..core.hashing import sha256
 from ..core.progress import CHECK, QUIET, Progress
-from . import invisible, lint, load, markup, media, privacy, schema
+from . import invisible, lint, load, media, privacy, schema
 from .checker import FIELD_PLACEHOLDERS, Checker
 from .config import validate_config
 from .documents import Document, Facts, SiteSettings, Validation
@@ -113,6 +113,8 @@ def check_markup(document: Document, rendered_sink: dict | None = None) -> list[
 
     The body is rendered here as the build will render it: a text Markdown cannot convert (nested too
     deep, too slow) is this file's error, not the build's crash."""
+    from . import markup  # here, not above: a validate whose every file is cached never imports Markdown
+
     source = document.source
     found = []
     texts = [(source.body, source.body_line)]
@@ -149,6 +151,8 @@ _SRC = re.compile(r'\bsrc="([^"]*)"')
 
 def _images_without_alt(rel: str, text: str, first_line: int, rendered, lines: dict[str, int]) -> list[Diagnostic]:
     """An image readers of a screen reader (or of a page whose image did not load) learn nothing about."""
+    from .markup import ASSET_PREFIX
+
     found = []
     for tag in _IMG_TAG.findall(rendered.html):
         alt = _ALT.search(tag)
@@ -156,7 +160,7 @@ def _images_without_alt(rel: str, text: str, first_line: int, rendered, lines: d
             continue
         src = _SRC.search(tag)
         src = html.unescape(src.group(1)) if src else ""
-        path = src.split(markup.ASSET_PREFIX, 1)[1] if markup.ASSET_PREFIX in src else ""
+        path = src.split(ASSET_PREFIX, 1)[1] if ASSET_PREFIX in src else ""
         line = lines.get(path) or _line_of_link(text, first_line, src)
         name = posixpath.basename(path or src) or "图片"
         found.append(diag(rel, line, "image-alt-missing", f"第 {line} 行的图片“{name}”没有替代文字"))

@@ -132,7 +132,7 @@ class Report:
         return data
 
 
-DEFAULT_LINK_RESULTS = linkcheck.DEFAULT_STATE_DIR / linkcheck.RESULTS_FILE
+DEFAULT_LINK_RESULTS = linkcheck.DEFAULT_RESULTS
 
 
 def from_content(

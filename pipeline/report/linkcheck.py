@@ -29,6 +29,7 @@ from ..core import dates
 
 DEFAULT_STATE_DIR = Path(".hongwang")  # next to content/ and output/, never inside output/
 RESULTS_FILE = "check-links.json"
+DEFAULT_RESULTS = DEFAULT_STATE_DIR / RESULTS_FILE
 CACHE_FILE = "external-cache.json"
 MAX_REDIRECTS = 5
 USER_AGENT = "hongwang-check-links/0.1 (+county party portal link check)"

@@ -25,6 +25,7 @@ from ..core.diagnostics import Diagnostic
 from ..core.paths import PELICANCONF, PUBLISHCONF, ROOT
 from ..core.progress import PAGES, QUIET, Progress, StageClock
 from . import assets, feeds, incremental, model, pages, sitemap, unchanged
+from .errors import BuildError
 
 if TYPE_CHECKING:  # Pelican and the index writer (numpy) are imported when a build runs: `hongwang validate`
     from . import glue  # starts 0.35 s sooner
@@ -36,10 +37,6 @@ NO_SITE_URL = (
     "未配置网站地址（site.yaml 的 siteurl，或 Pelican 设置 HONGWANG_SITEURL）："
     "未生成 RSS/Atom 订阅和 sitemap.xml，因为它们需要完整网址。页面和站内搜索不受影响"
 )
-
-
-class BuildError(Exception):
-    """The engine failed after validation passed: a theme or environment problem, not content."""
 
 
 @dataclass(frozen=True)
