@@ -163,3 +163,25 @@ def test_example_content_is_clean():
     result = validate(EXAMPLE)
     assert result.errors == []
     assert len(result.documents) >= 50
+
+
+def test_a_cached_verdict_says_what_checking_the_file_said(content, tmp_path, monkeypatch):
+    from hongwang.pipeline.content import load
+    from hongwang.pipeline.core import cache
+
+    monkeypatch.setattr(cache.FileDigests, "RACY_SECONDS", -60)  # trust the stat of files written just now
+    content.article("dz/2026/good.md", GOOD)
+    content.article("dz/2026/warned.md", GOOD.replace("主题党日活动", "<b>主题党日</b>活动"), "![](missing.png)")
+    content.article("dz/2026/again.md", GOOD + "    slug: good\n")  # good.md's slug: a check across files
+    checked = validate(content.root, store=cache.Store(tmp_path / "cache"))
+    assert {code for _, _, code in codes(checked)} == {"slug-duplicate", "html-sanitised", "image-alt-missing"}
+
+    def unread(*args, **kwargs):
+        raise AssertionError("a file unchanged since it was checked was read again")
+
+    monkeypatch.setattr(load, "load_source", unread)
+    for documents in (False, True):
+        cached = validate(content.root, store=cache.Store(tmp_path / "cache"), documents=documents)
+        assert cached.diagnostics == checked.diagnostics
+        assert cached.facts == checked.facts
+        assert [d.fields for d in cached.documents] == ([d.fields for d in checked.documents] if documents else [])
