@@ -40,8 +40,9 @@ def check(validation, now: datetime | None = None) -> list[Diagnostic]:
     `now` is the build's clock (`--now`); the embargo warning depends on it, which is why it is here
     and not in the per-file checks the cache keeps (those run check_document)."""
     found = _check_freshness_settings(validation)
+    now = now or dates.now()  # one clock reading for the whole county, not one per file
     for facts in validation.facts:
-        found += far_future(facts, now or dates.now())
+        found += far_future(facts, now)
     return found
 
 
