@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..core import workdays
 from ..core.diagnostics import Diagnostic
@@ -52,9 +52,11 @@ class Document:
         return self.source.rel
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What the checks across files read of one document: small, so a warm validate loads no documents."""
+class Facts(NamedTuple):
+    """What the checks across files read of one document: small, so a warm validate loads no documents.
+
+    A named tuple, not a frozen dataclass: a warm validate unpickles 20,000 of them (at N = 20,000), in half
+    the time as tuples."""
 
     rel: str
     kind: str
