@@ -29,7 +29,7 @@ from .pipeline.core import diagnostics as diagnostics_module
 from .pipeline.core import progress as progress_module
 from .pipeline.core.units import human_bytes
 from .pipeline.intake import scaffold
-from .pipeline.report import linkcheck
+from .pipeline.report import LINK_RESULTS, LINK_RESULTS_FILE, LINK_STATE_DIR
 from .pipeline.site.errors import BuildError
 
 # The build, the portal model and the report are imported by the commands that use them: with them (and
@@ -540,7 +540,7 @@ def report(
         None, "--output", "-o", help="写入这个文件（html 默认写入 hongwang-report.html）"
     ),
     links_results: Path = typer.Option(
-        linkcheck.DEFAULT_RESULTS,
+        LINK_RESULTS,
         "--links-results",
         help="hongwang check-links 的结果文件（没有则不含链接检查）",
     ),
@@ -574,7 +574,7 @@ def check_links(
     external: bool = typer.Option(False, "--external", help="同时检查友情链接和内容中的外部链接（需要联网）"),
     content: Path = typer.Option(DEFAULT_CONTENT, "--content", "-c", help="内容目录（--external 时读取外部链接）"),
     state_dir: Path = typer.Option(
-        linkcheck.DEFAULT_STATE_DIR, "--state-dir", help="检查结果和缓存的存放目录（hongwang report 从这里读取结果）"
+        LINK_STATE_DIR, "--state-dir", help="检查结果和缓存的存放目录（hongwang report 从这里读取结果）"
     ),
     max_age: float = typer.Option(72, "--max-age", help="外部链接检查结果缓存多少小时内有效"),
     timeout: float = typer.Option(10, "--timeout", help="每次请求最多等待的秒数"),
@@ -582,6 +582,8 @@ def check_links(
     workers: int = typer.Option(8, "--workers", help="同时检查的外部链接数"),
 ):
     """检查网站中的失效链接：内部链接和图片等文件（离线），加 --external 时检查外部网站。有失效链接时退出码为 1。"""
+    from .pipeline.report import linkcheck
+
     if not (output / "index.html").is_file():
         raise UsageProblem(f"{output} 中没有 index.html。请先运行 hongwang build")
     portal = None
@@ -615,7 +617,7 @@ def check_links(
             f"；外部链接 {result.external['checked']} 个（其中 {result.external['from_cache']} 个用缓存），"
             f"失效 {len(result.broken_external)} 个，跳转 {len(result.redirected)} 个"
         )
-    typer.echo(f"{line}。结果已写入 {state_dir / linkcheck.RESULTS_FILE}")
+    typer.echo(f"{line}。结果已写入 {state_dir / LINK_RESULTS_FILE}")
     raise typer.Exit(0 if result.ok else 1)
 
 

@@ -26,7 +26,7 @@ from ..core import dates
 from ..core.progress import QUIET, Progress
 from ..site import model
 from ..site.model import Item, Org, Portal
-from . import linkcheck
+from . import LINK_RESULTS
 
 LETTER_LIMIT_DAYS = 90
 NOTICE_LOOKAHEAD_DAYS = 7
@@ -132,7 +132,7 @@ class Report:
         return data
 
 
-DEFAULT_LINK_RESULTS = linkcheck.DEFAULT_RESULTS
+DEFAULT_LINK_RESULTS = LINK_RESULTS
 
 
 def from_content(

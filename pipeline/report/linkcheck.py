@@ -26,10 +26,8 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ..core import dates
+from . import LINK_RESULTS_FILE
 
-DEFAULT_STATE_DIR = Path(".hongwang")  # next to content/ and output/, never inside output/
-RESULTS_FILE = "check-links.json"
-DEFAULT_RESULTS = DEFAULT_STATE_DIR / RESULTS_FILE
 CACHE_FILE = "external-cache.json"
 MAX_REDIRECTS = 5
 USER_AGENT = "hongwang-check-links/0.1 (+county party portal link check)"
@@ -301,5 +299,7 @@ def run(output: Path, state_dir: Path, portal=None, *, now: datetime | None = No
         }
     report = LinkReport(now.isoformat(timespec="seconds"), str(output), internal, external)
     state_dir.mkdir(parents=True, exist_ok=True)
-    (state_dir / RESULTS_FILE).write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+    (state_dir / LINK_RESULTS_FILE).write_text(
+        json.dumps(report.as_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     return report

@@ -125,13 +125,14 @@ def test_serve_refuses_missing_site(tmp_path):
 
 
 def test_a_warm_validate_imports_no_renderer(content):
-    # Markdown, Jinja and Pelican cost a no-change validate of a county a tenth of its time; only a miss renders
+    # Markdown, Jinja, Pelican (and urllib, for check-links) cost a no-change validate of a county a tenth of its
+    # time; only a miss renders
     content.article("dz/a.md", GOOD)
     argv = ["hongwang", "validate", "--content", str(content.root), "--quiet"]
     code = "import sys, hongwang.cli\n"
     code += "hongwang.cli.cache.FileDigests.RACY_SECONDS = -60  # trust the stat of a file written just now\n"
     code += f"sys.argv = {argv!r}\ntry: hongwang.cli.main()\nexcept SystemExit: pass\n"
-    code += "print(sorted(m for m in ('markdown', 'jinja2', 'pelican') if m in sys.modules))"
+    code += "print(sorted(m for m in ('markdown', 'jinja2', 'pelican', 'urllib.request') if m in sys.modules))"
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True) for _ in "12"]
     assert "'markdown'" in runs[0].stdout  # the first run checked the file
     assert runs[1].stdout.splitlines()[-1] == "[]"
