@@ -19,6 +19,7 @@ them; everything else is left as it is. Both give the same bytes (tests/site/tes
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -27,6 +28,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -41,7 +43,7 @@ NEXT, OLD = ".search-next", ".search-old"  # a whole write is made beside the in
 FORMAT = 2
 TEXT_IN_CARD = 240  # characters of text in a card: an excerpt around a hit in the first 140 needs no more
 EMPTY = 63  # kind column of a slot no document holds
-BUCKETS = 64
+BUCKETS = 256  # encoded a bucket at a time: at N = 20,000, 64 buckets took ~60 MiB per worker
 KEY_SHIFT, ID_SHIFT = 26, 6  # one posting = key << 26 | id << 6 | value (38 + 20 + 6 bits)
 MAX_SLOTS = 1 << 20
 MAX_SHARDS = 8192
@@ -310,7 +312,7 @@ def _bucket_of(shard: np.ndarray, planned: _Plan) -> np.ndarray:
 
 
 _RECORD = np.dtype([("shard", "<u2"), ("posting", "<u8")])
-_SPILL_EVERY = 250  # documents: hashing 1,000 documents' terms at once took ~200 MB of temporaries per worker
+_SPILL_EVERY = 100  # documents: hashing 1,000 documents' terms at once took ~200 MB of temporaries per worker
 
 
 def _tokenise_slice(index: int, documents: list[SearchDocument], planned: _Plan, root: Path, spill: Path
@@ -320,25 +322,33 @@ def _tokenise_slice(index: int, documents: list[SearchDocument], planned: _Plan,
     Terms are hashed a batch of documents at a time (per document, numpy's fixed costs would dominate).
     Returns (key, digest of the card) for each document."""
     found, values, slots, digests, tally = [], [], [], [], Tally()
-    for number, document in enumerate(documents, start=1):
-        slot = planned.ids[document.key]
-        card = document.card()
-        files = _card_files(slot, card)
-        for name, content in files:
-            _create(root / f"{name}.js", content)
-            tally.wrote(None, len(content))
-        digests.append((document.key, _card_digest(files)))
-        ids, vals = _terms(card)
-        found.append(ids)
-        values.append(vals)
-        slots.append(np.full(len(ids), slot, dtype=np.uint64))
-        if number % _SPILL_EVERY == 0 or number == len(documents):
-            shard, posting = _postings(np.concatenate(found), np.concatenate(values), np.concatenate(slots),
-                                       planned.shards)  # fmt: skip
-            _spill(shard.astype(np.uint16), posting, planned, spill / f"{index}")
-            found.clear()
-            values.clear()
-            slots.clear()
+    with contextlib.ExitStack() as handles:
+        buckets: dict[int, BinaryIO] = {}  # open for the whole slice: a batch appends to most of them
+
+        def bucket_file(number: int) -> BinaryIO:
+            if number not in buckets:
+                buckets[number] = handles.enter_context(open(spill / f"{index}-{number}.bin", "ab"))
+            return buckets[number]
+
+        for number, document in enumerate(documents, start=1):
+            slot = planned.ids[document.key]
+            card = document.card()
+            files = _card_files(slot, card)
+            for name, content in files:
+                _create(root / f"{name}.js", content)
+                tally.wrote(None, len(content))
+            digests.append((document.key, _card_digest(files)))
+            ids, vals = _terms(card)
+            found.append(ids)
+            values.append(vals)
+            slots.append(np.full(len(ids), slot, dtype=np.uint64))
+            if number % _SPILL_EVERY == 0 or number == len(documents):
+                shard, posting = _postings(np.concatenate(found), np.concatenate(values), np.concatenate(slots),
+                                           planned.shards)  # fmt: skip
+                _spill(shard.astype(np.uint16), posting, planned, bucket_file)
+                found.clear()
+                values.clear()
+                slots.clear()
     return digests, tally
 
 
@@ -346,15 +356,14 @@ def _digest(content: bytes) -> str:
     return hashlib.blake2b(content, digest_size=12).hexdigest()
 
 
-def _spill(shard: np.ndarray, posting: np.ndarray, planned: _Plan, prefix: Path) -> None:
+def _spill(shard: np.ndarray, posting: np.ndarray, planned: _Plan, bucket_file) -> None:
     bucket = _bucket_of(shard, planned)
     order = np.argsort(bucket, kind="stable")
     records = np.empty(len(order), dtype=_RECORD)
     records["shard"], records["posting"] = shard[order], posting[order]
     bounds = np.searchsorted(bucket[order], np.arange(_buckets(planned) + 1))
     for b in np.flatnonzero(np.diff(bounds)):
-        with open(f"{prefix}-{b}.bin", "ab") as handle:
-            records[bounds[b] : bounds[b + 1]].tofile(handle)
+        records[bounds[b] : bounds[b + 1]].tofile(bucket_file(int(b)))
 
 
 def _create(path: Path, content: bytes) -> None:
