@@ -77,6 +77,14 @@ class Digests:
         )
 
     def token(self, value) -> str:
+        kind = type(value)  # the common exact types first: a county's pages make about a million calls
+        if kind is str or kind is int or kind is bool or value is None:
+            return repr(value)
+        if kind is list or kind is tuple:
+            return "[" + ",".join([self.token(v) for v in value]) + "]"
+        return self._token_of_other(value)
+
+    def _token_of_other(self, value) -> str:
         if isinstance(value, model.Item):
             return self.item_tokens.get(id(value)) or self._item_token(value)
         if isinstance(value, model.Org):
