@@ -81,6 +81,10 @@ class Org:
         return found
 
 
+MAILBOX_PAGE_SLUG = "mailboxes"
+CONTACT_URL = "contact.html"
+
+
 @dataclass
 class Item:
     """What every published submission has."""
@@ -196,6 +200,15 @@ class Letter(Item):
 @dataclass
 class Page(Item):
     folder = "page"
+
+    @property
+    def is_mailbox_text(self) -> bool:
+        """The content page with this slug is the text of the one mailbox page, contact.html."""
+        return self.slug == MAILBOX_PAGE_SLUG
+
+    @property
+    def url(self) -> str:
+        return CONTACT_URL if self.is_mailbox_text else super().url
 
 
 @dataclass

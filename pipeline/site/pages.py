@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from ..core import workdays
 from . import charts, feeds
-from .model import LETTER_STATUS_SLUGS, Portal, newest_first
+from .model import CONTACT_URL, LETTER_STATUS_SLUGS, Portal, newest_first
 
 PER_PAGE = 20
 HOME_PER_CATEGORY = 5
@@ -29,8 +29,6 @@ ORG_NOTICES = 10
 ORG_VILLAGE_ITEMS = 10
 HOME = [("首页", "index.html")]
 NOTICES_URL = "notice/index.html"
-# A content page with this slug is the text of the one mailbox page (contact.html), not a page of its own.
-MAILBOX_PAGE_SLUG = "mailboxes"
 
 
 @dataclass
@@ -185,11 +183,11 @@ def fixed_pages(portal: Portal, home) -> list[PageSpec]:
     """The site's own pages (content/pages/), contact, links, feeds, search and the 404 page."""
     specs = []
     for page in portal.pages:
-        if page.slug != MAILBOX_PAGE_SLUG:
+        if not page.is_mailbox_text:
             specs.append(PageSpec(page.url, "page", page.title, home + [(page.title, page.url)], {"doc": page}))
-    mailbox_text = next((p for p in portal.pages if p.slug == MAILBOX_PAGE_SLUG), None)
+    mailbox_text = next((p for p in portal.pages if p.is_mailbox_text), None)
     specs.append(
-        PageSpec("contact.html", "contact", "联系我们", home + [("联系我们", "contact.html")], {"doc": mailbox_text})
+        PageSpec(CONTACT_URL, "contact", "联系我们", home + [("联系我们", CONTACT_URL)], {"doc": mailbox_text})
     )
     specs.append(PageSpec("links.html", "links", "友情链接", home + [("友情链接", "links.html")]))
     specs.append(

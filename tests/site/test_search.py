@@ -258,6 +258,14 @@ def test_the_index_is_scripts_under_search_and_reported_by_the_build(example_sit
     assert "【草稿】" not in cards and "（内部）" not in cards
 
 
+def test_every_result_links_to_a_page_the_build_wrote(example_site):
+    """The mailbox text (content/pages/mailboxes.md) is shown on contact.html: a result must lead there."""
+    root = example_site.output_dir / "search"
+    urls = [writer.read_card(root, int(p.stem))[0] for p in root.glob("d/*/*.js")]
+    assert "contact.html" in urls
+    assert [url for url in urls if not (example_site.output_dir / url).is_file()] == []
+
+
 def test_the_rest_of_a_long_text_is_loaded_only_when_the_card_cannot_show_the_result(example_site):
     root = example_site.output_dir / "search"
     from_card_alone = with_rest = 0
