@@ -312,25 +312,16 @@ def _bucket_of(shard: np.ndarray, planned: _Plan) -> np.ndarray:
 
 
 _RECORD = np.dtype([("shard", "<u2"), ("posting", "<u8")])
-_SPILL_EVERY = 100  # documents: hashing 1,000 documents' terms at once took ~200 MB of temporaries per worker
+_SPILL_EVERY = 100  # documents
 
 
 def _tokenise_slice(index: int, documents: list[SearchDocument], planned: _Plan, root: Path, spill: Path
                     ) -> tuple[list[tuple[str, str]], Tally]:  # fmt: skip
     """Cards of these documents, and their postings spilled into bucket files (shard, posting).
-
-    Terms are hashed a batch of documents at a time (per document, numpy's fixed costs would dominate).
     Returns (key, digest of the card) for each document."""
-    found, values, slots, digests, tally = [], [], [], [], Tally()
-    with contextlib.ExitStack() as handles:
-        buckets: dict[int, BinaryIO] = {}  # open for the whole slice: a batch appends to most of them
-
-        def bucket_file(number: int) -> BinaryIO:
-            if number not in buckets:
-                buckets[number] = handles.enter_context(open(spill / f"{index}-{number}.bin", "ab"))
-            return buckets[number]
-
-        for number, document in enumerate(documents, start=1):
+    digests, tally = [], Tally()
+    with contextlib.closing(_Spill(planned, spill / f"{index}")) as spilled:
+        for document in documents:
             slot = planned.ids[document.key]
             card = document.card()
             files = _card_files(slot, card)
@@ -338,17 +329,8 @@ def _tokenise_slice(index: int, documents: list[SearchDocument], planned: _Plan,
                 _create(root / f"{name}.js", content)
                 tally.wrote(None, len(content))
             digests.append((document.key, _card_digest(files)))
-            ids, vals = _terms(card)
-            found.append(ids)
-            values.append(vals)
-            slots.append(np.full(len(ids), slot, dtype=np.uint64))
-            if number % _SPILL_EVERY == 0 or number == len(documents):
-                shard, posting = _postings(np.concatenate(found), np.concatenate(values), np.concatenate(slots),
-                                           planned.shards)  # fmt: skip
-                _spill(shard.astype(np.uint16), posting, planned, bucket_file)
-                found.clear()
-                values.clear()
-                slots.clear()
+            spilled.add(*_terms(card), slot)
+        spilled.flush()
     return digests, tally
 
 
@@ -356,14 +338,48 @@ def _digest(content: bytes) -> str:
     return hashlib.blake2b(content, digest_size=12).hexdigest()
 
 
-def _spill(shard: np.ndarray, posting: np.ndarray, planned: _Plan, bucket_file) -> None:
-    bucket = _bucket_of(shard, planned)
-    order = np.argsort(bucket, kind="stable")
-    records = np.empty(len(order), dtype=_RECORD)
-    records["shard"], records["posting"] = shard[order], posting[order]
-    bounds = np.searchsorted(bucket[order], np.arange(_buckets(planned) + 1))
-    for b in np.flatnonzero(np.diff(bounds)):
-        records[bounds[b] : bounds[b + 1]].tofile(bucket_file(int(b)))
+class _Spill:
+    """A slice's postings, hashed a batch of documents at a time (per document, numpy's fixed costs would
+    dominate; 1,000 at a time took ~200 MB of temporaries per worker) and appended to one file per bucket,
+    each kept open for the whole slice."""
+
+    def __init__(self, planned: _Plan, prefix: Path):
+        self.planned, self.prefix = planned, prefix
+        self.files: dict[int, BinaryIO] = {}
+        self.ids: list[np.ndarray] = []
+        self.values: list[np.ndarray] = []
+        self.slots: list[np.ndarray] = []
+
+    def add(self, ids: np.ndarray, values: np.ndarray, slot: int) -> None:
+        self.ids.append(ids)
+        self.values.append(values)
+        self.slots.append(np.full(len(ids), slot, dtype=np.uint64))
+        if len(self.ids) == _SPILL_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.ids:
+            return
+        shard, posting = _postings(np.concatenate(self.ids), np.concatenate(self.values),
+                                   np.concatenate(self.slots), self.planned.shards)  # fmt: skip
+        shard = shard.astype(np.uint16)
+        bucket = _bucket_of(shard, self.planned)
+        order = np.argsort(bucket, kind="stable")
+        records = np.empty(len(order), dtype=_RECORD)
+        records["shard"], records["posting"] = shard[order], posting[order]
+        bounds = np.searchsorted(bucket[order], np.arange(_buckets(self.planned) + 1))
+        for b in np.flatnonzero(np.diff(bounds)).tolist():
+            records[bounds[b] : bounds[b + 1]].tofile(self._file(b))
+        self.ids, self.values, self.slots = [], [], []
+
+    def _file(self, bucket: int) -> BinaryIO:
+        if bucket not in self.files:
+            self.files[bucket] = open(f"{self.prefix}-{bucket}.bin", "ab")  # noqa: SIM115 - closed by close()
+        return self.files[bucket]
+
+    def close(self) -> None:
+        for handle in self.files.values():
+            handle.close()
 
 
 def _create(path: Path, content: bytes) -> None:
@@ -446,7 +462,7 @@ def _update(planned: _Plan, previous: dict, root: Path, changed: set[str], tally
             files = _card_files(slot, card)
             for name, content in files:
                 _put(root, name, content, tally)
-            if len(files) == 1:
+            if len(files) == 1:  # the whole text fits in the card now: no rest may stay behind
                 _remove(root / f"{text_name(slot)}.js", tally)
             cards[key] = _card_digest(files)
             after.append(_card_postings(card, slot, planned.shards))
