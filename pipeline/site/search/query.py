@@ -125,19 +125,20 @@ def _weakest(a: tuple[int, int, int], b: tuple[int, int, int]) -> tuple[int, int
     return min(a[0], b[0]), min(a[1], b[1]), min(a[2], b[2])
 
 
-def searched_text(card: list) -> str:
-    """The card's searchable text, normalised, fields apart (title, summary, org, text when loaded)."""
-    return "\n".join(texts.normalise(card[i] or "") for i in (1, 6, 3, 7))
+def searched_text(card: list[str]) -> str:
+    """The card's searchable text, normalised, fields apart (title, summary, org, text: of a long text, the
+    start the card holds unless the rest was loaded)."""
+    return "\n".join(texts.normalise(card[i]) for i in (1, 6, 3, 7))
 
 
-EXCERPT_AFTER = 100  # characters an excerpt shows from its first hit on (search.js excerpt())
+EXCERPT_AFTER = 100  # characters an excerpt shows from its first hit (search.js excerpt())
 
 
 def needs_rest(card: list, words: list[str]) -> bool:
     """Whether a card holding the start of a long text needs the rest: a word is not in what it holds, or
     the excerpt (search.js excerpt()) runs past its end. The excerpt is the summary around its first hit;
     else, when the title and org hold every word, the start of the summary; else the text around its first
-    hit, shown from EXCERPT_AFTER characters on."""
+    hit, up to EXCERPT_AFTER characters from it."""
     if not all(word in searched_text(card) for word in words):
         return True
     title_and_org = texts.normalise(card[1]) + "\n" + texts.normalise(card[3])

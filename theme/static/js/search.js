@@ -160,7 +160,7 @@
     return b.title - a.title || b.summary - a.summary || b.count - a.count || b.day - a.day || a.slot - b.slot;
   }
   function byDate(a, b) { return b.day - a.day || byRank(a, b); }
-  function searched(card) { return [card[1], card[6], card[3], card[7] || ""].map(normalise).join("\n"); }
+  function searched(card) { return [card[1], card[6], card[3], card[7]].map(normalise).join("\n"); }
   // A card holds the start of a long text (card[8] === 1); the rest is loaded when needed (query.needs_rest).
   function needsRest(card, ws) {
     var held = searched(card), titleOrg = normalise(card[1]) + "\n" + normalise(card[3]);
