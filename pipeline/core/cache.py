@@ -123,6 +123,11 @@ class Store:
             pass  # a read-only or full disk costs speed, never the build
 
 
+def stat_stamp(status: os.stat_result) -> tuple:
+    """What FileDigests compares a file by: (size, mtime, ctime, inode)."""
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+
 def _shard_name(name: str, number: int, shards: int) -> str:
     return f"{name}-{number:02d}-of-{shards}"
 
@@ -172,7 +177,7 @@ class FileDigests:
         """(sha256, size) of a file, hashing it only when its stat changed (raises OSError when unreadable)."""
         name = str(path)
         status = os.stat(name)
-        stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        stamp = stat_stamp(status)
         digest = self.known_digest(name, stamp)
         if digest is None:
             digest = sha256_file(path)
@@ -187,7 +192,7 @@ class FileDigests:
             return None
         if status.st_size > self.max_bytes:
             return None
-        return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        return stat_stamp(status)
 
     def known_digest(self, name: str, stamp: tuple) -> str | None:
         entry = self.known.get(name)

@@ -55,7 +55,7 @@ def _walk(folder: Path, prefix: str, digest) -> None:
             status = entry.stat()
         except OSError:
             continue
-        stamp = (prefix + entry.name, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        stamp = (prefix + entry.name, *cache.stat_stamp(status))
         digest.update(repr(stamp).encode())
         if entry.is_dir():
             _walk(Path(entry.path), prefix + entry.name + "/", digest)
