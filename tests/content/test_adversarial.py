@@ -85,14 +85,12 @@ def test_adversarial_files_are_each_their_own_diagnostics_and_the_others_are_sti
         assert problem["code"] == "yaml-too-complex" and "信息块结构过深，请检查方括号和缩进" in problem["message"]
         assert problem["line"] == (15 if name.startswith("deep-block") else 2), problem  # where it passes 12 levels
     assert [(d["line"], d["code"]) for d in errors["many-keys"]] == [(20001, "yaml-too-complex")]
-    [deep_list] = errors["deep-list-body"]  # Python-Markdown recurses per level: the body's first line is named
-    assert deep_list["code"] == "internal-error" and deep_list["line"] == 8 and "嵌套过深" in deep_list["message"]
-    assert "deep-quote-body" not in errors and "angle-flood-body" not in errors
+    assert not {"deep-list-body", "deep-quote-body", "angle-flood-body"} & errors.keys()  # Markdown ≥ 3.11 copes
 
 
 def test_a_file_that_takes_too_long_is_stopped_and_reported_with_the_others(content, monkeypatch):
-    monkeypatch.setenv("HONGWANG_FILE_SECONDS", "0.5")  # CPU seconds; unbounded, this file takes minutes
-    content.write("dz/2026/brackets.md", front_matter(GOOD, "[" * 20000 + "a"))
+    monkeypatch.setenv("HONGWANG_FILE_SECONDS", "0.5")  # CPU seconds; unbounded, this file takes over a second
+    content.write("dz/2026/brackets.md", front_matter(GOOD, SLOW_BODY))
     content.write("dz/2026/wrong-org.md", front_matter(GOOD.replace('"dz"', '"nowhere"')))
     result = run("validate", "--content", content.root, "--no-cache")
     assert result.exit_code == 1, result.output
@@ -186,20 +184,21 @@ def test_any_structure_for_each_kind_is_diagnosed_never_crashes(content, kind, d
     assert_contained(content, yaml.safe_dump({**data, "kind": kind}, allow_unicode=True))
 
 
-def at_stack_depth(frames: int, call):
-    """call() with `frames` more frames on the stack: where a RecursionError strikes depends on it."""
-    return at_stack_depth(frames - 1, call) if frames else call()
+SLOW_BODY = "".join("    " * i + "- a\n" for i in range(650))  # a list 650 deep: Markdown 3.11 takes over 1 s
 
 
-def test_a_body_that_breaks_markdown_does_not_break_the_files_after_it(content):
-    """Python-Markdown keeps state that a conversion stopped half-way leaves behind (its parser stuck in 'list'):
-    the files after it lost their paragraphs and links, in this run and every later one in the process."""
-    content.write("dz/2026/a-deep-list.md", front_matter(GOOD, BODIES["deep-list-body"]))
+def test_a_body_that_breaks_markdown_does_not_break_the_files_after_it(content, monkeypatch):
+    """Python-Markdown 3.10 kept state that a conversion stopped half-way left behind (its parser stuck in 'list'
+    after a RecursionError): the files after it lost their paragraphs and links, in that run and every later one
+    in the process. markup.py starts a fresh converter after any stop; 3.11 no longer recurses, so the stop here
+    is the CPU budget's."""
+    monkeypatch.setenv("HONGWANG_FILE_SECONDS", "0.5")  # stops the deep list's conversion half-way
+    content.write("dz/2026/a-deep-list.md", front_matter(GOOD, SLOW_BODY))
     content.write(
         "dz/2026/b-after.md", front_matter(GOOD.replace("主题", "之后"), "见[通知](https://a.example/n.html)。")
     )
-    for frames in (0, 17, 50):
-        result = at_stack_depth(frames, lambda: validate(content.root))
+    for _ in range(2):
+        result = validate(content.root)
         assert [d.code for d in result.errors] == ["internal-error"]
         [after] = [r.html for key, r in result.rendered.items() if key[1] == "dz/2026/b-after.md"]
-        assert after == '<p>见<a href="https://a.example/n.html" rel="noopener noreferrer">通知</a>。</p>', frames
+        assert after == '<p>见<a href="https://a.example/n.html" rel="noopener noreferrer">通知</a>。</p>'
