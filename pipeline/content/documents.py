@@ -7,12 +7,12 @@ The site model (site/model.py) is built from it and nothing else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..core import workdays
+from ..core import dates, workdays
 from ..core.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
@@ -51,6 +51,10 @@ class Document:
     def rel(self) -> str:
         return self.source.rel
 
+    def for_build(self) -> Document:
+        """The copy validation hands on: every diagnostic about it is made, so its lines are not needed."""
+        return replace(self, source=self.source.without_lines())
+
 
 class Facts(NamedTuple):
     """What the checks across files read of one document: small, so a warm validate loads no documents.
@@ -69,6 +73,7 @@ class Facts(NamedTuple):
     draft: bool
     assets: tuple[tuple[str, int], ...]  # files the body links → line
     video: Document | None  # a video's files are checked on every validate: they change on their own
+    moments: tuple[datetime, ...]  # every other date and time in its fields: when its pages change with the clock
 
     @classmethod
     def of(cls, document: Document) -> Facts:
@@ -86,7 +91,24 @@ class Facts(NamedTuple):
             draft=fields.get("status") == "draft",
             assets=tuple(document.assets.items()),
             video=document if document.kind == "video" else None,
+            moments=tuple({m for m in moments(fields) if m != (parsed.value if parsed else None)}),
         )
+
+
+def moments(value):
+    """Every date and time in a document's fields, however deep (periods, schedules, lists of people)."""
+    if isinstance(value, dates.ParsedDate):
+        yield value.value
+    elif isinstance(value, datetime):
+        yield value if value.tzinfo else value.replace(tzinfo=dates.SHANGHAI)
+    elif isinstance(value, date):
+        yield datetime.combine(value, datetime.min.time(), tzinfo=dates.SHANGHAI)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from moments(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from moments(item)
 
 
 @dataclass

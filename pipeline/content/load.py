@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..core.diagnostics import Diagnostic, diag
@@ -58,6 +58,12 @@ class Source:
 
     def line(self, *path) -> int:
         return self.tree.line(tuple(path))
+
+    def without_lines(self) -> Source:
+        """This source without its map of lines (and the cached strings): for a reader that reports
+        nothing more about it. At N = 20,000 the map was a fifth of the time the build took to unpickle
+        its documents."""
+        return replace(self, tree=Tree(None))
 
     @functools.cached_property
     def strings(self) -> list[tuple[tuple, str]]:

@@ -258,7 +258,7 @@ def _check_file(
     document, found = check_source(source, site, org_index, rendered)
     if document is None:
         return Verdict(found)
-    return Verdict(found, Facts.of(document), pickle.dumps(document, pickle.HIGHEST_PROTOCOL), rendered)
+    return Verdict(found, Facts.of(document), pickle.dumps(document.for_build(), pickle.HIGHEST_PROTOCOL), rendered)
 
 
 def _config_fingerprint(result: Validation, org_index: dict) -> str:

@@ -174,7 +174,7 @@ def _build(
     }
     writes = page_writes(store, output_dir, record, validation)
     writes.progress = progress
-    valid_until = unchanged.next_change(validation.documents, now) if inputs else None
+    valid_until = unchanged.next_change(validation.facts, now) if inputs else None
     validation.documents, validation.rendered = [], {}  # the model holds what pages need (~40 MiB at N = 20,000)
     if writes.previous:  # the output holds the last build: keep what did not change
         settings["DELETE_OUTPUT_DIRECTORY"] = False

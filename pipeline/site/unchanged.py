@@ -19,13 +19,14 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from ..content.documents import Facts
+from ..content.lint import FAR_FUTURE_DAYS
 from ..core import cache, dates
 
 SUFFIX = "-unchanged"
-FAR_FUTURE_DAYS = 30  # content/lint.py warns about items dated further ahead than this
 
 
 @dataclass(frozen=True)
@@ -70,32 +71,17 @@ def output_mark(output_dir: Path) -> tuple | None:
     return (str(Path(output_dir).resolve()), status.st_size, status.st_mtime_ns, status.st_ino)
 
 
-def next_change(documents, now: datetime) -> datetime:
+def next_change(facts: list[Facts], now: datetime) -> datetime:
     """The first moment after `now` at which a page, feed or warning could change with no file changing."""
     tomorrow = datetime.combine(now.astimezone(dates.SHANGHAI).date() + timedelta(days=1), datetime.min.time())
     soonest = tomorrow.replace(tzinfo=dates.SHANGHAI)
-    for document in documents:
-        for moment in _moments(document.fields):
-            for candidate in (moment, moment - timedelta(days=FAR_FUTURE_DAYS)):
+    far = timedelta(days=FAR_FUTURE_DAYS)
+    for document in facts:
+        for moment in (document.date, *document.moments) if document.date else document.moments:
+            for candidate in (moment, moment - far):
                 if now < candidate < soonest:
                     soonest = candidate
     return soonest
-
-
-def _moments(value):
-    """Every date and time in a document's fields, however deep (periods, schedules, lists of people)."""
-    if isinstance(value, dates.ParsedDate):
-        yield value.value
-    elif isinstance(value, datetime):
-        yield value if value.tzinfo else value.replace(tzinfo=dates.SHANGHAI)
-    elif isinstance(value, date):
-        yield datetime.combine(value, datetime.min.time(), tzinfo=dates.SHANGHAI)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _moments(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _moments(item)
 
 
 @dataclass(frozen=True)

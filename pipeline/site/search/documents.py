@@ -75,7 +75,7 @@ def _item(item: Item, portal: Portal, item_tokens: dict[int, str] | None) -> Sea
     day = _day(item.date)
     label = dates.cn_date(item.date) if item.date else ""
     made_of = (item_tokens or {}).get(id(item), "")  # no page record: no update will compare tokens
-    token = _digest([made_of, item.url, item.title, org, item.org.name if item.org else "", section, label])
+    token = _joined_digest((made_of, item.url, item.title, org, item.org.name if item.org else "", section, label))
     return SearchDocument("item:" + item.source, item.url, item.title, _kind(item), org, section, day, label, token,
                           item)  # fmt: skip
 
@@ -87,6 +87,11 @@ def _org(org: Org) -> SearchDocument:
 
 def _day(moment: datetime | None) -> int:
     return (moment.date() - EPOCH).days if moment else 0
+
+
+def _joined_digest(parts: tuple[str, ...]) -> str:
+    """The digest of a few strings (JSON-encoding 20,000 of them took a twentieth of an edit's build)."""
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 def _digest(value) -> str:
