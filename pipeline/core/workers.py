@@ -61,3 +61,63 @@ def run(
 def _then(result, advance: Callable[[int], None]):
     advance(1)
     return result
+
+
+class Background:
+    """One task run in a forked process while this one goes on; `result()` waits for it and returns its
+    result (or raises its exception). Leaving the `with` block waits too, so nothing is left running.
+    With one core, or no fork, the task runs at once, here."""
+
+    def __init__(self, task: Callable):
+        self._process = None
+        if workers() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            self._outcome = _outcome_of(task)
+            return
+        context = multiprocessing.get_context("fork")  # the task is inherited, never pickled
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_send_outcome, args=(task, send))
+        self._process.start()
+        send.close()
+
+    def result(self):
+        self._finish()
+        ok, value = self._outcome
+        if not ok:
+            raise value
+        return value
+
+    def _finish(self) -> None:
+        """Take the outcome (before joining: a child blocked on a full pipe would never end) and reap it."""
+        if self._process is None:
+            return
+        try:
+            self._outcome = self._receive.recv()
+        except EOFError:  # killed, or it could not send its outcome
+            self._outcome = (False, None)
+        self._process.join()
+        self._receive.close()
+        if self._outcome == (False, None):
+            self._outcome = (False, RuntimeError(f"后台步骤异常退出（退出码 {self._process.exitcode}）"))
+        self._process = None
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._finish()
+
+
+def _outcome_of(task: Callable) -> tuple[bool, object]:
+    try:
+        return True, task()
+    except Exception as error:  # noqa: BLE001 - handed to result(), which raises it in the caller
+        return False, error
+
+
+def _send_outcome(task: Callable, send) -> None:
+    outcome = _outcome_of(task)
+    try:
+        send.send(outcome)
+    except Exception as error:  # noqa: BLE001 - a result or exception that cannot be pickled
+        send.send((False, RuntimeError(f"{type(error).__name__}: {error}")))
+    send.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -20,10 +21,10 @@ from typing import TYPE_CHECKING
 
 from ..content import validate
 from ..content.documents import Validation
-from ..core import cache, dates, urls
+from ..core import cache, dates, urls, workers
 from ..core.diagnostics import Diagnostic
 from ..core.paths import PELICANCONF, PUBLISHCONF, ROOT
-from ..core.progress import PAGES, QUIET, Progress, StageClock
+from ..core.progress import PAGES, QUIET, SEARCH, Progress, StageClock
 from . import assets, feeds, incremental, model, pages, sitemap, unchanged
 from .errors import BuildError
 
@@ -180,11 +181,14 @@ def _build(
         settings["DELETE_OUTPUT_DIRECTORY"] = False
     site_url = configured_site_url(settings_file, settings, portal)
     specs = pages.plan(portal)  # once: the glue, the dependency record and the sitemap share it
-    result.engine_warnings = run_pelican(settings_file, settings, content_dir, portal, writes, specs)
-    result.pages_rendered = len(writes.outcome.written)
-    result.assets = writes.assets
-    result.pages_deleted = len(writes.outcome.deleted)
-    result.post = post_build(portal, output_dir, site_url, specs=specs, writes=writes, progress=progress)
+    if writes.incremental:
+        writes.item_tokens = incremental.item_tokens(portal, writes.source_digests)
+    with _search_beside_pages(portal, output_dir, writes) as search_update:
+        result.engine_warnings = run_pelican(settings_file, settings, content_dir, portal, writes, specs)
+        result.pages_rendered = len(writes.outcome.written)
+        result.assets = writes.assets
+        result.pages_deleted = len(writes.outcome.deleted)
+        result.post = post_build(portal, output_dir, site_url, specs, writes, progress, search_update)
     result.portal = portal
     result.counts = Counts.of(portal)
     result.files_written = sum(len(files) for _, _, files in os.walk(output_dir))  # no stat per file
@@ -235,25 +239,45 @@ def post_build(
     specs: list | None = None,
     writes: glue.PageWrites | None = None,
     progress: Progress = QUIET,
+    search_update: workers.Background | None = None,
 ) -> PostBuild:
+    """search_update: the index, already being updated beside the pages (else it is written here)."""
     report = PostBuild(site_url)
     _write_feeds_and_sitemap(report, portal, output_dir, site_url, specs, writes, progress)
-    _write_search(report, portal, output_dir, writes, progress)
+    progress.stage(SEARCH)
+    if search_update:
+        report.search = search_update.result()
+    else:
+        report.search = _write_search(portal, output_dir, writes, progress)
     return report
 
 
+@contextmanager
+def _search_beside_pages(portal: model.Portal, output_dir: Path, writes: glue.PageWrites):
+    """An update of the index (a few documents changed: one process's work) runs in a forked process while
+    Pelican renders the pages; a whole index is written after them, on every core."""
+    from .search import writer as search
+
+    if not (writes.incremental and writes.previous and (output_dir / search.FOLDER / "index.js").is_file()):
+        yield None
+        return
+    with workers.Background(lambda: _write_search(portal, output_dir, writes, QUIET)) as update:
+        yield update
+
+
 def _write_search(
-    report: PostBuild, portal: model.Portal, output_dir: Path, writes: glue.PageWrites | None, progress: Progress
-) -> None:
+    portal: model.Portal, output_dir: Path, writes: glue.PageWrites | None, progress: Progress
+) -> search.SearchStats:
     """The index is updated from the last build's record when this folder holds that build, else written whole."""
     from .search import writer as search
 
     keeps_record = bool(writes and writes.incremental)
     previous = writes.store.read(writes.record + "-search") if keeps_record and writes.previous else None
-    tokens = writes.digests.item_tokens if writes and writes.digests else None
-    report.search, record = search.write(portal, output_dir, previous, tokens, progress)
+    tokens = writes.item_tokens if writes else None
+    stats, record = search.write(portal, output_dir, previous, tokens, progress)
     if keeps_record:
         writes.store.write(writes.record + "-search", record)
+    return stats
 
 
 def _write_feeds_and_sitemap(

@@ -36,6 +36,7 @@ class PageWrites:
         self.previous = previous or {}
         self.source_digests = source_digests or {}
         self.outcome = incremental.Outcome()
+        self.item_tokens: dict[int, str] | None = None  # incremental.item_tokens(), made before Pelican runs
         self.digests: incremental.Digests | None = None  # set when pages were planned incrementally
         self.assets: assets.AssetReport | None = None  # set when linked files were written
         self.progress = QUIET  # told the pages rendered (core/progress.py)
@@ -89,7 +90,7 @@ class PortalGenerator(Generator):
         to_write = list(range(len(specs)))
         if writes.incremental:
             writes.digests = incremental.Digests(
-                self.portal, incremental.settings_token(self.settings), writes.source_digests
+                self.portal, incremental.settings_token(self.settings), writes.source_digests, writes.item_tokens
             )
             to_write, record = incremental.plan_writes(specs, arguments, writes.digests, output, writes.previous)
 

@@ -35,11 +35,31 @@ class Outcome:
     deleted: list[str] = field(default_factory=list)
 
 
+def item_tokens(portal: model.Portal, source_digests: dict[str, str]) -> dict[int, str]:
+    """What each item is made from, by id(item): its page digests and its search document start from it."""
+    return {id(item): item_token(item, source_digests) for item in portal.items}
+
+
+def item_token(item, source_digests: dict[str, str]) -> str:
+    # An item is a function of its file, the shared config (in `shared`) and what today makes of it:
+    # a notice's, interview's or alert's state, the days a letter has waited for its reply.
+    digest = source_digests.get(item.source, "")
+    media = getattr(item, "media_token", "")  # a video: its video, poster and subtitle files
+    today = f"{getattr(item, 'state', '')}:{getattr(item, 'days_open', '')}"
+    return f"{type(item).__name__}:{item.source}:{digest}:{today}:{media}"
+
+
 class Digests:
-    def __init__(self, portal: model.Portal, settings_token: str, source_digests: dict[str, str]):
+    def __init__(
+        self,
+        portal: model.Portal,
+        settings_token: str,
+        source_digests: dict[str, str],
+        tokens: dict[int, str] | None = None,  # item_tokens(portal, source_digests), when already made
+    ):
         self.source_digests = source_digests
         self.object_tokens: dict[int, tuple] = {}
-        self.item_tokens = {id(item): self._item_token(item) for item in portal.items}
+        self.item_tokens = tokens if tokens is not None else item_tokens(portal, source_digests)
         self.org_tokens = {id(org): self._org_token(org) for org in portal.orgs.values()}
         self.all_items = self._hash(repr(list(self.item_tokens.values())))
         self.shared = self._hash(
@@ -64,12 +84,7 @@ class Digests:
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     def _item_token(self, item) -> str:
-        # An item is a function of its file, the shared config (in `shared`) and what today makes of it:
-        # a notice's, interview's or alert's state, the days a letter has waited for its reply.
-        digest = self.source_digests.get(item.source, "")
-        media = getattr(item, "media_token", "")  # a video: its video, poster and subtitle files
-        today = f"{getattr(item, 'state', '')}:{getattr(item, 'days_open', '')}"
-        return f"{type(item).__name__}:{item.source}:{digest}:{today}:{media}"
+        return item_token(item, self.source_digests)
 
     def _org_token(self, org) -> str:
         return f"org:{org.code}:" + self._hash(
