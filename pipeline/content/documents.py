@@ -7,6 +7,8 @@ The site model (site/model.py) is built from it and nothing else.
 
 from __future__ import annotations
 
+import functools
+import pickle
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -63,6 +65,7 @@ class Facts(NamedTuple):
     the time as tuples."""
 
     rel: str
+    digest: str  # sha256 of the file's bytes
     kind: str
     slug: str
     slug_line: int
@@ -81,6 +84,7 @@ class Facts(NamedTuple):
         parsed = fields.get("date")
         return cls(
             rel=document.rel,
+            digest=source.digest,
             kind=document.kind,
             slug=fields["slug"],
             slug_line=source.line("slug") if "slug" in source.meta else 1,
@@ -117,11 +121,26 @@ class Validation:
     site: SiteSettings
     orgs: list[dict]
     links: list[dict]
-    documents: list[Document] = field(default_factory=list)  # empty when validate was asked for facts only
-    facts: list[Facts] = field(default_factory=list)  # one per document, in the same order
+    pickled: list[bytes] = field(default_factory=list)  # each document, pickled, in the order of facts; empty
+    # when validate was asked for facts only. A build unpickles only those it has no item for (site/model.py).
+    facts: list[Facts] = field(default_factory=list)  # one per document
+    fingerprint: str = ""  # the configuration the documents were checked against (content/validate.py)
     rendered: dict = field(default_factory=dict)  # bodies the markup check rendered, for the build to reuse
     diagnostics: list[Diagnostic] = field(default_factory=list)
     media: dict = field(default_factory=dict)  # a video document's rel → its files as checked (content/media.py)
+
+    @functools.cached_property
+    def documents(self) -> list[Document]:
+        return [pickle.loads(blob) for blob in self.pickled]
+
+    def document(self, index: int) -> Document:
+        """The document of facts[index]."""
+        return pickle.loads(self.pickled[index])
+
+    def release_documents(self) -> None:
+        """Let the documents go: the model holds what pages need (~40 MiB at N = 20,000)."""
+        self.pickled, self.rendered = [], {}
+        self.__dict__.pop("documents", None)
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -16,7 +16,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-from ..core import cache, workers
+from ..core import workers
 from ..core.hashing import sha256
 from . import paragraphs
 
@@ -270,14 +270,13 @@ def removed_parts(raw_html: str) -> list[str]:
 
 
 class CachedRenderer:
-    """`render` memoised by (text hash, file, depth) in a cache table; `prepare` renders misses on every core."""
+    """`render` memoised by (text hash, file, depth) for one build; `prepare` renders many on every core.
 
-    TABLE = "bodies"
+    Across builds, bodies are not kept here: the model keeps whole items (site/model.py ItemCache), and
+    validation hands on the bodies it rendered for the files it checked."""
 
-    def __init__(self, store=None):
-        self.store = store or cache.Store(None)
-        self.previous = self.store.read(self.TABLE, cache.SHARDS)
-        self.stored_keys = set(self.previous)
+    def __init__(self):
+        self.previous: dict[tuple, Rendered] = {}
         self.used: dict[tuple, Rendered] = {}
 
     @staticmethod
@@ -304,7 +303,3 @@ class CachedRenderer:
             rendered = render(text, source_rel, depth)
         self.used[key] = rendered
         return rendered
-
-    def save(self) -> None:
-        if self.used.keys() != self.stored_keys:
-            self.store.write(self.TABLE, self.used, cache.SHARDS)

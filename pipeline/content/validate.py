@@ -66,12 +66,13 @@ def _validate(
     names = load.submission_names(result.content_dir, only)
     store = store or cache.Store(None)
     progress.stage(CHECK, len(names))
+    result.fingerprint = _config_fingerprint(result, org_index)
     for verdict in _check_files(names, result, org_index, store, bool(only), progress, documents):
         diagnostics += verdict.diagnostics
         if verdict.facts:
             result.facts.append(verdict.facts)
             if documents:
-                result.documents.append(verdict.document())
+                result.pickled.append(verdict.pickled)
                 result.rendered.update(verdict.rendered)
     diagnostics += check_images(result.facts, result.content_dir)
     diagnostics += _check_unique_slugs(result.facts)
@@ -230,15 +231,12 @@ class Verdict:
     """One file's outcome: its diagnostics, its document's facts and the document itself, pickled.
 
     The document travels (from a worker, to and from the cache) as bytes, unpickled only by a
-    caller that asked for documents: a validate on its own reads the facts alone."""
+    caller that needs it (Validation.document): a validate on its own reads the facts alone."""
 
     diagnostics: list[Diagnostic]
     facts: Facts | None = None
     pickled: bytes | None = None
     rendered: dict = field(default_factory=dict)  # its bodies as rendered while checking (never cached here)
-
-    def document(self) -> Document:
-        return pickle.loads(self.pickled)
 
     @property
     def keepable(self) -> bool:
@@ -291,7 +289,7 @@ def _check_files(
 
     Files whose stat changed are read, hashed and checked by the workers: the main process reads
     no submission (one read of each file, where it is checked)."""
-    fingerprint = _config_fingerprint(result, org_index)
+    fingerprint = result.fingerprint
     previous = store.read(VERDICTS, cache.SHARDS)
     stored = store.read(DOCUMENTS, cache.SHARDS) if documents else {}
     file_digest = cache.FileDigests(store, load.MAX_FILE_BYTES)

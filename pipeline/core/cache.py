@@ -110,6 +110,11 @@ class Store:
                 self._write_file(_shard_name(name, number, shards), part)
         self._parts[name] = parts
 
+    def release(self, name: str) -> None:
+        """Forget a table read or written (its memory is freed; a later read reads it again)."""
+        self._loaded.pop(name, None)
+        self._parts.pop(name, None)
+
     def _write_file(self, name: str, table: dict) -> None:
         if not self.folder:
             return

@@ -176,7 +176,7 @@ def _build(
     writes = page_writes(store, output_dir, record, validation)
     writes.progress = progress
     valid_until = unchanged.next_change(validation.facts, now) if inputs else None
-    validation.documents, validation.rendered = [], {}  # the model holds what pages need (~40 MiB at N = 20,000)
+    validation.release_documents()
     if writes.previous:  # the output holds the last build: keep what did not change
         settings["DELETE_OUTPUT_DIRECTORY"] = False
     site_url = configured_site_url(settings_file, settings, portal)
@@ -320,7 +320,7 @@ def page_writes(store: cache.Store, output_dir: Path, record: str, validation: V
     if not store.enabled:
         return glue.PageWrites()
     previous = store.read(record) if (output_dir / "index.html").is_file() else {}
-    return glue.PageWrites(store, record, previous, {d.rel: d.source.digest for d in validation.documents})
+    return glue.PageWrites(store, record, previous, {f.rel: f.digest for f in validation.facts})
 
 
 def run_pelican(

@@ -6,6 +6,7 @@ before their date, `internal` items only in an internal build.
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import re
@@ -17,9 +18,9 @@ from pathlib import Path
 from markupsafe import Markup
 
 from ..content import markup, schema
-from ..content.documents import Category, Document, SiteSettings, Validation
+from ..content.documents import Category, Document, Facts, SiteSettings, Validation
 from ..content.slugs import default_slug
-from ..core import dates
+from ..core import cache, dates
 
 PROFILES = ("public", "internal")
 # The labels pages show, as the schema declares them.
@@ -122,6 +123,10 @@ class Item:
         (Markup is read as HTML, anything else as plain text). Kinds with more to find extend it."""
         return [self.body_html, self.org.name if self.org else ""]
 
+    def at(self, now: datetime) -> None:
+        """Set what the clock decides (a notice's state, the days a letter has waited): an item is built, and
+        kept between builds, for no moment in particular."""
+
 
 @dataclass
 class Article(Item):
@@ -144,6 +149,9 @@ class Notice(Item):
     exceptional_reason: str | None = None
     state: str = "已结束"
     folder = "notice"
+
+    def at(self, now: datetime) -> None:
+        self.state = notice_state(self.period_start, self.period_end, now.date())
 
     @property
     def type_name(self) -> str:
@@ -182,6 +190,10 @@ class Letter(Item):
     letter_status: str = "办理中"
     days_open: int | None = None  # for a letter still 办理中: days since received, as of the build
     folder = "letters"
+
+    def at(self, now: datetime) -> None:
+        waiting = self.letter_status == "办理中" and self.received
+        self.days_open = (now.date() - self.received).days if waiting else None
 
     @property
     def days_to_reply(self) -> int | None:
@@ -347,6 +359,9 @@ class Interview(Item):
     state: str = "预告"
     folder = "interview"
 
+    def at(self, now: datetime) -> None:
+        self.state = interview_state(self.start, self.end, now)
+
     @property
     def state_slug(self) -> str:
         return INTERVIEW_STATES[self.state]
@@ -370,6 +385,9 @@ class Alert(Item):
     expires: datetime | None = None
     state: str = "已失效"
     folder = "alert"
+
+    def at(self, now: datetime) -> None:
+        self.state = alert_state(self.start, self.expires, now)
 
     @property
     def level_name(self) -> str:
@@ -560,9 +578,14 @@ def exclusion_reason(document: Document, profile: str, now: datetime) -> str | N
     fields = document.fields
     if fields["status"] == "draft":
         return "draft"
-    if fields["audience"] == "internal" and profile != "internal":
+    return _unpublished(fields["audience"], fields["date"].value if fields.get("date") else None, profile, now)
+
+
+def _unpublished(audience: str, moment: datetime | None, profile: str, now: datetime) -> str | None:
+    """Why an item that is no draft is left out of this build, if it is."""
+    if audience == "internal" and profile != "internal":
         return "internal"
-    if fields.get("date") and fields["date"].value > now:
+    if moment and moment > now:
         return "future"
     return None
 
@@ -588,19 +611,67 @@ def _render_jobs(documents: list[Document]) -> list[tuple[str, str, int]]:
     return jobs
 
 
+class ItemCache:
+    """Items built before, by source file, kept while the file's bytes and the configuration it was checked
+    against are the same (validation's own key): an edit builds one item, not every item of the county.
+
+    Kept without their org and category (the org tree would come along), relinked by code and name when
+    taken; their state is set for this build's moment by Item.at. Videos are built every time: their files
+    change on their own."""
+
+    TABLE = "items"
+
+    def __init__(self, store: cache.Store | None, fingerprint: str):
+        self.store = store if store and store.enabled else None
+        self.fingerprint = fingerprint
+        self.previous = self.store.read(self.TABLE, cache.SHARDS) if self.store else {}
+        self.current: dict[str, tuple] = {}
+
+    def take(self, facts: Facts, orgs: dict[str, Org], site: SiteSettings) -> tuple[Item, frozenset] | None:
+        """(the item, the files its body links) as last built, or None."""
+        entry = self.previous.get(facts.rel)
+        if entry is None or entry[0] != (facts.digest, self.fingerprint):
+            return None
+        self.current[facts.rel] = entry
+        _key, kept, org, category, assets = entry
+        item = copy.copy(kept)
+        item.org = orgs.get(org) if org else None
+        if category is not None:
+            item.category = site.category(category)
+        return item, assets
+
+    def keep(self, facts: Facts, item: Item, assets: set[str]) -> None:
+        if self.store is None or isinstance(item, Video):
+            return
+        kept = copy.copy(item)
+        kept.org, category = None, None
+        if isinstance(item, Article) and item.category:
+            kept.category, category = None, item.category.name
+        org = item.org.code if item.org else None
+        self.current[facts.rel] = ((facts.digest, self.fingerprint), kept, org, category, frozenset(assets))
+
+    def save(self) -> None:
+        if self.store and self.current != self.previous:  # entries taken are the objects read: compared by identity
+            self.store.write(self.TABLE, self.current, cache.SHARDS)
+        if self.store:
+            self.store.release(self.TABLE)
+
+
 class _Builder:
-    def __init__(self, validation: Validation, profile: str, now: datetime, render=markup.render):
-        self.render = render
+    def __init__(self, validation: Validation, profile: str, now: datetime, store: cache.Store | None = None):
+        self.render = markup.CachedRenderer()
         self.validation = validation
         self.profile = profile
         self.now = now
         self.site = validation.site
         self.orgs = _build_orgs(validation.orgs)
         self.assets: set[str] = set()
+        self.item_assets: set[str] = set()  # of the item being built
+        self.cache = ItemCache(store, validation.fingerprint)
 
     def body(self, document: Document, text: str) -> str:
         rendered = self.render(text, document.rel, BODY_DEPTH)
-        self.assets |= rendered.assets
+        self.item_assets |= rendered.assets
         return rendered.html
 
     def base(self, document: Document) -> dict:
@@ -645,7 +716,6 @@ class _Builder:
             persons=f["persons"],
             exceptional=f["exceptional"],
             exceptional_reason=f["exceptional_reason"],
-            state=notice_state(f["period_start"], f["period_end"], self.now.date()),
         )
 
     def letter(self, document: Document) -> Letter:
@@ -657,9 +727,6 @@ class _Builder:
             reply_html=self.body(document, f["reply"]) if f["reply"] else "",
             asker=f["asker"],
             letter_status=f["letter_status"],
-            days_open=(self.now.date() - f["received"]).days
-            if f["letter_status"] == "办理中" and f["received"]
-            else None,
         )
 
     def page(self, document: Document) -> Page:
@@ -681,7 +748,7 @@ class _Builder:
         files = self.validation.media.get(document.rel)
         for path in (files.video, files.poster, files.subtitles) if files else ():
             if path:
-                self.assets.add(path)
+                self.item_assets.add(path)
         return Video(
             **self.base(document),
             video=files.video if files else f["file"],
@@ -729,7 +796,6 @@ class _Builder:
                 }
                 for r in f["record"]
             ],
-            state=interview_state(start, end, self.now),
         )
 
     def alert(self, document: Document) -> Alert:
@@ -741,18 +807,42 @@ class _Builder:
             level=f["level"],
             start=start,
             expires=expires,
-            state=alert_state(start, expires, self.now),
         )
+
+    def _item(self, facts: Facts, taken: tuple | None, document: Document | None) -> tuple[Item | None, str | None]:
+        """(the item, None) or (None, why it is left out): from the cache, else built from its document."""
+        if facts.draft:
+            return None, "draft"
+        if taken:
+            item, assets = taken
+            reason = _unpublished(item.audience, item.date, self.profile, self.now)
+        else:
+            reason = exclusion_reason(document, self.profile, self.now)
+            if reason:
+                return None, reason
+            self.item_assets = set()
+            item, assets = getattr(self, document.kind)(document), self.item_assets
+            self.cache.keep(facts, item, assets)
+        if not reason:
+            self.assets |= assets
+        return (None, reason) if reason else (item, None)
 
     def build(self) -> Portal:
         records: dict[str, list] = defaultdict(list)
         excluded: dict[str, list[str]] = defaultdict(list)
-        for document in self.validation.documents:
-            reason = exclusion_reason(document, self.profile, self.now)
+        facts = self.validation.facts
+        taken = [None if f.draft else self.cache.take(f, self.orgs, self.site) for f in facts]
+        documents = {i: self.validation.document(i) for i, f in enumerate(facts) if not (f.draft or taken[i])}
+        published = [d for d in documents.values() if not exclusion_reason(d, self.profile, self.now)]
+        self.render.prepare(_render_jobs(published), self.validation.rendered)
+        for index, fact in enumerate(facts):
+            item, reason = self._item(fact, taken[index], documents.get(index))
             if reason:
-                excluded[reason].append(document.rel)
+                excluded[reason].append(fact.rel)
                 continue
-            records[document.kind].append(getattr(self, document.kind)(document))
+            item.at(self.now)
+            records[item.kind].append(item)
+        self.cache.save()
         for kind in ("article", "notice", "letter", "stats", "video", "quiz", "alert"):
             records[kind].sort(key=newest_first, reverse=True)
         floor = datetime.min.replace(tzinfo=dates.SHANGHAI)
@@ -809,16 +899,11 @@ SLUG_TABLE = "slugs"
 
 
 def build(validation: Validation, profile: str = "public", now: datetime | None = None, store=None) -> Portal:
-    """The portal; with a cache store, bodies rendered before (same text, same file) are reused."""
+    """The portal; with a cache store, items built before from the same file and configuration are reused."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}")
     now = now or dates.now()
-    renderer = markup.CachedRenderer(store)
-    renderer.prepare(
-        _render_jobs([d for d in validation.documents if not exclusion_reason(d, profile, now)]), validation.rendered
-    )
-    portal = _Builder(validation, profile, now, renderer).build()
-    renderer.save()
+    portal = _Builder(validation, profile, now, store).build()
     remember_slugs(portal, store)
     for group in portal.video_series():
         for video in group.items:

@@ -7,6 +7,7 @@ exactly what a cold build (no cache, empty output folder) writes.
 """
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -196,3 +197,16 @@ def test_disclosure_type_slugs_are_remembered_as_pypinyin_spells_them(county, tm
     assert len(types) >= 3 and remembered == {g.name: slugs.default_slug("", g.name) for g in named}
     again = build(county, tmp_path / "elsewhere", now=EXAMPLE_NOW, cache_dir=tmp_path / "cache")  # a real build
     assert [g.url for g in again.portal.disclosure_types()] == [g.url for g in types]
+
+
+def test_items_kept_between_builds_take_the_state_of_the_new_moment(county, tmp_path):
+    """The model keeps items between builds (site/model.py ItemCache): a notice's state and the days a letter
+    has waited must still be those of the new build's moment."""
+    later = EXAMPLE_NOW + timedelta(days=4)
+    build(county, tmp_path / "out", now=EXAMPLE_NOW, cache_dir=tmp_path / "cache")
+    notice = tmp_path / "out/notice/gongshi-ganbu-renqian-dierpi.html"
+    assert "即将开始" in notice.read_text(encoding="utf-8")
+    assert build(county, tmp_path / "out", now=later, cache_dir=tmp_path / "cache").ok
+    assert "即将开始" not in notice.read_text(encoding="utf-8")
+    assert build(county, tmp_path / "cold", now=later, cache_dir=False).ok
+    assert_same_tree(tmp_path / "out", tmp_path / "cold")
