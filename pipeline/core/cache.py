@@ -178,14 +178,14 @@ class FileDigests:
             self.remember(name, stamp, digest)
         return digest
 
-    def with_size(self, path: Path) -> tuple[str, int]:
+    def with_size(self, path: Path | str) -> tuple[str, int]:
         """(sha256, size) of a file, hashing it only when its stat changed (raises OSError when unreadable)."""
         name = str(path)
         status = os.stat(name)
         stamp = stat_stamp(status)
         digest = self.known_digest(name, stamp)
         if digest is None:
-            digest = sha256_file(path)
+            digest = sha256_file(name)
             self.remember(name, stamp, digest)
         return digest, status.st_size
 

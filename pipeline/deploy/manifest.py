@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ..core.hashing import sha256_file
 
@@ -20,6 +21,7 @@ MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"  # the county's signature of manifest.json (deploy/signing.py)
 RELEASE_FILES = (MANIFEST, SIGNATURE)  # beside the site's files, never listed in the manifest
 FORMAT = 1
+_SHA256 = re.compile("[0-9a-f]{64}")
 
 
 class ManifestError(Exception):
@@ -58,10 +60,8 @@ class Manifest:
     def to_bytes(self) -> bytes:
         """Compact (village PCs fetch it on every sync) but one file per line, so it still diffs and reads."""
         head = json.dumps({k: v for k, v in self.as_dict().items() if k != "files"}, ensure_ascii=False)[:-1]
-        files = ",\n".join(
-            json.dumps({"path": e.path, "sha256": e.sha256, "size": e.size}, ensure_ascii=False, separators=(",", ":"))
-            for e in self.files
-        )
+        path = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes for a string
+        files = ",\n".join(f'{{"path":{path(e.path)},"sha256":"{e.sha256}","size":{e.size}}}' for e in self.files)
         return f'{head}, "files": [\n{files}\n]}}\n'.encode()
 
 
@@ -80,21 +80,22 @@ def relative_files(site: Path) -> list[str]:
     return sorted(found)
 
 
-def hashed(path: Path) -> tuple[str, int]:
-    return sha256_file(path), path.stat().st_size
+def hashed(path: str) -> tuple[str, int]:
+    return sha256_file(path), os.stat(path).st_size
 
 
 def make_manifest(
-    site: Path, version: str, built_at: str, site_name: str = "", digest: Callable[[Path], tuple] = hashed
+    site: Path, version: str, built_at: str, site_name: str = "", digest: Callable[[str], tuple] = hashed
 ) -> Manifest:
-    """digest: a file's (sha256, size); a stat-keyed cache (core/cache.FileDigests) lets a publish hash only
-    the files its build wrote."""
-    entries = [Entry(rel, *digest(site / rel)) for rel in relative_files(site) if rel not in RELEASE_FILES]
+    """digest: (sha256, size) of the file at a path (a string: 70,000 Path objects cost a third of a second);
+    a stat-keyed cache (core/cache.FileDigests) lets a publish hash only the files its build wrote."""
+    root = str(site) + os.sep
+    entries = [Entry(rel, *digest(root + rel)) for rel in relative_files(site) if rel not in RELEASE_FILES]
     return Manifest(version, built_at, site_name, entries)
 
 
 def write_manifest(
-    site: Path, version: str, built_at: str, site_name: str = "", digest: Callable[[Path], tuple] = hashed
+    site: Path, version: str, built_at: str, site_name: str = "", digest: Callable[[str], tuple] = hashed
 ) -> Manifest:
     manifest = make_manifest(site, version, built_at, site_name, digest)
     (site / SIGNATURE).unlink(missing_ok=True)  # a signature of the last manifest never travels with this one
@@ -103,13 +104,16 @@ def write_manifest(
 
 
 def safe_relative_path(raw: object) -> str:
-    """A manifest path must stay inside the site: relative, POSIX, no `..`, no drive letters."""
+    """A manifest path must stay inside the site: relative, POSIX, no `..`, no drive letters.
+
+    Checked on the string (a manifest has 70,000 of them at N = 20,000: a PurePosixPath each took 0.3 s);
+    a path that passes is already in the form PurePosixPath would give it."""
     if not isinstance(raw, str) or not raw or "\\" in raw or ":" in raw or "\x00" in raw:
         raise ManifestError(f"文件路径“{raw}”不合法")
-    path = PurePosixPath(raw)
-    if path.is_absolute() or any(part in ("", ".", "..") for part in raw.split("/")):
+    parts = raw.split("/")
+    if "" in parts or "." in parts or ".." in parts:  # also an absolute path: it starts with an empty part
         raise ManifestError(f"文件路径“{raw}”试图离开网站目录")
-    return path.as_posix()
+    return raw
 
 
 def parse_manifest(data: bytes) -> Manifest:
@@ -125,7 +129,7 @@ def parse_manifest(data: bytes) -> Manifest:
             raise ManifestError("manifest.json 的 files 中有一项不是对象")
         path = safe_relative_path(item.get("path"))
         digest, size = item.get("sha256"), item.get("size")
-        if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+        if not (isinstance(digest, str) and _SHA256.fullmatch(digest)):
             raise ManifestError(f"{path} 的 sha256 不合法")
         if not isinstance(size, int) or size < 0:
             raise ManifestError(f"{path} 的 size 不合法")

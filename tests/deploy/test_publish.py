@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -139,10 +140,19 @@ def test_keep_prunes_old_releases_but_never_the_current_one(tmp_path):
         target.deploy(site, versions[-1])
     assert releases.Releases(srv).names() == versions[-2:]
     assert (srv / "current" / "index.html").read_text(encoding="utf-8") == "version 3"
+    assert_emptied_in_the_background(srv / releases.RELEASES)
     target.rollback()
     assert (srv / "current" / "index.html").read_text(encoding="utf-8") == "version 2"
     with pytest.raises(releases.PublishError, match="没有比当前版本"):
         target.rollback()
+
+
+def assert_emptied_in_the_background(folder: Path) -> None:
+    """Pruned releases are set aside at once and deleted by a detached process: wait (bounded) for it."""
+    deadline = time.monotonic() + 60
+    while any(p.name.startswith(releases.TRASH_PREFIX) for p in folder.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(releases.TRASH_PREFIX)]
 
 
 def test_publish_refuses_on_validation_errors_and_leaves_the_site(county, tmp_path):
