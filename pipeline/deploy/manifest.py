@@ -47,6 +47,9 @@ class Manifest:
         return sum(entry.size for entry in self.files)
 
     def as_dict(self) -> dict:
+        return {**self._head(), "files": [{"path": e.path, "sha256": e.sha256, "size": e.size} for e in self.files]}
+
+    def _head(self) -> dict:
         return {
             "format": FORMAT,
             "version": self.version,
@@ -54,12 +57,11 @@ class Manifest:
             "site": self.site,
             "total_size": self.total_size,
             "file_count": len(self.files),
-            "files": [{"path": e.path, "sha256": e.sha256, "size": e.size} for e in self.files],
         }
 
     def to_bytes(self) -> bytes:
         """Compact (village PCs fetch it on every sync) but one file per line, so it still diffs and reads."""
-        head = json.dumps({k: v for k, v in self.as_dict().items() if k != "files"}, ensure_ascii=False)[:-1]
+        head = json.dumps(self._head(), ensure_ascii=False)[:-1]
         path = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes for a string
         files = ",\n".join(f'{{"path":{path(e.path)},"sha256":"{e.sha256}","size":{e.size}}}' for e in self.files)
         return f'{head}, "files": [\n{files}\n]}}\n'.encode()
@@ -99,8 +101,20 @@ def write_manifest(
 ) -> Manifest:
     manifest = make_manifest(site, version, built_at, site_name, digest)
     (site / SIGNATURE).unlink(missing_ok=True)  # a signature of the last manifest never travels with this one
-    (site / MANIFEST).write_bytes(manifest.to_bytes())
+    path = site / MANIFEST
+    path.write_bytes(manifest.to_bytes())
+    _written[str(path)] = (_stamp(path), manifest)
     return manifest
+
+
+# manifest.json files this process wrote → (their stat then, the Manifest): the deploy that follows a publish's
+# build reads the manifest back without parsing 70,000 entries again, unless the file changed since.
+_written: dict[str, tuple[tuple, Manifest]] = {}
+
+
+def _stamp(path: Path) -> tuple:
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns, status.st_ino
 
 
 def safe_relative_path(raw: object) -> str:
@@ -147,6 +161,9 @@ def read_manifest(site: Path) -> Manifest | None:
     path = site / MANIFEST
     if not path.is_file():
         return None
+    written = _written.get(str(path))
+    if written and written[0] == _stamp(path):
+        return written[1]
     try:
         return parse_manifest(path.read_bytes())
     except ManifestError:

@@ -7,6 +7,7 @@ before their date, `internal` items only in an internal build.
 from __future__ import annotations
 
 import copy
+import functools
 import html
 import json
 import re
@@ -488,7 +489,13 @@ class Portal:
         return [o for o in self.orgs.values() if o.parent is None]
 
     def articles_in(self, category: Category) -> list[Article]:
-        return [a for a in self.articles if a.category is category]
+        return self._articles_by_category.get(id(category), [])
+
+    @functools.cached_property
+    def _articles_by_category(self) -> dict[int, list[Article]]:
+        """Articles by id(category), newest first: the page plan, the home page and the feeds each ask per
+        category (a pass over 20,000 articles each time, before)."""
+        return _grouped(self.articles, lambda a: id(a.category) if a.category else None)
 
     def link_groups(self) -> list[tuple[str, list[dict]]]:
         groups: dict[str, list[dict]] = defaultdict(list)
