@@ -245,7 +245,7 @@ def post_build(
     report = PostBuild(site_url)
     _write_feeds_and_sitemap(report, portal, output_dir, site_url, specs, writes, progress)
     progress.stage(SEARCH)
-    if search_update:
+    if search_update is not None:
         report.search = search_update.result()
     else:
         report.search = _write_search(portal, output_dir, writes, progress)

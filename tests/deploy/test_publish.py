@@ -240,3 +240,19 @@ def test_publish_with_bundle_writes_the_same_release_as_a_zip(county, tmp_path):
     archive = tmp_path / f"hongwang-site-{release}.zip"
     assert archive.is_file() and (tmp_path / f"{archive.name}.sha256").is_file()
     assert "村级离线包" in result.output
+
+
+def test_without_fork_pruned_releases_are_deleted_at_once(tmp_path, monkeypatch):
+    """Windows has no fork: the releases set aside are deleted before prune returns."""
+    monkeypatch.delattr(os, "fork")
+    srv = tmp_path / "srv"
+    site = tmp_path / "site"
+    site.mkdir()
+    target = targets.DirTarget("t", str(srv), keep=2)
+    for n in range(3):
+        (site / "index.html").write_text(f"version {n}", encoding="utf-8")
+        version = publish.new_release_id()
+        bundle.write_manifest(site, version, "now")
+        deployment = target.deploy(site, version)
+    assert len(deployment.removed) == 1
+    assert sorted(p.name for p in (srv / releases.RELEASES).iterdir()) == releases.Releases(srv).names()
