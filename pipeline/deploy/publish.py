@@ -119,18 +119,38 @@ def publish(
 ) -> PublishOutcome:
     """progress: told the build's stages and the upload (core/progress.py)."""
     with publishing(content_dir, target.on_wait) as site:
-        outcome = build_release(content_dir, site, now, signer=signer, progress=progress)
-        outcome.dry_run = dry_run
-        if not outcome.ok:
-            return outcome
-        if bundle_dir is not None and not dry_run:
-            started = time.perf_counter()
-            outcome.bundle = bundle.write_bundle(site, bundle_dir)
-            outcome.seconds["bundle"] = time.perf_counter() - started
-        version, started = outcome.manifest.version, time.perf_counter()
-        outcome.deployment = target.plan(site, version) if dry_run else target.deploy(site, version, progress)
-        outcome.seconds["deploy"] = time.perf_counter() - started
+        version = new_release_id()
+        if not dry_run:
+            target.begin(version)  # e.g. a dir target links the served release while the site is built
+        try:
+            return _build_and_deploy(content_dir, target, site, version, dry_run, now, bundle_dir, signer, progress)
+        finally:
+            target.end()
+
+
+def _build_and_deploy(
+    content_dir: Path,
+    target: Target,
+    site: Path,
+    version: str,
+    dry_run: bool,
+    now: datetime | None,
+    bundle_dir: Path | None,
+    signer: Signer | None,
+    progress: Progress,
+) -> PublishOutcome:
+    outcome = build_release(content_dir, site, now, version, signer=signer, progress=progress)
+    outcome.dry_run = dry_run
+    if not outcome.ok:
         return outcome
+    if bundle_dir is not None and not dry_run:
+        started = time.perf_counter()
+        outcome.bundle = bundle.write_bundle(site, bundle_dir)
+        outcome.seconds["bundle"] = time.perf_counter() - started
+    started = time.perf_counter()
+    outcome.deployment = target.plan(site, version) if dry_run else target.deploy(site, version, progress)
+    outcome.seconds["deploy"] = time.perf_counter() - started
+    return outcome
 
 
 def make_bundle(

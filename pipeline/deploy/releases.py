@@ -27,6 +27,7 @@ RELEASES = "releases"
 CURRENT = "current"
 PARTIAL_PREFIX = ".partial-"
 TRASH_PREFIX = ".trash-"
+SEED_PREFIX = ".seed-"  # the served release hard-linked while the next one is built (deploy/targets.py DirTarget)
 # The newest release ever switched to; a newer one was never served (killed between rename and switch).
 LAST_PUBLISHED = ".last-published"
 LOCK_FILE = ".publish.lock"
@@ -86,6 +87,9 @@ class Releases:
     def partial(self, release: str) -> Path:
         return self.folder / f"{PARTIAL_PREFIX}{release}"
 
+    def seed(self, release: str) -> Path:
+        return self.folder / f"{SEED_PREFIX}{release}"
+
     def prepare(self) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -103,10 +107,11 @@ class Releases:
             return []
         return sorted(p.name for p in self.folder.iterdir() if p.is_dir() and not p.name.startswith("."))
 
-    def remove_leftovers(self) -> None:
-        """Releases an interrupted run left behind: half-copied, half-deleted, or complete but never served."""
+    def remove_leftovers(self, keep: Path | None = None) -> None:
+        """Releases an interrupted run left behind: half-copied, half-deleted, or complete but never served.
+        keep: this run's own seed (made before it held the lock)."""
         for leftover in self.folder.iterdir():
-            if leftover.name.startswith((PARTIAL_PREFIX, TRASH_PREFIX)):
+            if leftover.name.startswith((PARTIAL_PREFIX, TRASH_PREFIX, SEED_PREFIX)) and leftover != keep:
                 shutil.rmtree(leftover, ignore_errors=True)
         leftovers = (".current-*.tmp", ".symlink-probe-*.tmp", f"{LAST_PUBLISHED}.*.tmp")
         for stale in [path for pattern in leftovers for path in self.root.glob(pattern)]:

@@ -8,6 +8,7 @@ subclass here and one more `type:` in deploy/config.py.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -60,6 +61,12 @@ class Target:
     def describe(self) -> str:
         return self.path
 
+    def begin(self, version: str) -> None:
+        """Start, before the site is built, what deploying `version` can start already (most targets: nothing)."""
+
+    def end(self) -> None:
+        """After the publish: stop and remove whatever begin started and deploy did not use."""
+
     def deploy(self, site: Path, version: str, progress: Progress = QUIET) -> Deployment:
         """progress: told the files sent (core/progress.py)."""
         raise NotImplementedError
@@ -78,16 +85,56 @@ class Target:
 @dataclass
 class DirTarget(Target):
     kind = "dir"
+    # (the release served then, the seed folder, the `cp -al` making it): see begin
+    _seed: tuple[str, Path, subprocess.Popen] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def releases(self) -> Releases:
         return Releases(Path(self.path))
 
+    def begin(self, version: str) -> None:
+        """Hard-link the served release into a seed of the next one while the site is built (`cp -al`, another
+        process: 70,000 links took the deploy 0.6–0.9 s). Deploy keeps the seed only if the same release is
+        still served and the copy is whole; anything else, or a publish killed first, leaves a `.seed-` folder
+        the next publish removes."""
+        releases = self.releases
+        current = releases.current() if releases.root.is_dir() else None
+        source = releases.path(current) if current else None
+        if source is None or not source.is_dir() or not shutil.which("cp"):
+            return
+        seed = releases.seed(version)
+        command = ["cp", "-al", str(source), str(seed)]
+        try:
+            process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+        except OSError:
+            return
+        self._seed = (current, seed, process)
+
+    def end(self) -> None:
+        if self._seed is not None:
+            _served, seed, process = self._seed
+            self._seed = None
+            process.wait()
+            shutil.rmtree(seed, ignore_errors=True)
+
+    def _seeded(self, previous: str | None) -> Path | None:
+        """The seed begin made, when it is a copy of the release served now (else it is removed)."""
+        if self._seed is None:
+            return None
+        served, seed, process = self._seed
+        self._seed = None
+        if process.wait() == 0 and served == previous:
+            return seed
+        shutil.rmtree(seed, ignore_errors=True)
+        return None
+
     def deploy(self, site: Path, version: str, progress: Progress = QUIET) -> Deployment:
         releases = self.releases
         releases.prepare()
         with releases.locked(LOCK_WAIT, self.on_wait):
-            releases.remove_leftovers()
+            releases.remove_leftovers(keep=self._seed[1] if self._seed else None)
             previous = releases.current()
             if releases.path(version).exists():
                 raise PublishError(f"版本 {version} 已存在于 {releases.folder}")
@@ -95,9 +142,18 @@ class DirTarget(Target):
             pause_point("staged")
             partial = releases.partial(version)
             previous_dir = releases.path(previous) if previous else None
-            copy_release(
-                site, partial, previous_dir if previous_dir and previous_dir.is_dir() else None, deployment, progress
-            )
+            previous_dir = previous_dir if previous_dir and previous_dir.is_dir() else None
+            seed = self._seeded(previous)
+            if seed is not None and previous_dir is not None:
+                seed.rename(partial)
+                if not update_seed(site, partial, previous_dir, deployment, progress):
+                    shutil.rmtree(partial)
+                    seed = None
+            elif seed is not None:
+                shutil.rmtree(seed, ignore_errors=True)
+                seed = None
+            if seed is None:
+                copy_release(site, partial, previous_dir, deployment, progress)
             pause_point("copied")
             partial.rename(releases.path(version))
             pause_point("released")
@@ -177,6 +233,56 @@ def copy_release(
 
 
 _BATCH = 256  # files a thread places at a time (the progress advances per batch)
+
+
+def update_seed(site: Path, seed: Path, previous: Path, deployment: Deployment, progress: Progress = QUIET) -> bool:
+    """Make seed, a hard-linked copy of the previous release, into the site: copy the files whose manifest entry
+    changed, delete those that left. False, untouched, when the copy is not exactly the files the previous
+    release's manifest lists (a file gone or added by hand there): the caller then copies afresh."""
+    old, new = manifests.read_manifest(previous), manifests.read_manifest(site)
+    if old is None or new is None:
+        return False
+    listed = {e.path for e in old.files} | {p.name for p in manifests.release_files(previous)}
+    if set(manifests.relative_files(seed)) != listed:
+        return False
+    releases_files = manifests.release_files(site)
+    progress.stage(UPLOAD, len(new.files) + len(releases_files))
+    pause_point("copying")
+    into, source = str(seed), str(site)
+    before = {e.path: (e.sha256, e.size) for e in old.files}
+    for name in manifests.RELEASE_FILES:  # the previous release's: this one brings its own
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(into, name))
+    for rel in sorted(before.keys() - {e.path for e in new.files}):
+        os.unlink(os.path.join(into, rel))
+        _remove_empty_folders(into, os.path.dirname(rel))
+    for entry in new.files:
+        if before.get(entry.path) == (entry.sha256, entry.size):
+            deployment.files_linked += 1
+            continue
+        target = os.path.join(into, entry.path)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)  # a link to the previous release's copy: never written through
+        shutil.copy2(os.path.join(source, entry.path), target)
+        deployment.files_copied += 1
+        deployment.bytes_copied += os.stat(target).st_size
+    for path in releases_files:
+        shutil.copy2(path, os.path.join(into, path.name))
+        deployment.files_copied += 1
+        deployment.bytes_copied += path.stat().st_size
+    progress.advance(len(new.files) + len(releases_files))
+    return True
+
+
+def _remove_empty_folders(root: str, folder: str) -> None:
+    """folder (relative to root) and its parents, as long as they are empty."""
+    while folder:
+        try:
+            os.rmdir(os.path.join(root, folder))
+        except OSError:
+            return
+        folder = os.path.dirname(folder)
 
 
 def _link(old: str, new: str) -> bool:

@@ -256,3 +256,61 @@ def test_without_fork_pruned_releases_are_deleted_at_once(tmp_path, monkeypatch)
         deployment = target.deploy(site, version)
     assert len(deployment.removed) == 1
     assert sorted(p.name for p in (srv / releases.RELEASES).iterdir()) == releases.Releases(srv).names()
+
+
+def release_tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def two_releases(tmp_path: Path, between=None):
+    """A dir target serving v1; then v2 (index changed, a page gone with its folder, a page added) deployed
+    after begin() seeded it. between(served release folder) runs before v2 is begun."""
+    srv, site = tmp_path / "srv", tmp_path / "site"
+    for rel, text in {"index.html": "v1", "a/kept.html": "kept", "gone/only.html": "gone"}.items():
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(text, encoding="utf-8")
+    target = targets.DirTarget("t", str(srv), keep=3)
+    first = publish.new_release_id()
+    bundle.write_manifest(site, first, "now")
+    target.deploy(site, first)
+    if between:
+        between(srv / releases.RELEASES / first)
+    (site / "index.html").write_text("v2", encoding="utf-8")
+    shutil.rmtree(site / "gone")
+    (site / "b").mkdir()
+    (site / "b/new.html").write_text("new", encoding="utf-8")
+    second = publish.new_release_id()
+    target.begin(second)
+    bundle.write_manifest(site, second, "now")
+    try:
+        deployment = target.deploy(site, second)
+    finally:
+        target.end()
+    return srv, site, first, second, deployment
+
+
+def test_a_dir_target_seeds_the_next_release_from_the_served_one_while_the_site_is_built(tmp_path, monkeypatch):
+    def no_fresh_copy(*_args, **_kwargs):
+        raise AssertionError("the seed was not used")
+
+    srv, site, first, second, deployment = two_releases(
+        tmp_path, between=lambda _served: monkeypatch.setattr(targets, "copy_release", no_fresh_copy)
+    )
+    new, old = srv / releases.RELEASES / second, srv / releases.RELEASES / first
+    assert release_tree(new) == release_tree(site)  # exactly the site: the page that left is gone, folder too
+    assert not (new / "gone").exists()
+    assert (deployment.files_linked, deployment.files_copied) == (1, 3)  # index, the new page, the manifest
+    assert (new / "a/kept.html").stat().st_ino == (old / "a/kept.html").stat().st_ino
+    assert (old / "index.html").read_text(encoding="utf-8") == "v1"  # the previous release never changes
+    assert (srv / "current" / "index.html").read_text(encoding="utf-8") == "v2"
+    assert not [p for p in (srv / releases.RELEASES).iterdir() if p.name.startswith(".")]
+
+
+def test_a_seed_of_a_release_changed_by_hand_is_dropped_for_a_fresh_copy(tmp_path):
+    def stray(served: Path) -> None:
+        (served / "stray.html").write_text("put there by hand", encoding="utf-8")
+
+    srv, site, _first, second, deployment = two_releases(tmp_path, between=stray)
+    assert release_tree(srv / releases.RELEASES / second) == release_tree(site)  # no stray file
+    assert deployment.files_linked == 1
+    assert not [p for p in (srv / releases.RELEASES).iterdir() if p.name.startswith(".")]
