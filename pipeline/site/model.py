@@ -658,10 +658,11 @@ class ItemCache:
         self.current[facts.rel] = ((facts.digest, self.fingerprint), kept, org, category, frozenset(assets))
 
     def save(self) -> None:
-        if self.store and self.current != self.previous:  # entries taken are the objects read: compared by identity
+        if self.store is None:
+            return
+        if self.current != self.previous:  # entries taken are the objects read: compared by identity
             self.store.write(self.TABLE, self.current, cache.SHARDS)
-        if self.store:
-            self.store.release(self.TABLE)
+        self.store.release(self.TABLE)
 
 
 class _Builder:

@@ -90,7 +90,7 @@ def _day(moment: datetime | None) -> int:
 
 
 def _joined_digest(parts: tuple[str, ...]) -> str:
-    """The digest of a few strings (JSON-encoding 20,000 of them took a twentieth of an edit's build)."""
+    """The digest of a few strings (JSON-encoding them, 20,000 times, was 3 % of an edit's build)."""
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
