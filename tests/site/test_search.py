@@ -212,6 +212,20 @@ def test_a_shard_decodes_to_what_was_encoded(postings):
     assert [a.tolist() for a in decoded] == [keys.tolist(), docs.tolist(), values.tolist()]
 
 
+def test_numbers_at_every_digit_boundary_survive_a_shard():
+    """Keys and gaps one below and at each 5-bit boundary: the digit count changes there."""
+    edges = sorted({max(0, (1 << bits) + d) for bits in range(0, 39, 5) for d in (-1, 0)} - {1 << 38})
+    keys = np.cumsum(np.array(edges, dtype=np.uint64) + np.uint64(1))
+    keys = keys[keys < np.uint64(1 << 38)]
+    docs = np.array([(0, 1, 31, 32, 1023, 1024, 4095)[i % 7] for i in range(len(keys))], dtype=np.int64)
+    values = (np.arange(len(keys)) % 64).astype(np.uint8)
+    decoded = codec.decode(codec.encode(keys, docs, values, 4096), 4096)
+    assert [a.tolist() for a in decoded] == [keys.tolist(), docs.tolist(), values.tolist()]
+    for most, values in ((4, [0, 31, 32, 1023, 1024, 2**20 - 1]), (12, [0, 31, 32, 2**35 - 1, 2**35, 2**38 - 1])):
+        numbers = np.array(values, dtype=np.uint64)
+        assert codec.read_varints(codec.varints(numbers, most), len(numbers))[0].tolist() == values
+
+
 def test_a_term_in_most_documents_is_written_as_a_bitmap():
     slots = 600
     docs = np.arange(0, 600, 2, dtype=np.int64)

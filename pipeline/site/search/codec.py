@@ -29,17 +29,20 @@ def characters(values: np.ndarray) -> bytes:
     return _CODES[values].tobytes()
 
 
-def varints(values: np.ndarray, most: int = 12) -> np.ndarray:
-    """Each value (< 32**most) as 6-bit digits, least significant group first, continuation bit 32."""
+def varints(values: np.ndarray, most: int = 12, lengths: np.ndarray | None = None) -> np.ndarray:
+    """Each value (< 32**most) as 6-bit digits, least significant group first, continuation bit 32.
+    lengths: the values' digit counts, when the caller has them (_digit_lengths)."""
     values = np.asarray(values, dtype=np.uint64)
-    lengths = _digit_lengths(values, most)
-    columns = int(lengths.max()) if len(values) else 1
-    digits = np.empty((len(values), columns), dtype=np.uint8)
-    for column in range(columns):
-        digits[:, column] = (values >> np.uint64(5 * column)) & np.uint64(31)
-    position = np.arange(columns, dtype=np.int64)
-    digits |= ((position < (lengths - 1)[:, None]) << 5).astype(np.uint8)
-    return digits[position < lengths[:, None]]
+    if lengths is None:
+        lengths = _digit_lengths(values, most)
+    ends = np.cumsum(lengths)
+    digits = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.uint8)
+    positions, remaining = ends - lengths, lengths
+    while len(values):  # a column of digits at a time, each over the values that still have one
+        more = remaining > 1
+        digits[positions] = (values & np.uint64(31)).astype(np.uint8) | (more.astype(np.uint8) << np.uint8(5))
+        values, positions, remaining = values[more] >> np.uint64(5), positions[more] + 1, remaining[more] - 1
+    return digits
 
 
 def read_varints(digits: np.ndarray, count: int) -> tuple[np.ndarray, int]:
@@ -91,11 +94,14 @@ def encode_shards(shards: np.ndarray, keys: np.ndarray, docs: np.ndarray, values
     lengths = _digit_lengths(gaps, 4)
     per_term = np.add.reduceat(lengths, term_starts) if n else lengths
     dense = per_term > bitmap_length(slots)
-    doc_digits, term_doc_lengths = _docs_digits(varints(gaps, 4), lengths, term_starts, counts, per_term, docs,
-                                                dense, slots)  # fmt: skip
+    doc_digits, term_doc_lengths = _docs_digits(varints(gaps, lengths=lengths), lengths, term_starts, counts,
+                                                per_term, docs, dense, slots)  # fmt: skip
+    key_lengths = _digit_lengths(key_gaps)
+    count_codes = counts.astype(np.uint64) * 2 + dense
+    count_lengths = _digit_lengths(count_codes)
     sections = [
-        (varints(key_gaps), _digit_lengths(key_gaps)),
-        (varints(counts.astype(np.uint64) * 2 + dense), _digit_lengths(counts.astype(np.uint64) * 2 + dense)),
+        (varints(key_gaps, lengths=key_lengths), key_lengths),
+        (varints(count_codes, lengths=count_lengths), count_lengths),
         (doc_digits, term_doc_lengths),
         (values.astype(np.uint8), counts),
     ]
@@ -132,10 +138,14 @@ def _docs_digits(digits, lengths, starts, counts, per_term, docs, dense, slots) 
 
 
 def _digit_lengths(values: np.ndarray, most: int = 12) -> np.ndarray:
-    lengths = np.ones(len(values), dtype=np.int64)
-    for bits in range(5, 5 * most, 5):
-        lengths += values >= np.uint64(1 << bits)
-    return lengths
+    """How many 5-bit groups each value takes (at least one; values below 2**53, where float64 is exact)."""
+    if most <= 4:
+        lengths = np.ones(len(values), dtype=np.int64)
+        for bits in range(5, 5 * most, 5):
+            lengths += values >= np.uint64(1 << bits)
+        return lengths
+    _, bits = np.frexp(np.asarray(values, dtype=np.float64))
+    return np.maximum((bits.astype(np.int64) + 4) // 5, 1)
 
 
 def decode(shard: str, slots: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -79,37 +79,39 @@ def postings(title: str, summary: str, rest: list[str]) -> tuple[np.ndarray, np.
     return terms, values
 
 
-def _mix(units: list[np.ndarray], present: list[np.ndarray], lengths: np.ndarray, seed: int) -> np.ndarray:
-    """FNV-1a over 32-bit units (the code points), then murmur3's finaliser (every output bit depends on every
-    input bit). units[i] is each term's i-th code point, present[i] whether the term has one."""
-    hashed = np.full(len(lengths), seed, dtype=np.uint32)
-    with np.errstate(over="ignore"):
-        for unit, there in zip(units, present, strict=True):
-            hashed = np.where(there, (hashed ^ unit) * FNV_PRIME, hashed)
-        hashed ^= lengths
-        hashed ^= hashed >> np.uint32(16)
-        hashed *= np.uint32(0x85EBCA6B)
-        hashed ^= hashed >> np.uint32(13)
-        hashed *= np.uint32(0xC2B2AE35)
-        hashed ^= hashed >> np.uint32(16)
-    return hashed
+_CODE_POINT = np.uint64(0x1FFFFF)
 
 
 def filing(ids: np.ndarray, shards: int) -> tuple[np.ndarray, np.ndarray]:
     """(shard, key) of each term id, in any order; shards is a power of two.
 
-    shard = the top bits of the first hash; key = the second hash and the first's six low bits (38 bits)."""
+    Two hashes of the term's code points: FNV-1a over 32-bit units (a term of three has first, middle and last;
+    of two, middle and last; of one, last), then murmur3's finaliser (every output bit depends on every input
+    bit). shard = the top bits of the first hash; key = the second hash and the first's six low bits (38 bits).
+    A cold index calls this once per posting: hence whole-array steps and no loop over positions."""
     ids = np.asarray(ids, dtype=np.uint64)
-    lengths = (1 + (ids >= np.uint64(1 << 21)) + (ids >= np.uint64(1 << 42))).astype(np.uint32)
-    mask = np.uint64(0x1FFFFF)
-    units, present = [], []
-    for position in range(3):  # the first code point sits highest
-        shift = ((lengths.astype(np.int64) - 1 - position).clip(0) * 21).astype(np.uint64)
-        units.append(((ids >> shift) & mask).astype(np.uint32))
-        present.append(lengths > position)
-    first, second = _mix(units, present, lengths, SHARD_SEED), _mix(units, present, lengths, KEY_SEED)
-    shard = (first >> np.uint32(32 - shards.bit_length() + 1)).astype(np.int64)
-    key = (second.astype(np.uint64) << np.uint64(6)) | (first & np.uint32(63)).astype(np.uint64)
+    last = (ids & _CODE_POINT).astype(np.uint32)
+    middle = ((ids >> np.uint64(21)) & _CODE_POINT).astype(np.uint32)
+    first = (ids >> np.uint64(42)).astype(np.uint32)
+    three, two = ids >= np.uint64(1 << 42), ids >= np.uint64(1 << 21)
+    lengths = two.astype(np.uint32) + three + np.uint32(1)
+
+    def mix(seed: np.uint32) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            hashed = np.where(three, (seed ^ first) * FNV_PRIME, seed)
+            hashed = np.where(two, (hashed ^ middle) * FNV_PRIME, hashed)
+            hashed = (hashed ^ last) * FNV_PRIME
+            hashed ^= lengths
+            hashed ^= hashed >> np.uint32(16)
+            hashed *= np.uint32(0x85EBCA6B)
+            hashed ^= hashed >> np.uint32(13)
+            hashed *= np.uint32(0xC2B2AE35)
+            hashed ^= hashed >> np.uint32(16)
+        return hashed
+
+    first_hash, second_hash = mix(SHARD_SEED), mix(KEY_SEED)
+    shard = (first_hash >> np.uint32(32 - shards.bit_length() + 1)).astype(np.int64)
+    key = (second_hash.astype(np.uint64) << np.uint64(6)) | (first_hash & np.uint32(63)).astype(np.uint64)
     return shard, key
 
 
