@@ -139,3 +139,15 @@ def test_hugo_builds_the_page_set_hongwang_builds(tmp_path):
     assert abs(theirs["html"] - ours["html"]) <= 0.05 * ours["html"], (ours, theirs)
     assert abs(theirs["feeds"] - ours["feeds"]) <= 0.15 * ours["feeds"], (ours, theirs)
     assert len(list((tmp_path / "hugo" / "out" / "article").glob("*.html"))) == 360  # one page per article
+
+
+def test_a_replaced_folder_is_set_aside_and_deleted_only_after_the_run(tmp_path):
+    (tmp_path / "n10" / "out").mkdir(parents=True)
+    (tmp_path / "n10" / "out" / "page.html").write_text("x")
+    run.set_aside(tmp_path / "n10", tmp_path)
+    run.set_aside(tmp_path / "absent", tmp_path)
+    assert not (tmp_path / "n10").exists()
+    [aside] = (tmp_path / run.DISCARDED).iterdir()
+    assert (aside / "out" / "page.html").read_text() == "x"
+    run.discard_set_aside(tmp_path)
+    assert not (tmp_path / run.DISCARDED).exists()
