@@ -29,12 +29,12 @@ def characters(values: np.ndarray) -> bytes:
     return _CODES[values].tobytes()
 
 
-def varints(values: np.ndarray, most: int = 12, lengths: np.ndarray | None = None) -> np.ndarray:
-    """Each value (< 32**most) as 6-bit digits, least significant group first, continuation bit 32.
+def varints(values: np.ndarray, lengths: np.ndarray | None = None) -> np.ndarray:
+    """Each value (< 2**53) as 6-bit digits, least significant group first, continuation bit 32.
     lengths: the values' digit counts, when the caller has them (_digit_lengths)."""
     values = np.asarray(values, dtype=np.uint64)
     if lengths is None:
-        lengths = _digit_lengths(values, most)
+        lengths = _digit_lengths(values)
     ends = np.cumsum(lengths)
     digits = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.uint8)
     positions, remaining = ends - lengths, lengths
@@ -91,7 +91,7 @@ def encode_shards(shards: np.ndarray, keys: np.ndarray, docs: np.ndarray, values
     gaps = docs.astype(np.uint64).copy()
     gaps[1:] -= docs[:-1].astype(np.uint64)
     gaps[term_starts] = docs[term_starts]
-    lengths = _digit_lengths(gaps, 4)
+    lengths = _digit_lengths(gaps)
     per_term = np.add.reduceat(lengths, term_starts) if n else lengths
     dense = per_term > bitmap_length(slots)
     doc_digits, term_doc_lengths = _docs_digits(varints(gaps, lengths=lengths), lengths, term_starts, counts,
@@ -137,13 +137,8 @@ def _docs_digits(digits, lengths, starts, counts, per_term, docs, dense, slots) 
     return np.concatenate(pieces), np.where(dense, bitmap_length(slots), per_term)
 
 
-def _digit_lengths(values: np.ndarray, most: int = 12) -> np.ndarray:
+def _digit_lengths(values: np.ndarray) -> np.ndarray:
     """How many 5-bit groups each value takes (at least one; values below 2**53, where float64 is exact)."""
-    if most <= 4:
-        lengths = np.ones(len(values), dtype=np.int64)
-        for bits in range(5, 5 * most, 5):
-            lengths += values >= np.uint64(1 << bits)
-        return lengths
     _, bits = np.frexp(np.asarray(values, dtype=np.float64))
     return np.maximum((bits.astype(np.int64) + 4) // 5, 1)
 
