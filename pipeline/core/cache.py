@@ -55,6 +55,9 @@ def default_folder(content_dir: Path) -> Path:
 
 
 SHARDS = 16  # files of a big table (Store.read/write's `shards`)
+# Tables an earlier version wrote and nothing reads any more: a county's cache folder outlives upgrades.
+# "bodies" held every rendered body (about 60 MB at 20,000 items) until the model kept whole items.
+RETIRED_TABLES = ("bodies",)
 
 
 class Store:
@@ -109,6 +112,14 @@ class Store:
             if part != before[number]:  # the same objects mostly: compared by identity, cheaply
                 self._write_file(_shard_name(name, number, shards), part)
         self._parts[name] = parts
+
+    def drop_retired(self) -> None:
+        """Delete the files of RETIRED_TABLES, whole or sharded."""
+        if not self.folder:
+            return
+        for name in RETIRED_TABLES:
+            for path in [self.folder / f"{name}.pickle", *self.folder.glob(f"{name}-[0-9][0-9]-of-*.pickle")]:
+                path.unlink(missing_ok=True)
 
     def release(self, name: str) -> None:
         """Forget a table read or written (its memory is freed; a later read reads it again)."""

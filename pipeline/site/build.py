@@ -165,6 +165,7 @@ def _build(
     if validation.errors:
         return result
     unchanged.forget(store, record)  # from here on the output is being changed
+    store.drop_retired()
     progress.stage(PAGES)  # its total once the pages are planned (site/glue.py)
     portal = model.build(validation, profile, now, store=store)
     settings = {

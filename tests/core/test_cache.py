@@ -89,3 +89,17 @@ def test_a_sharded_table_rewrites_only_the_shards_whose_entries_changed(tmp_path
     del read["content/org3/a3.md"]  # a deleted file's entry goes with the next write
     again.write("documents", read, shards=8)
     assert "content/org3/a3.md" not in cache.Store(tmp_path).read("documents", shards=8)
+
+
+def test_tables_no_version_reads_are_deleted_and_the_others_kept(tmp_path):
+    store = cache.Store(tmp_path)
+    store.write("items", {"a": 1}, cache.SHARDS)
+    store.write("verdicts", {"a": 1})
+    retired = [tmp_path / "bodies.pickle", *(tmp_path / f"bodies-{n:02d}-of-16.pickle" for n in range(16))]
+    for path in retired:
+        path.write_bytes(b"old")
+    kept = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("bodies"))
+    store.drop_retired()
+    assert not any(path.exists() for path in retired)
+    assert sorted(p.name for p in tmp_path.iterdir()) == kept
+    assert cache.Store(tmp_path).read("items", cache.SHARDS) == {"a": 1}

@@ -121,6 +121,18 @@ def test_a_damaged_output_file_is_written_again(county, tmp_path):
     assert_same_tree(tmp_path / "out", cold_build(county, tmp_path, "cold"))
 
 
+def test_a_build_deletes_the_tables_an_earlier_version_left_in_the_cache(county, tmp_path):
+    incremental_build(county, tmp_path)
+    left = [tmp_path / "cache/bodies.pickle", tmp_path / "cache/bodies-03-of-16.pickle"]
+    for path in left:
+        path.write_bytes(b"rendered bodies of an earlier version")
+    article = sorted(county.rglob("*.md"))[0]
+    article.write_text(article.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    incremental_build(county, tmp_path)
+    assert [path.name for path in left if path.exists()] == []
+    assert list((tmp_path / "cache").glob("items-*.pickle"))
+
+
 def _notice_text() -> str:
     return """---
 kind: notice
