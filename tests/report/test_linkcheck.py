@@ -31,6 +31,7 @@ class _Handler(BaseHTTPRequestHandler):
             hits = server.hits[self.path]
             server.inflight += 1
             server.max_inflight = max(server.max_inflight, server.inflight)
+        answering = False
         try:
             if path == "/hang":
                 server.release.wait(30)
@@ -46,6 +47,11 @@ class _Handler(BaseHTTPRequestHandler):
                 "/error": 500,
                 "/flaky": 503 if hits == 1 else 200,
             }.get(path, 404)
+            # Out of flight before the client can read the answer: it may send its next request at once, and
+            # counting this one until after the write saw three in flight from two workers on a busy machine.
+            with server.lock:
+                server.inflight -= 1
+            answering = True
             self.send_response(status)
             if status in (301, 302):
                 self.send_header("Location", "/ok" if path == "/moved" else "/moved")
@@ -55,8 +61,9 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass  # the client gave up (the hang case)
         finally:
-            with server.lock:
-                server.inflight -= 1
+            if not answering:
+                with server.lock:
+                    server.inflight -= 1
 
     def log_message(self, *args):
         pass
