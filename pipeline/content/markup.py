@@ -276,7 +276,7 @@ class CachedRenderer:
     validation hands on the bodies it rendered for the files it checked."""
 
     def __init__(self):
-        self.previous: dict[tuple, Rendered] = {}
+        self.checked: dict[tuple, Rendered] = {}  # rendered by validation's markup check, handed to prepare
         self.used: dict[tuple, Rendered] = {}
 
     @staticmethod
@@ -284,12 +284,12 @@ class CachedRenderer:
         return sha256(text.encode("utf-8", "surrogatepass")), source_rel, depth
 
     def prepare(self, jobs: list[tuple[str, str, int]], rendered_already: dict | None = None) -> None:
-        self.previous = {**self.previous, **(rendered_already or {})}
+        self.checked.update(rendered_already or {})
         keyed = [(self.key(*job), job) for job in jobs]
         missing = []
         for key, job in keyed:
-            if key in self.previous:
-                self.used[key] = self.previous[key]
+            if key in self.checked:
+                self.used[key] = self.checked[key]
             elif key not in self.used:
                 missing.append((key, job))
                 self.used[key] = None
@@ -298,7 +298,7 @@ class CachedRenderer:
 
     def __call__(self, text: str, source_rel: str, depth: int) -> Rendered:
         key = self.key(text, source_rel, depth)
-        rendered = self.used.get(key) or self.previous.get(key)
+        rendered = self.used.get(key) or self.checked.get(key)
         if rendered is None:
             rendered = render(text, source_rel, depth)
         self.used[key] = rendered
