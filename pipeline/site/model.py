@@ -826,14 +826,14 @@ class _Builder:
             reason = _unpublished(item.audience, item.date, self.profile, self.now)
         else:
             reason = exclusion_reason(document, self.profile, self.now)
-            if reason:
-                return None, reason
-            self.item_assets = set()
-            item, assets = getattr(self, document.kind)(document), self.item_assets
-            self.cache.keep(facts, item, assets)
-        if not reason:
-            self.assets |= assets
-        return (None, reason) if reason else (item, None)
+            if not reason:
+                self.item_assets = set()
+                item, assets = getattr(self, document.kind)(document), self.item_assets
+                self.cache.keep(facts, item, assets)
+        if reason:
+            return None, reason
+        self.assets |= assets
+        return item, None
 
     def build(self) -> Portal:
         records: dict[str, list] = defaultdict(list)
