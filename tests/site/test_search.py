@@ -12,6 +12,7 @@ import re
 import shutil
 import sys
 import unicodedata
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 
 from hongwang.pipeline.site.build import build
 from hongwang.pipeline.site.model import Interview, Letter, Notice, Quiz, Video
-from hongwang.pipeline.site.search import codec, ids, terms, text, writer
+from hongwang.pipeline.site.search import codec, ids, kernels, terms, text, writer
 from hongwang.pipeline.site.search.query import Index
 
 from support.browser import Served, screenshot
@@ -221,10 +222,38 @@ def test_numbers_at_every_digit_boundary_survive_a_shard():
     values = (np.arange(len(keys)) % 64).astype(np.uint8)
     decoded = codec.decode(codec.encode(keys, docs, values, 4096), 4096)
     assert [a.tolist() for a in decoded] == [keys.tolist(), docs.tolist(), values.tolist()]
-    numbers = [0, 31, 32, 1023, 1024, 2**20 - 1, 2**35 - 1, 2**35, 2**38 - 1, 2**50, 2**53 - 1]
-    digits = codec.varints(np.array(numbers, dtype=np.uint64))
-    assert codec.read_varints(digits, len(numbers))[0].tolist() == numbers
-    assert len(digits) == sum(max(1, -(-n.bit_length() // 5)) for n in numbers)
+    key_section = codec.encode(keys, docs, values, 4096).split(".")[0]
+    gaps = np.diff(keys, prepend=np.uint64(0)).tolist()
+    assert len(key_section) == sum(max(1, -(-gap.bit_length() // 5)) for gap in gaps)
+
+
+# Han, Latin, a full-width digit, spaces (ideographic too), the part separator, an invisible character, one that
+# becomes two (㎡ → m2), one that becomes a space and a mark (¨), one outside the BMP.
+# Or one repeated piece: counts past the cap of 15.
+_TEXT = st.text(alphabet="党委书记村 aA１\u3000\x01\u200b㎡¨𠀀", max_size=60) | st.builds(
+    lambda piece, times: piece * times, st.sampled_from(["党", "党委", "a ", "村党委"]), st.integers(10, 40)
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.lists(_TEXT, min_size=4, max_size=4), min_size=1, max_size=6))
+def test_each_document_of_a_batch_has_the_terms_counted_by_hand(documents):
+    """The compiled tokeniser against a plain count of 1-3-grams of each whitespace-free run of each part."""
+    batch = terms.Batch.of(documents)
+    found, ids, values = kernels.document_terms(batch.points, batch.starts, batch.ends, batch.title_ends,
+                                                batch.summary_ends)  # fmt: skip
+    for number, parts in enumerate(documents):
+        counts, flags = Counter(), Counter()
+        for index, part in enumerate(parts):
+            for run in re.split(f"[{re.escape(text.SPACES)}]+", text.normalise(part.replace("\x01", " "))):
+                for n in (1, 2, 3):
+                    for start in range(len(run) - n + 1):
+                        term = terms.term_of(run[start : start + n])
+                        counts[term] += 1
+                        flags[term] |= {0: terms.IN_TITLE, 1: terms.IN_SUMMARY}.get(index, 0)
+        expected = {term: min(count, terms.MAX_COUNT) - 1 | flags[term] for term, count in counts.items()}
+        mine = found == number
+        assert dict(zip(ids[mine].tolist(), values[mine].tolist(), strict=True)) == expected
 
 
 def test_a_term_in_most_documents_is_written_as_a_bitmap():

@@ -51,7 +51,7 @@ def normalise(text: str) -> str:
     return text.translate(_table)
 
 
-_DELETE, _COMPLEX = 0xFFFFFFFE, 0xFFFFFFFF
+_DELETE, _COMPLEX = 0xFFFFFFFE, 0xFFFFFFFF  # _bmp_table's marks: both are at least _DELETE
 
 
 @functools.cache
@@ -79,15 +79,24 @@ def prepare() -> None:
 
 
 def points(text: str) -> np.ndarray:
-    """normalise(text) as code points, whitespace as 0 (what terms are cut from); numpy for the common case."""
+    """normalise(text) as code points, whitespace as 0 (what terms are cut from): a table lookup for the BMP,
+    normalise() itself for the rare code point that is outside it or becomes several."""
     text = unicodedata.normalize("NFC", text)
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    if len(codes) and codes.max() < 0x10000:
-        mapped = _bmp_table()[codes]
-        if not (mapped == _COMPLEX).any():
-            return mapped[mapped != _DELETE] if (mapped == _DELETE).any() else mapped
-    spaced = _SPLIT.sub("\x00", normalise(text))
-    return np.frombuffer(spaced.encode("utf-32-le"), dtype=np.uint32)
+    mapped = _bmp_table()[np.minimum(codes, 0xFFFF)]
+    special = np.flatnonzero((mapped >= _DELETE) | (codes > 0xFFFF))
+    if not len(special):
+        return mapped
+    pieces, start = [], 0
+    for position in special.tolist():
+        pieces += [mapped[start:position], _expansion(int(codes[position]))]
+        start = position + 1
+    return np.concatenate([*pieces, mapped[start:]])
+
+
+@functools.cache
+def _expansion(code: int) -> np.ndarray:
+    return np.array([0 if c in SPACES else ord(c) for c in normalise(chr(code))], dtype=np.uint32)
 
 
 def words(query: str) -> list[str]:

@@ -44,7 +44,6 @@ FORMAT = 2
 TEXT_IN_CARD = 240  # characters of text in a card: an excerpt around a hit in the first 140 needs no more
 EMPTY = 63  # kind column of a slot no document holds
 BUCKETS = 256  # encoded a bucket at a time: at N = 20,000, 64 buckets took ~60 MiB per worker
-KEY_SHIFT, ID_SHIFT = 26, 6  # one posting = key << 26 | id << 6 | value (38 + 20 + 6 bits)
 MAX_SLOTS = 1 << 20
 MAX_SHARDS = 8192
 # An update that would touch more documents than this share of all is written whole (it is faster).
@@ -287,6 +286,7 @@ def _write_whole(planned: _Plan, root: Path, tally: Tally, progress: Progress = 
     documents = sorted(planned.documents, key=lambda d: planned.ids[d.key])
     count = workers.workers() if len(documents) >= 200 else 1
     texts.prepare()  # before forking: each worker would build the same tables
+    kernels().prepare()  # and compile (or load) the same machine code
     slices = [documents[i::count] for i in range(count)]
     with tempfile.TemporaryDirectory(prefix="hongwang-search-") as spill:
         made = workers.run(lambda i: _tokenise_slice(i, slices[i], planned, fresh, Path(spill)), range(count),
@@ -307,10 +307,6 @@ def _write_whole(planned: _Plan, root: Path, tally: Tally, progress: Progress = 
     return cards
 
 
-def _bucket_of(shard: np.ndarray, planned: _Plan) -> np.ndarray:
-    return (shard.astype(np.int64) * _buckets(planned) // planned.shards).astype(np.uint16)
-
-
 _RECORD = np.dtype([("shard", "<u2"), ("posting", "<u8")])
 _SPILL_EVERY = 100  # documents
 
@@ -329,7 +325,7 @@ def _tokenise_slice(index: int, documents: list[SearchDocument], planned: _Plan,
                 _create(root / f"{name}.js", content)
                 tally.wrote(None, len(content))
             digests.append((document.key, _card_digest(files)))
-            spilled.add(*_terms(card), slot)
+            spilled.add(card, slot)
         spilled.flush()
     return digests, tally
 
@@ -339,38 +335,32 @@ def _digest(content: bytes) -> str:
 
 
 class _Spill:
-    """A slice's postings, hashed a batch of documents at a time (per document, numpy's fixed costs would
-    dominate; 1,000 at a time took ~200 MB of temporaries per worker) and appended to one file per bucket,
-    each kept open for the whole slice."""
+    """A slice's postings, made a batch of documents at a time (one normalising pass and one compiled loop for
+    the batch) and appended to one file per bucket, each kept open for the whole slice."""
 
     def __init__(self, planned: _Plan, prefix: Path):
         self.planned, self.prefix = planned, prefix
         self.files: dict[int, BinaryIO] = {}
-        self.ids: list[np.ndarray] = []
-        self.values: list[np.ndarray] = []
-        self.slots: list[np.ndarray] = []
+        self.cards: list[list[str]] = []
+        self.slots: list[int] = []
 
-    def add(self, ids: np.ndarray, values: np.ndarray, slot: int) -> None:
-        self.ids.append(ids)
-        self.values.append(values)
-        self.slots.append(np.full(len(ids), slot, dtype=np.uint64))
-        if len(self.ids) == _SPILL_EVERY:
+    def add(self, card: list[str], slot: int) -> None:
+        self.cards.append(card)
+        self.slots.append(slot)
+        if len(self.cards) == _SPILL_EVERY:
             self.flush()
 
     def flush(self) -> None:
-        if not self.ids:
+        if not self.cards:
             return
-        shard, posting = _postings(np.concatenate(self.ids), np.concatenate(self.values),
-                                   np.concatenate(self.slots), self.planned.shards)  # fmt: skip
-        shard = shard.astype(np.uint16)
-        bucket = _bucket_of(shard, self.planned)
-        order = np.argsort(bucket, kind="stable")
-        records = np.empty(len(order), dtype=_RECORD)
-        records["shard"], records["posting"] = shard[order], posting[order]
-        bounds = np.searchsorted(bucket[order], np.arange(_buckets(self.planned) + 1))
+        shard, posting = _postings(self.cards, self.slots, self.planned.shards)
+        records = np.empty(len(shard), dtype=_RECORD)
+        records["shard"], records["posting"] = shard, posting
+        per_bucket = self.planned.shards // _buckets(self.planned)
+        bounds = np.searchsorted(shard, np.arange(0, self.planned.shards + 1, per_bucket))
         for b in np.flatnonzero(np.diff(bounds)).tolist():
             records[bounds[b] : bounds[b + 1]].tofile(self._file(b))
-        self.ids, self.values, self.slots = [], [], []
+        self.cards, self.slots = [], []
 
     def _file(self, bucket: int) -> BinaryIO:
         if bucket not in self.files:
@@ -394,20 +384,19 @@ def _buckets(planned: _Plan) -> int:
     return min(BUCKETS, planned.shards)
 
 
-def _terms(card: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """A card's terms: title, summary, org and text (query.searched_text checks the same four)."""
-    return terms.postings(card[1], card[6], [card[3], card[7]])
+def kernels():
+    """The compiled loops, imported when an index is written (Numba takes a tenth of a second to import)."""
+    from . import kernels as compiled
+
+    return compiled
 
 
-def _postings(ids: np.ndarray, values: np.ndarray, slots: np.ndarray, shards: int) -> tuple[np.ndarray, np.ndarray]:
-    """(shard, posting) of (term, document) pairs: posting = key << 26 | slot << 6 | value."""
-    shard, key = terms.filing(ids, shards)
-    return shard, (key << np.uint64(KEY_SHIFT)) | (slots << np.uint64(ID_SHIFT)) | values.astype(np.uint64)
-
-
-def _card_postings(card: list[str], slot: int, shards: int) -> tuple[np.ndarray, np.ndarray]:
-    ids, values = _terms(card)
-    return _postings(ids, values, np.full(len(ids), slot, dtype=np.uint64), shards)
+def _postings(cards: list[list[str]], slots: list[int], shards: int) -> tuple[np.ndarray, np.ndarray]:
+    """(shard, packed posting) of every (term, document) pair of these cards, in shard order. A card's terms come
+    from its title, summary, org and text (query.searched_text checks the same four)."""
+    batch = terms.Batch.of([[card[1], card[6], card[3], card[7]] for card in cards])
+    return kernels().document_postings(batch.points, batch.starts, batch.ends, batch.title_ends, batch.summary_ends,
+                                       np.array(slots, dtype=np.int64), terms.shard_shift(shards))  # fmt: skip
 
 
 def _encode_bucket(bucket: int, slices: int, planned: _Plan, root: Path, spill: Path) -> Tally:
@@ -422,20 +411,17 @@ def _encode_bucket(bucket: int, slices: int, planned: _Plan, root: Path, spill: 
     per_bucket = planned.shards // _buckets(planned)
     first = bucket * per_bucket
     tally = Tally()
-    for offset, encoded in enumerate(_encode(shard_ids, postings, planned.slots, per_bucket, first)):
+    for offset, encoded in enumerate(codec.encode_shards(shard_ids, postings, planned.slots, per_bucket, first)):
         name = shard_name(first + offset)
-        content = _script(name, encoded)
+        content = _shard_script(name, encoded)
         _create(root / f"{name}.js", content)
         tally.wrote(None, len(content))
     return tally
 
 
-def _encode(shards: np.ndarray, postings: np.ndarray, slots: int, count: int, first: int) -> list[str]:
-    """count shards from postings sorted by (shard, posting)."""
-    keys = postings >> np.uint64(KEY_SHIFT)
-    docs = ((postings >> np.uint64(ID_SHIFT)) & np.uint64((1 << 20) - 1)).astype(np.int64)
-    values = (postings & np.uint64(63)).astype(np.uint8)
-    return codec.encode_shards(shards, keys, docs, values, slots, count, first)
+def _shard_script(name: str, encoded: str) -> bytes:
+    """_script(name, encoded) for a shard's text: base64url and "." need no escaping in a JSON string."""
+    return f'hongwangSearch("{name}","{encoded}");\n'.encode("ascii")
 
 
 # ---------------------------------------------------------------- update
@@ -449,7 +435,7 @@ def _update(planned: _Plan, previous: dict, root: Path, changed: set[str], tally
     gone = []  # read every old card before any is written: a moved document may take another's old slot
     for key in sorted(changed & old.keys()):
         slot = old[key][1]
-        before.append(_card_postings(read_card(root, slot), slot, planned.shards))
+        before.append(_postings([read_card(root, slot)], [slot], planned.shards))
         if key not in by_key or planned.ids[key] != slot:
             gone.append(slot)
     for slot in sorted(set(gone) - {planned.ids[key] for key in changed if key in by_key}):
@@ -465,7 +451,7 @@ def _update(planned: _Plan, previous: dict, root: Path, changed: set[str], tally
             if len(files) == 1:  # the whole text fits in the card now: no rest may stay behind
                 _remove(root / f"{text_name(slot)}.js", tally)
             cards[key] = _card_digest(files)
-            after.append(_card_postings(card, slot, planned.shards))
+            after.append(_postings([card], [slot], planned.shards))
     removed, added = _difference(before, after)
     for shard in sorted(removed.keys() | added.keys()):
         _patch(root, shard, removed.get(shard), added.get(shard), planned.slots, tally)
@@ -504,10 +490,10 @@ def _payload(script: str):
 def _patch(root: Path, shard: int, removed: list | None, added: list | None, slots: int, tally: Tally) -> None:
     path = root / f"{shard_name(shard)}.js"
     keys, docs, values = codec.decode(_payload(path.read_text(encoding="ascii")), slots)
-    current = (keys << np.uint64(KEY_SHIFT)) | (docs.astype(np.uint64) << np.uint64(ID_SHIFT)) | values
+    current = codec.pack(keys, docs, values)
     if removed:
         current = current[~np.isin(current, np.concatenate(removed))]
     if added:
         current = np.concatenate([current, *added])
-    [encoded] = _encode(np.full(len(current), shard, dtype=np.int64), np.sort(current), slots, 1, shard)
-    _put(root, shard_name(shard), _script(shard_name(shard), encoded), tally)
+    [encoded] = codec.encode_shards(np.full(len(current), shard, dtype=np.int64), np.sort(current), slots, 1, shard)
+    _put(root, shard_name(shard), _shard_script(shard_name(shard), encoded), tally)
