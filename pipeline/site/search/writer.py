@@ -308,7 +308,7 @@ def _write_whole(planned: _Plan, root: Path, tally: Tally, progress: Progress = 
 
 
 _RECORD = np.dtype([("shard", "<u2"), ("posting", "<u8")])
-_SPILL_EVERY = 100  # documents
+_SPILL_EVERY = 500  # documents: ~20 MB of temporaries per worker, and 256 appends per batch
 
 
 def _tokenise_slice(index: int, documents: list[SearchDocument], planned: _Plan, root: Path, spill: Path
