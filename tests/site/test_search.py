@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from hongwang.pipeline.site.build import build
 from hongwang.pipeline.site.model import Interview, Letter, Notice, Quiz, Video
-from hongwang.pipeline.site.search import codec, ids, kernels, terms, text, writer
+from hongwang.pipeline.site.search import codec, ids, kernels, shards, terms, text, writer
 from hongwang.pipeline.site.search.query import Index
 
 from support.browser import Served, screenshot
@@ -154,6 +154,20 @@ def test_every_query_finds_exactly_the_generated_county_pages_that_contain_it(ge
     pages = searchable_pages(generated_county.portal)
     assert len(pages) == 560
     assert_exact(generated_county.output_dir, pages, FIXED_QUERIES + sample_queries(pages, seed=2, per_length=25))
+
+
+def test_a_county_sized_index_is_encoded_in_a_fresh_process_to_the_same_files(generated_county, tmp_path, monkeypatch):
+    """From FRESH_PROCESS_FROM documents the compiled half of a whole write runs in a fresh process (the build's
+    own would grow by Numba's ~150 MB): its files must be the ones the build's process writes."""
+    monkeypatch.setattr(shards, "FRESH_PROCESS_FROM", 1)
+    stats, _ = writer.write(generated_county.portal, tmp_path)
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.js")}
+
+    fresh, built = files(tmp_path / "search"), files(generated_county.output_dir / "search")
+    assert fresh == built
+    assert stats.files == len(fresh) and stats.index_bytes == sum(len(b) for b in fresh.values())
 
 
 RANKED = [

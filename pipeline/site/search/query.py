@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import codec, terms, writer
+from . import codec, shards, terms, writer
 from . import text as texts
 
 PAGE = 20
@@ -59,8 +59,8 @@ class Index:
         shard, key = terms.filing(np.array([terms.term_of(term)], dtype=np.uint64), self.shards)
         number = int(shard[0])
         if number not in self._shards:
-            self.loaded.append(writer.shard_name(number))
-            self._shards[number] = codec.decode(self._load(writer.shard_name(number)), self.slots)
+            self.loaded.append(shards.shard_name(number))
+            self._shards[number] = codec.decode(self._load(shards.shard_name(number)), self.slots)
         keys, docs, values = self._shards[number]
         chosen = keys == key[0]
         return dict(zip(docs[chosen].tolist(), values[chosen].tolist(), strict=True))

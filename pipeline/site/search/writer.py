@@ -11,39 +11,37 @@
 Every file is a script that calls `hongwangSearch(name, data)`: browsers load scripts from file://
 (a village PC opening the site from disk), where they refuse fetch().
 
-A cold write tokenises every document on every core, spills postings into bucket files by shard and
-encodes each shard from its bucket. An update re-tokenises only changed documents (the previous text
+A cold write makes every card on every core, saving the code points of a batch of documents at a time;
+shards.py then cuts them into postings, spills them into bucket files by shard and encodes each shard from its
+bucket (compiled, and for a big index in a fresh process). An update re-tokenises only changed documents (the previous text
 comes from their cards), decodes the shards their old or new terms are filed in, patches and re-encodes
 them; everything else is left as it is. Both give the same bytes (tests/site/test_incremental.py).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 
 from ...core import workers
 from ...core.progress import QUIET, SEARCH, Progress
-from . import codec, ids, terms
+from . import codec, ids, shards, terms
 from . import text as texts
 from .documents import KIND_NAMES, ORG_KIND, SearchDocument, collect
+from .shards import shard_name
 
 FOLDER = "search"
 NEXT, OLD = ".search-next", ".search-old"  # a whole write is made beside the index, then swapped in
 FORMAT = 2
 TEXT_IN_CARD = 240  # characters of text in a card: an excerpt around a hit in the first 140 needs no more
 EMPTY = 63  # kind column of a slot no document holds
-BUCKETS = 256  # encoded a bucket at a time: at N = 20,000, 64 buckets took ~60 MiB per worker
 MAX_SLOTS = 1 << 20
 MAX_SHARDS = 8192
 # An update that would touch more documents than this share of all is written whole (it is faster).
@@ -175,10 +173,6 @@ def _script(name: str, data) -> bytes:
     return f'hongwangSearch("{name}",{text});\n'.encode()
 
 
-def shard_name(shard: int) -> str:
-    return f"s/{shard >> 8}/{shard}"
-
-
 def card_name(slot: int) -> str:
     return f"d/{slot >> 8}/{slot}"
 
@@ -286,18 +280,16 @@ def _write_whole(planned: _Plan, root: Path, tally: Tally, progress: Progress = 
     documents = sorted(planned.documents, key=lambda d: planned.ids[d.key])
     count = workers.workers() if len(documents) >= 200 else 1
     texts.prepare()  # before forking: each worker would build the same tables
-    kernels().prepare()  # and compile (or load) the same machine code
     slices = [documents[i::count] for i in range(count)]
-    with tempfile.TemporaryDirectory(prefix="hongwang-search-") as spill:
-        made = workers.run(lambda i: _tokenise_slice(i, slices[i], planned, fresh, Path(spill)), range(count),
+    with tempfile.TemporaryDirectory(prefix="hongwang-search-") as spill, shards.Compiled(len(documents)) as compiled:
+        made = workers.run(lambda i: _card_slice(i, slices[i], planned, fresh, Path(spill)), range(count),
                            min_parallel=2)  # fmt: skip
-        progress.advance(len(documents))  # tokenised, in a slice per core; the shards are encoded next
+        progress.advance(len(documents))  # cards written and code points saved; the shards are encoded next
         cards = {key: digest for part, _ in made for key, digest in part}
-        buckets = range(_buckets(planned))
-        encoded = workers.run(lambda b: _encode_bucket(b, count, planned, fresh, Path(spill)), buckets,
-                              min_parallel=2)  # fmt: skip
-        for part in [*(t for _, t in made), *encoded]:
+        for _, part in made:
             tally.add(part)
+        files, size = compiled.write(Path(spill), fresh, planned.shards, planned.slots)
+        tally.add(Tally(files, size, files))
     old = root.parent / OLD
     shutil.rmtree(old, ignore_errors=True)
     if root.exists():
@@ -307,26 +299,28 @@ def _write_whole(planned: _Plan, root: Path, tally: Tally, progress: Progress = 
     return cards
 
 
-_RECORD = np.dtype([("shard", "<u2"), ("posting", "<u8")])
-_SPILL_EVERY = 500  # documents: ~20 MB of temporaries per worker, and 256 appends per batch
+_BATCH = 500  # documents normalised in one pass and cut in one call: ~20 MB of temporaries
 
 
-def _tokenise_slice(index: int, documents: list[SearchDocument], planned: _Plan, root: Path, spill: Path
-                    ) -> tuple[list[tuple[str, str]], Tally]:  # fmt: skip
-    """Cards of these documents, and their postings spilled into bucket files (shard, posting).
+def _card_slice(index: int, documents: list[SearchDocument], planned: _Plan, root: Path, spill: Path
+                ) -> tuple[list[tuple[str, str]], Tally]:  # fmt: skip
+    """The card files of these documents, and their code points saved a batch at a time for shards.write.
     Returns (key, digest of the card) for each document."""
     digests, tally = [], Tally()
-    with contextlib.closing(_Spill(planned, spill / f"{index}")) as spilled:
-        for document in documents:
-            slot = planned.ids[document.key]
-            card = document.card()
-            files = _card_files(slot, card)
-            for name, content in files:
-                _create(root / f"{name}.js", content)
-                tally.wrote(None, len(content))
-            digests.append((document.key, _card_digest(files)))
-            spilled.add(card, slot)
-        spilled.flush()
+    batch: list[tuple[list[str], int]] = []
+    for number, document in enumerate(documents):
+        slot = planned.ids[document.key]
+        card = document.card()
+        files = _card_files(slot, card)
+        for name, content in files:
+            shards.create(root / f"{name}.js", content)
+            tally.wrote(None, len(content))
+        digests.append((document.key, _card_digest(files)))
+        batch.append((card, slot))
+        if len(batch) == _BATCH or number == len(documents) - 1:
+            shards.save_batch(spill / f"points-{index}-{number}.npz", _batch_of([c for c, _ in batch]),
+                              [s for _, s in batch])  # fmt: skip
+            batch = []
     return digests, tally
 
 
@@ -334,54 +328,9 @@ def _digest(content: bytes) -> str:
     return hashlib.blake2b(content, digest_size=12).hexdigest()
 
 
-class _Spill:
-    """A slice's postings, made a batch of documents at a time (one normalising pass and one compiled loop for
-    the batch) and appended to one file per bucket, each kept open for the whole slice."""
-
-    def __init__(self, planned: _Plan, prefix: Path):
-        self.planned, self.prefix = planned, prefix
-        self.files: dict[int, BinaryIO] = {}
-        self.cards: list[list[str]] = []
-        self.slots: list[int] = []
-
-    def add(self, card: list[str], slot: int) -> None:
-        self.cards.append(card)
-        self.slots.append(slot)
-        if len(self.cards) == _SPILL_EVERY:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.cards:
-            return
-        shard, posting = _postings(self.cards, self.slots, self.planned.shards)
-        records = np.empty(len(shard), dtype=_RECORD)
-        records["shard"], records["posting"] = shard, posting
-        per_bucket = self.planned.shards // _buckets(self.planned)
-        bounds = np.searchsorted(shard, np.arange(0, self.planned.shards + 1, per_bucket))
-        for b in np.flatnonzero(np.diff(bounds)).tolist():
-            records[bounds[b] : bounds[b + 1]].tofile(self._file(b))
-        self.cards, self.slots = [], []
-
-    def _file(self, bucket: int) -> BinaryIO:
-        if bucket not in self.files:
-            self.files[bucket] = open(f"{self.prefix}-{bucket}.bin", "ab")  # noqa: SIM115 - closed by close()
-        return self.files[bucket]
-
-    def close(self) -> None:
-        for handle in self.files.values():
-            handle.close()
-
-
-def _create(path: Path, content: bytes) -> None:
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        os.write(descriptor, content)
-    finally:
-        os.close(descriptor)
-
-
-def _buckets(planned: _Plan) -> int:
-    return min(BUCKETS, planned.shards)
+def _batch_of(cards: list[list[str]]) -> terms.Batch:
+    """A card's terms come from its title, summary, org and text (query.searched_text checks the same four)."""
+    return terms.Batch.of([[card[1], card[6], card[3], card[7]] for card in cards])
 
 
 def kernels():
@@ -391,37 +340,11 @@ def kernels():
     return compiled
 
 
-def _postings(cards: list[list[str]], slots: list[int], shards: int) -> tuple[np.ndarray, np.ndarray]:
-    """(shard, packed posting) of every (term, document) pair of these cards, in shard order. A card's terms come
-    from its title, summary, org and text (query.searched_text checks the same four)."""
-    batch = terms.Batch.of([[card[1], card[6], card[3], card[7]] for card in cards])
+def _postings(cards: list[list[str]], slots: list[int], shard_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """(shard, packed posting) of every (term, document) pair of these cards, in shard order."""
+    batch = _batch_of(cards)
     return kernels().document_postings(batch.points, batch.starts, batch.ends, batch.title_ends, batch.summary_ends,
-                                       np.array(slots, dtype=np.int64), terms.shard_shift(shards))  # fmt: skip
-
-
-def _encode_bucket(bucket: int, slices: int, planned: _Plan, root: Path, spill: Path) -> Tally:
-    pieces = [np.fromfile(path, dtype=_RECORD) for path in (spill / f"{i}-{bucket}.bin" for i in range(slices))
-              if path.exists()]  # fmt: skip
-    records = np.concatenate(pieces) if pieces else np.zeros(0, dtype=_RECORD)
-    order = np.argsort(records["shard"], kind="stable")  # 16-bit: numpy sorts it by radix
-    shard_ids, postings = records["shard"][order].astype(np.int64), records["posting"][order]
-    bounds = np.flatnonzero(np.diff(shard_ids)) + 1
-    for start, end in zip([0, *bounds.tolist()], [*bounds.tolist(), len(postings)], strict=True):
-        postings[start:end].sort()  # a shard's postings by (key, slot): sorting thousands, not millions
-    per_bucket = planned.shards // _buckets(planned)
-    first = bucket * per_bucket
-    tally = Tally()
-    for offset, encoded in enumerate(codec.encode_shards(shard_ids, postings, planned.slots, per_bucket, first)):
-        name = shard_name(first + offset)
-        content = _shard_script(name, encoded)
-        _create(root / f"{name}.js", content)
-        tally.wrote(None, len(content))
-    return tally
-
-
-def _shard_script(name: str, encoded: str) -> bytes:
-    """_script(name, encoded) for a shard's text: base64url and "." need no escaping in a JSON string."""
-    return f'hongwangSearch("{name}","{encoded}");\n'.encode("ascii")
+                                       np.array(slots, dtype=np.int64), terms.shard_shift(shard_count))  # fmt: skip
 
 
 # ---------------------------------------------------------------- update
@@ -462,14 +385,14 @@ def _difference(before: list, after: list) -> tuple[dict, dict]:
     """Per shard, the postings that went and the postings that came: a shard whose postings are the same
     (most terms of an edited document) is not touched."""
     old, new = (np.concatenate([p for _, p in pairs]) if pairs else np.zeros(0, np.uint64) for pairs in (before, after))
-    shards = {}
+    shard_of = {}
     for pairs in (before, after):
         for shard, posting in pairs:
-            shards.update(zip(posting.tolist(), shard.tolist(), strict=True))
+            shard_of.update(zip(posting.tolist(), shard.tolist(), strict=True))
     removed, added = {}, {}
     for postings, into in ((np.setdiff1d(old, new), removed), (np.setdiff1d(new, old), added)):
         for posting in postings.tolist():
-            into.setdefault(shards[posting], []).append(posting)
+            into.setdefault(shard_of[posting], []).append(posting)
     return ({s: [np.array(p, dtype=np.uint64)] for s, p in removed.items()},
             {s: [np.array(p, dtype=np.uint64)] for s, p in added.items()})  # fmt: skip
 
@@ -496,4 +419,4 @@ def _patch(root: Path, shard: int, removed: list | None, added: list | None, slo
     if added:
         current = np.concatenate([current, *added])
     [encoded] = codec.encode_shards(np.full(len(current), shard, dtype=np.int64), np.sort(current), slots, 1, shard)
-    _put(root, shard_name(shard), _shard_script(shard_name(shard), encoded), tally)
+    _put(root, shard_name(shard), shards.shard_script(shard_name(shard), encoded), tally)
