@@ -7,8 +7,9 @@ code (kernels.py), and loading Numba adds ~150 MB to a process. At county scale 
 big index's compiled half runs in a fresh Python process (`Compiled`), which loads Numba while the cards are
 being written and forks its own workers; a small one runs here.
 
-    spill/points-*.npz          a batch of documents' code points (save_batch)
-    spill/<pid>-<bucket>.bin    postings (shard, packed posting) spilled by bucket, by whichever worker cut them
+    spill/points-*.npz    a batch of documents' code points (save_batch)
+    spill/points-*.bin    that batch's postings, (shard, packed posting) in shard order, after where each
+                          bucket starts: an encoding worker reads its bucket's slice of every batch
 """
 
 from __future__ import annotations
@@ -63,19 +64,21 @@ def write(spill: Path, root: Path, shards: int, slots: int) -> tuple[int, int]:
 
     kernels.prepare()  # before forking: each worker would load the same machine code
     batches = sorted(spill.glob("points-*.npz"))
-    workers.run(lambda path: _spill_postings(path, spill, shards), batches, min_parallel=2)
-    by_bucket: dict[int, list[Path]] = {}
-    for path in spill.glob("*-*.bin"):
-        by_bucket.setdefault(int(path.stem.rsplit("-", 1)[1]), []).append(path)
+    workers.run(lambda path: _spill_postings(path, shards), batches, min_parallel=2)
+    buckets = bucket_count(shards)
+    spilled = [path.with_suffix(".bin") for path in batches]
+    starts = [np.fromfile(path, dtype=np.int64, count=buckets + 1).tolist() for path in spilled]
 
     def encode(bucket: int) -> tuple[int, int]:
-        return _encode_bucket(bucket, sorted(by_bucket.get(bucket, [])), root, shards, slots)
+        pieces = [(path, at[bucket], at[bucket + 1]) for path, at in zip(spilled, starts, strict=True)]
+        return _encode_bucket(bucket, [piece for piece in pieces if piece[2] > piece[1]], root, shards, slots)
 
-    counted = workers.run(encode, range(bucket_count(shards)), min_parallel=2)
+    counted = workers.run(encode, range(buckets), min_parallel=2)
     return sum(files for files, _ in counted), sum(size for _, size in counted)
 
 
-def _spill_postings(path: Path, spill: Path, shards: int) -> None:
+def _spill_postings(path: Path, shards: int) -> None:
+    """The batch's postings, after where each bucket's start in them."""
     from . import kernels
 
     with np.load(path) as batch:
@@ -85,17 +88,22 @@ def _spill_postings(path: Path, spill: Path, shards: int) -> None:
     records = np.empty(len(shard), dtype=RECORD)
     records["shard"], records["posting"] = shard, posting
     per_bucket = shards // bucket_count(shards)
-    bounds = np.searchsorted(shard, np.arange(0, shards + 1, per_bucket))
-    for bucket in np.flatnonzero(np.diff(bounds)).tolist():
-        with open(spill / f"{os.getpid()}-{bucket}.bin", "ab") as handle:
-            records[bounds[bucket] : bounds[bucket + 1]].tofile(handle)
+    with open(path.with_suffix(".bin"), "wb") as handle:
+        np.searchsorted(shard, np.arange(0, shards + 1, per_bucket)).astype(np.int64).tofile(handle)
+        records.tofile(handle)
 
 
-def _encode_bucket(bucket: int, paths: list[Path], root: Path, shards: int, slots: int) -> tuple[int, int]:
-    pieces = [np.fromfile(path, dtype=RECORD) for path in paths]
-    records = np.concatenate(pieces) if pieces else np.zeros(0, dtype=RECORD)
-    order = np.argsort(records["shard"], kind="stable")  # 16-bit: numpy sorts it by radix
-    shard_ids, postings = records["shard"][order].astype(np.int64), records["posting"][order]
+def _encode_bucket(bucket: int, pieces: list[tuple[Path, int, int]], root: Path, shards: int, slots: int
+                   ) -> tuple[int, int]:  # fmt: skip
+    """The shards of a bucket from its slice [start, end) of each batch's postings."""
+    from . import kernels
+
+    head = (bucket_count(shards) + 1) * 8
+    read = [np.fromfile(path, dtype=RECORD, count=end - start, offset=head + start * RECORD.itemsize)
+            for path, start, end in pieces]  # fmt: skip
+    records = np.concatenate(read) if read else np.zeros(0, dtype=RECORD)
+    shard_ids, postings = kernels.by_shard(records["shard"], records["posting"], shards)
+    shard_ids = shard_ids.astype(np.int64)
     bounds = np.flatnonzero(np.diff(shard_ids)) + 1
     for start, end in zip([0, *bounds.tolist()], [*bounds.tolist(), len(postings)], strict=True):
         postings[start:end].sort()  # a shard's postings by (key, slot): sorting thousands, not millions

@@ -12,10 +12,10 @@ Every file is a script that calls `hongwangSearch(name, data)`: browsers load sc
 (a village PC opening the site from disk), where they refuse fetch().
 
 A cold write makes every card on every core, saving the code points of a batch of documents at a time;
-shards.py then cuts them into postings, spills them into bucket files by shard and encodes each shard from its
-bucket (compiled, and for a big index in a fresh process). An update re-tokenises only changed documents (the previous text
-comes from their cards), decodes the shards their old or new terms are filed in, patches and re-encodes
-them; everything else is left as it is. Both give the same bytes (tests/site/test_incremental.py).
+shards.py then cuts them into postings (spilled a batch at a time, in shard order) and encodes each shard
+(compiled, and for a big index in a fresh process). An update re-tokenises only changed documents (the
+previous text comes from their cards), decodes the shards their old or new terms are filed in, patches and
+re-encodes them; everything else is left as it is. Both give the same bytes (tests/site/test_incremental.py).
 """
 
 from __future__ import annotations
