@@ -287,8 +287,10 @@ def _check_files(
 ) -> list[Verdict]:
     """Each file's verdict, from the cache when its bytes and the configuration are unchanged.
 
-    Files whose stat changed are read, hashed and checked by the workers: the main process reads
-    no submission (one read of each file, where it is checked)."""
+    Files whose stat changed are read and hashed by the workers, and checked unless their bytes are the
+    ones last checked (a copied folder, a `git checkout` or a file written just before the last run changes
+    the stat, not the content): the main process reads no submission (one read of each file, where it is
+    checked)."""
     fingerprint = result.fingerprint
     previous = store.read(VERDICTS, cache.SHARDS)
     stored = store.read(DOCUMENTS, cache.SHARDS) if documents else {}
@@ -296,44 +298,56 @@ def _check_files(
     verdicts: list = [None] * len(names)
     hits: dict[str, tuple] = {}
     unread: list[tuple[int, tuple | None]] = []
+
+    def cached(name: str, digest: str | None) -> Verdict | None:
+        """The verdict kept for these bytes of this file under this configuration, with its document."""
+        entry = previous.get(name)
+        if not (digest and entry and entry[0] == (digest, fingerprint)):
+            return None
+        pickled = None
+        if documents and entry[2]:
+            blob = stored.get(name)
+            if not blob or blob[0] != entry[0]:
+                return None
+            pickled = blob[1]
+        return Verdict(entry[1], entry[2], pickled)
+
     for index, name in enumerate(names):
         stamp = file_digest.stamp(name)
-        digest = stamp and file_digest.known_digest(name, stamp)
-        entry = previous.get(name)
-        if digest and entry and entry[0] == (digest, fingerprint):
-            pickled = None
-            if documents and entry[2]:
-                blob = stored.get(name)
-                if not blob or blob[0] != entry[0]:
-                    unread.append((index, stamp))
-                    continue
-                pickled = blob[1]
-            verdicts[index] = Verdict(entry[1], entry[2], pickled)
-            hits[name] = entry
+        verdict = cached(name, stamp and file_digest.known_digest(name, stamp))
+        if verdict:
+            verdicts[index] = verdict
+            hits[name] = previous[name]
         else:
             unread.append((index, stamp))
     progress.advance(len(names) - len(unread))  # unchanged since they were checked
 
-    def check(job: tuple[int, tuple | None]) -> tuple[str, Verdict]:
+    def check(job: tuple[int, tuple | None]) -> tuple[str, Verdict, bool]:
+        """(digest, verdict, whether it was the one kept for these bytes)."""
         path = Path(names[job[0]])
         try:
             data = path.read_bytes() if job[1] else None  # None: missing or too large, load_source says which
         except OSError:
             data = None
         digest = sha256(data) if data is not None else ""
+        kept = cached(names[job[0]], digest)
+        if kept:
+            return digest, kept, True
         verdict = _check_file(path, result.content_dir, result.site, org_index, data, digest)
         if not documents:
             verdict.rendered = {}  # nobody will build from it: not worth sending back
-        return digest, verdict
+        return digest, verdict, False
 
     checked: dict[str, tuple] = {}
     done = workers.run(check, unread, advance=progress.advance)
-    for (index, stamp), (digest, verdict) in zip(unread, done, strict=True):
+    for (index, stamp), (digest, verdict, kept) in zip(unread, done, strict=True):
         verdicts[index] = verdict
         name = names[index]
         if digest:
             file_digest.remember(name, stamp, digest)
-            if verdict.keepable:
+            if kept:
+                hits[name] = previous[name]
+            elif verdict.keepable:
                 checked[name] = ((digest, fingerprint), verdict)
     if checked or len(hits) != len(previous):
         _keep(store, previous, hits, checked, partial, stored if documents else None)

@@ -185,3 +185,28 @@ def test_a_cached_verdict_says_what_checking_the_file_said(content, tmp_path, mo
         assert cached.diagnostics == checked.diagnostics
         assert cached.facts == checked.facts
         assert [d.fields for d in cached.documents] == ([d.fields for d in checked.documents] if documents else [])
+
+
+def test_a_file_whose_stat_changed_but_not_its_bytes_is_hashed_not_checked_again(content, tmp_path, monkeypatch):
+    """Written just before the run (its stat not trusted yet), copied or checked out again: the same bytes."""
+    import os
+
+    from hongwang.pipeline.content import load
+    from hongwang.pipeline.core import cache
+
+    content.article("dz/2026/good.md", GOOD)
+    content.article("dz/2026/warned.md", GOOD.replace("主题党日活动", "<b>主题党日</b>活动"))
+    checked = validate(content.root, store=cache.Store(tmp_path / "cache"))
+    assert {code for _, _, code in codes(checked)} == {"html-sanitised"}
+    for path in content.root.rglob("*.md"):
+        os.utime(path)
+
+    def unread(*args, **kwargs):
+        raise AssertionError("a file whose bytes were checked before was checked again")
+
+    monkeypatch.setattr(load, "load_source", unread)
+    for documents in (False, True):
+        again = validate(content.root, store=cache.Store(tmp_path / "cache"), documents=documents)
+        assert again.diagnostics == checked.diagnostics
+        assert again.facts == checked.facts
+        assert [d.fields for d in again.documents] == ([d.fields for d in checked.documents] if documents else [])
