@@ -128,7 +128,8 @@ def _list(block: str) -> Run | None:
     items, marker, start = [], None, None
     for line in lines:
         match = pattern.fullmatch(line)
-        if not match or not _is_plain(match.group(2)):
+        text = match.group(2).lstrip() if match else ""  # as Markdown strips it: full-width spaces too
+        if not _is_plain(text):
             return None
         if pattern is _BULLET:
             if marker not in (None, match.group(1)):
@@ -136,7 +137,7 @@ def _list(block: str) -> Run | None:
             marker = match.group(1)
         elif start is None:
             start = int(match.group(1))
-        items.append(f"<li>{match.group(2)}</li>")
+        items.append(f"<li>{text}</li>")
     tag = "ul" if pattern is _BULLET else "ol"
     opening = f'<ol start="{start}">' if tag == "ol" and start != 1 else f"<{tag}>"
     return Run("\n".join([opening, *items, f"</{tag}>"]))
