@@ -249,25 +249,69 @@ _TEXT = st.text(alphabet="党委书记村 aA１\u3000\x01\u200b㎡¨𠀀", max_s
 )
 
 
+def counted_by_hand(parts: list[str]) -> dict[int, int]:
+    """term id -> 6-bit value: a plain count of the 1-3-grams of each whitespace-free run of each part."""
+    counts, flags = Counter(), Counter()
+    for index, part in enumerate(parts):
+        for run in re.split(f"[{re.escape(text.SPACES)}]+", text.normalise(part.replace("\x01", " "))):
+            for n in (1, 2, 3):
+                for start in range(len(run) - n + 1):
+                    term = terms.term_of(run[start : start + n])
+                    counts[term] += 1
+                    flags[term] |= {0: terms.IN_TITLE, 1: terms.IN_SUMMARY}.get(index, 0)
+    return {term: min(count, terms.MAX_COUNT) - 1 | flags[term] for term, count in counts.items()}
+
+
 @settings(max_examples=120, deadline=None)
 @given(st.lists(st.lists(_TEXT, min_size=4, max_size=4), min_size=1, max_size=6))
-def test_each_document_of_a_batch_has_the_terms_counted_by_hand(documents):
-    """The compiled tokeniser against a plain count of 1-3-grams of each whitespace-free run of each part."""
+def test_each_document_has_the_terms_counted_by_hand_compiled_and_in_numpy(documents):
+    """Both tokenisers: the compiled one, a batch at a time (a whole index), and NumPy's (an update)."""
     batch = terms.Batch.of(documents)
     found, ids, values = kernels.document_terms(batch.points, batch.starts, batch.ends, batch.title_ends,
                                                 batch.summary_ends)  # fmt: skip
     for number, parts in enumerate(documents):
-        counts, flags = Counter(), Counter()
-        for index, part in enumerate(parts):
-            for run in re.split(f"[{re.escape(text.SPACES)}]+", text.normalise(part.replace("\x01", " "))):
-                for n in (1, 2, 3):
-                    for start in range(len(run) - n + 1):
-                        term = terms.term_of(run[start : start + n])
-                        counts[term] += 1
-                        flags[term] |= {0: terms.IN_TITLE, 1: terms.IN_SUMMARY}.get(index, 0)
-        expected = {term: min(count, terms.MAX_COUNT) - 1 | flags[term] for term, count in counts.items()}
+        expected = counted_by_hand(parts)
         mine = found == number
         assert dict(zip(ids[mine].tolist(), values[mine].tolist(), strict=True)) == expected
+        numpy_ids, numpy_values = terms.postings(parts[0], parts[1], parts[2:])
+        assert dict(zip(numpy_ids.tolist(), numpy_values.tolist(), strict=True)) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_TEXT, min_size=4, max_size=4), min_size=1, max_size=6), st.sampled_from([16, 64, 4096]))
+def test_compiled_and_numpy_file_terms_alike(documents, shard_count):
+    """A whole index files terms compiled, an update and a query in NumPy: the same shard and key."""
+    batch = terms.Batch.of(documents)
+    slots = np.arange(len(documents), dtype=np.int64) * 3
+    shards_compiled, postings_compiled = kernels.document_postings(
+        batch.points, batch.starts, batch.ends, batch.title_ends, batch.summary_ends, slots,
+        terms.shard_shift(shard_count))  # fmt: skip
+    assert np.all(np.diff(shards_compiled.astype(np.int64)) >= 0)  # in shard order
+    expected = set()
+    for slot, parts in zip(slots.tolist(), documents, strict=True):
+        ids_, values = terms.postings(parts[0], parts[1], parts[2:])
+        shard, key = terms.filing(ids_, shard_count)
+        expected |= set(zip(shard.tolist(), codec.pack(key, np.full(len(key), slot), values).tolist(), strict=True))
+    assert set(zip(shards_compiled.tolist(), postings_compiled.tolist(), strict=True)) == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 15), st.integers(0, 2**38 - 1), st.integers(0, 599), st.integers(0, 63)),
+                max_size=400), st.integers(0, 3))  # fmt: skip
+def test_compiled_and_numpy_shards_are_the_same_text(postings, dense_key):
+    """kernels.encode_shards (a whole index) and codec.encode_shards (an update): shard for shard, bitmaps too."""
+    slots = 600
+    # one key in most documents of shard 2: its documents are written as a bitmap; one in shard 3 whose gaps take
+    # exactly as many characters as a bitmap would: gaps
+    postings = [*postings, *((2, dense_key, doc, 1) for doc in range(0, slots, 2)), *((3, 9, d, 2) for d in range(100))]
+    unique = sorted({(s, k, d): v for s, k, d, v in postings}.items())
+    shard_ids = np.array([s for (s, _, _), _ in unique], dtype=np.int64)
+    packed = codec.pack([k for (_, k, _), _ in unique], [d for (_, _, d), _ in unique], [v for _, v in unique])
+    text, ends = kernels.encode_shards(shard_ids, packed, slots, 16, 0)
+    text = text.tobytes().decode("ascii")
+    compiled = [text[a:b] for a, b in zip(ends[:-1].tolist(), ends[1:].tolist(), strict=True)]
+    assert compiled == codec.encode_shards(shard_ids, packed, slots, 16, 0)
+    assert any(len(shard.split(".")[2]) >= codec.bitmap_length(slots) for shard in compiled)
 
 
 def test_a_term_in_most_documents_is_written_as_a_bitmap():

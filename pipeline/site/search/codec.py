@@ -31,6 +31,22 @@ def characters(values: np.ndarray) -> bytes:
     return CODES[values].tobytes()
 
 
+def varints(values: np.ndarray, lengths: np.ndarray | None = None) -> np.ndarray:
+    """Each value (< 2**53) as 6-bit digits, least significant group first, continuation bit 32.
+    lengths: the values' digit counts, when the caller has them (_digit_lengths)."""
+    values = np.asarray(values, dtype=np.uint64)
+    if lengths is None:
+        lengths = _digit_lengths(values)
+    ends = np.cumsum(lengths)
+    digits = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.uint8)
+    positions, remaining = ends - lengths, lengths
+    while len(values):  # a column of digits at a time, each over the values that still have one
+        more = remaining > 1
+        digits[positions] = (values & np.uint64(31)).astype(np.uint8) | (more.astype(np.uint8) << np.uint8(5))
+        values, positions, remaining = values[more] >> np.uint64(5), positions[more] + 1, remaining[more] - 1
+    return digits
+
+
 def read_varints(digits: np.ndarray, count: int) -> tuple[np.ndarray, int]:
     """The first `count` varints of a digit array, and how many digits they took."""
     if count == 0:
@@ -57,19 +73,89 @@ def pack(keys: np.ndarray, docs: np.ndarray, values: np.ndarray) -> np.ndarray:
     return (keys << np.uint64(KEY_SHIFT)) | (docs << np.uint64(ID_SHIFT)) | values
 
 
+def unpack(postings: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(keys, docs, values) of packed postings."""
+    postings = np.asarray(postings, dtype=np.uint64)
+    docs = (postings >> np.uint64(ID_SHIFT)) & np.uint64((1 << SLOT_BITS) - 1)
+    return postings >> np.uint64(KEY_SHIFT), docs.astype(np.int64), (postings & np.uint64(63)).astype(np.uint8)
+
+
 def encode(keys: np.ndarray, docs: np.ndarray, values: np.ndarray, slots: int) -> str:
     """One shard from its postings sorted by (key, doc): keys, doc ids and 6-bit values, one entry per posting."""
-    postings = pack(keys, docs, values)
-    return encode_shards(np.zeros(len(postings), dtype=np.int64), postings, slots, 1)[0]
+    return encode_shards(np.zeros(len(keys), dtype=np.int64), pack(keys, docs, values), slots, 1)[0]
 
 
 def encode_shards(shards: np.ndarray, postings: np.ndarray, slots: int, count: int, first: int = 0) -> list[str]:
-    """Shards first … first+count-1 from packed postings sorted by (shard, posting)."""
-    from . import kernels
+    """Shards first … first+count-1 from packed postings (pack) sorted by (shard, posting), in whole-array NumPy
+    steps: for the few shards an update patches. A whole index is encoded by kernels.encode_shards, which gives
+    the same text (tests/site/test_search.py), compiled."""
+    keys, docs, values = unpack(postings)
+    n = len(keys)
+    new_shard = np.ones(n, dtype=bool)
+    new_shard[1:] = shards[1:] != shards[:-1]
+    new_term = new_shard.copy()
+    new_term[1:] |= keys[1:] != keys[:-1]
+    term_starts = np.flatnonzero(new_term)
+    counts = np.diff(np.append(term_starts, n))
+    term_shards = shards[term_starts]
+    term_keys = keys[term_starts]
+    key_gaps = term_keys.copy()
+    first_term_of_shard = np.ones(len(term_starts), dtype=bool)
+    first_term_of_shard[1:] = term_shards[1:] != term_shards[:-1]
+    key_gaps[~first_term_of_shard] -= term_keys[:-1][~first_term_of_shard[1:]]
+    gaps = docs.astype(np.uint64).copy()
+    gaps[1:] -= docs[:-1].astype(np.uint64)
+    gaps[term_starts] = docs[term_starts]
+    lengths = _digit_lengths(gaps)
+    per_term = np.add.reduceat(lengths, term_starts) if n else lengths
+    dense = per_term > bitmap_length(slots)
+    doc_digits, term_doc_lengths = _docs_digits(varints(gaps, lengths=lengths), lengths, term_starts, counts,
+                                                per_term, docs, dense, slots)  # fmt: skip
+    key_lengths = _digit_lengths(key_gaps)
+    count_codes = counts.astype(np.uint64) * 2 + dense
+    count_lengths = _digit_lengths(count_codes)
+    sections = [
+        (varints(key_gaps, lengths=key_lengths), key_lengths),
+        (varints(count_codes, lengths=count_lengths), count_lengths),
+        (doc_digits, term_doc_lengths),
+        (values.astype(np.uint8), counts),
+    ]
+    return _split_by_shard(sections, term_shards, count, first)
 
-    text, ends = kernels.encode_shards(np.asarray(shards, dtype=np.int64), postings, slots, count, first)
-    text = text.tobytes().decode("ascii")
-    return [text[a:b] for a, b in zip(ends[:-1].tolist(), ends[1:].tolist(), strict=True)]
+
+def _split_by_shard(sections, term_shards: np.ndarray, count: int, first: int) -> list[str]:
+    """Each section's characters cut into per-shard pieces (per-term lengths summed by shard)."""
+    bounds = np.searchsorted(term_shards, np.arange(first, first + count + 1))
+    texts = []
+    for digits, per_term in sections:
+        ends = np.concatenate(([0], np.cumsum(per_term)))[bounds]
+        text = characters(digits).decode("ascii")
+        texts.append([text[a:b] for a, b in zip(ends[:-1], ends[1:], strict=True)])
+    return [SEPARATOR.join(parts) for parts in zip(*texts, strict=True)]
+
+
+def _docs_digits(digits, lengths, starts, counts, per_term, docs, dense, slots) -> tuple[np.ndarray, np.ndarray]:
+    """Varint gaps for most terms; a bitmap spliced in for each term whose documents are too many.
+    Returns the digits and each term's number of them."""
+    if not dense.any():
+        return digits, per_term
+    offsets = np.concatenate(([0], np.cumsum(lengths)))
+    pieces, cursor = [], 0
+    for term in np.flatnonzero(dense):
+        begin, end = starts[term], starts[term] + counts[term]
+        pieces.append(digits[offsets[cursor] : offsets[begin]])
+        bits = np.zeros(bitmap_length(slots) * 6, dtype=np.uint8)
+        bits[docs[begin:end]] = 1
+        pieces.append((bits.reshape(-1, 6) << np.arange(6, dtype=np.uint8)).sum(axis=1).astype(np.uint8))
+        cursor = end
+    pieces.append(digits[offsets[cursor] :])
+    return np.concatenate(pieces), np.where(dense, bitmap_length(slots), per_term)
+
+
+def _digit_lengths(values: np.ndarray) -> np.ndarray:
+    """How many 5-bit groups each value takes (at least one; values below 2**53, where float64 is exact)."""
+    _, bits = np.frexp(np.asarray(values, dtype=np.float64))
+    return np.maximum((bits.astype(np.int64) + 4) // 5, 1)
 
 
 def decode(shard: str, slots: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ...core import workers
-from . import codec, terms
+from . import terms
 
 BUCKETS = 256  # encoded a bucket at a time: at N = 20,000, 64 buckets took ~60 MiB per worker
 RECORD = np.dtype([("shard", "<u2"), ("posting", "<u8")])
@@ -110,7 +110,10 @@ def _encode_bucket(bucket: int, pieces: list[tuple[Path, int, int]], root: Path,
     per_bucket = shards // bucket_count(shards)
     first = bucket * per_bucket
     files = size = 0
-    for offset, encoded in enumerate(codec.encode_shards(shard_ids, postings, slots, per_bucket, first)):
+    text, ends = kernels.encode_shards(shard_ids, postings, slots, per_bucket, first)
+    text = text.tobytes().decode("ascii")
+    for offset, (start, end) in enumerate(zip(ends[:-1].tolist(), ends[1:].tolist(), strict=True)):
+        encoded = text[start:end]
         name = shard_name(first + offset)
         content = shard_script(name, encoded)
         create(root / f"{name}.js", content)

@@ -51,14 +51,39 @@ class Batch:
 
 
 def postings(title: str, summary: str, rest: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(sorted unique term ids, one 6-bit value each) for a document's title, summary and other text."""
-    from . import kernels
-
+    """(sorted unique term ids, one 6-bit value each) for a document's title, summary and other text, in
+    whole-array NumPy steps: for the few documents an update tokenises. kernels.document_terms cuts a whole
+    index's documents the same way, compiled."""
     batch = Batch.of([[title, summary, *rest]])
-    _, ids, values = kernels.document_terms(batch.points, batch.starts, batch.ends, batch.title_ends,
-                                            batch.summary_ends)  # fmt: skip
-    order = np.argsort(ids)
-    return ids[order], values[order]
+    grams, starts = term_ids(batch.points, with_starts=True)
+    terms, counts = unique_counts(grams)
+    values = (np.minimum(counts, MAX_COUNT) - 1).astype(np.uint8)
+    title_end, summary_end = batch.title_ends[0], batch.summary_ends[0]
+    for chosen, bit in ((starts < title_end, IN_TITLE), ((starts > title_end) & (starts < summary_end), IN_SUMMARY)):
+        if chosen.any():
+            values[np.searchsorted(terms, grams[chosen])] |= bit
+    return terms, values
+
+
+def term_ids(points: np.ndarray, with_starts: bool = False):
+    """Every n-gram occurrence as one integer: c1, c1<<21|c2, or c1<<42|c2<<21|c3 (code points < 2**21);
+    with_starts: and where each starts."""
+    valid = points != 0
+    pairs = valid[:-1] & valid[1:]
+    triples = pairs[:-1] & valid[2:]
+    grams = np.concatenate([points[valid], ((points[:-1] << 21) | points[1:])[pairs],
+                            ((points[:-2] << 42) | (points[1:-1] << 21) | points[2:])[triples]])  # fmt: skip
+    if not with_starts:
+        return grams
+    return grams, np.concatenate([np.flatnonzero(valid), np.flatnonzero(pairs), np.flatnonzero(triples)])
+
+
+def unique_counts(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if not len(ids):
+        return ids, np.zeros(0, dtype=np.int64)
+    ids = np.sort(ids)
+    starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+    return ids[starts], np.diff(np.append(starts, len(ids)))
 
 
 def shard_shift(shards: int) -> int:
@@ -66,15 +91,44 @@ def shard_shift(shards: int) -> int:
     return 33 - shards.bit_length()
 
 
+FNV_PRIME = np.uint32(0x01000193)
+SHARD_SEED = np.uint32(0x811C9DC5)  # FNV-1a's own offset basis
+KEY_SEED = np.uint32(0x050C5D1F)
+_CODE_POINT = np.uint64(0x1FFFFF)
+
+
 def filing(ids: np.ndarray, shards: int) -> tuple[np.ndarray, np.ndarray]:
-    """(shard, key) of each term id; shards is a power of two.
+    """(shard, key) of each term id, in any order; shards is a power of two.
 
     Two hashes of the term's code points: FNV-1a over 32-bit units (a term of three has first, middle and last;
     of two, middle and last; of one, last), then murmur3's finaliser (every output bit depends on every input
-    bit). shard = the top bits of the first hash; key = the second hash and the first's six low bits (38 bits)."""
-    from . import kernels
+    bit). shard = the top bits of the first hash; key = the second hash and the first's six low bits (38 bits).
+    In whole-array NumPy steps, for a few documents' terms (an update, a query); kernels.py files a whole index's
+    the same way, compiled."""
+    ids = np.asarray(ids, dtype=np.uint64)
+    last = (ids & _CODE_POINT).astype(np.uint32)
+    middle = ((ids >> np.uint64(21)) & _CODE_POINT).astype(np.uint32)
+    first = (ids >> np.uint64(42)).astype(np.uint32)
+    three, two = ids >= np.uint64(1 << 42), ids >= np.uint64(1 << 21)
+    lengths = two.astype(np.uint32) + three + np.uint32(1)
 
-    return kernels.file_terms(np.asarray(ids, dtype=np.uint64), shard_shift(shards))
+    def mix(seed: np.uint32) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            hashed = np.where(three, (seed ^ first) * FNV_PRIME, seed)
+            hashed = np.where(two, (hashed ^ middle) * FNV_PRIME, hashed)
+            hashed = (hashed ^ last) * FNV_PRIME
+            hashed ^= lengths
+            hashed ^= hashed >> np.uint32(16)
+            hashed *= np.uint32(0x85EBCA6B)
+            hashed ^= hashed >> np.uint32(13)
+            hashed *= np.uint32(0xC2B2AE35)
+            hashed ^= hashed >> np.uint32(16)
+        return hashed
+
+    first_hash, second_hash = mix(SHARD_SEED), mix(KEY_SEED)
+    shard = (first_hash >> np.uint32(shard_shift(shards))).astype(np.int64)
+    key = (second_hash.astype(np.uint64) << np.uint64(6)) | (first_hash & np.uint32(63)).astype(np.uint64)
+    return shard, key
 
 
 def term_of(word: str) -> int:

@@ -328,23 +328,27 @@ def _digest(content: bytes) -> str:
     return hashlib.blake2b(content, digest_size=12).hexdigest()
 
 
-def _batch_of(cards: list[list[str]]) -> terms.Batch:
+def _searched(card: list[str]) -> list[str]:
     """A card's terms come from its title, summary, org and text (query.searched_text checks the same four)."""
-    return terms.Batch.of([[card[1], card[6], card[3], card[7]] for card in cards])
+    return [card[1], card[6], card[3], card[7]]
 
 
-def kernels():
-    """The compiled loops, imported when an index is written (Numba takes a tenth of a second to import)."""
-    from . import kernels as compiled
-
-    return compiled
+def _batch_of(cards: list[list[str]]) -> terms.Batch:
+    return terms.Batch.of([_searched(card) for card in cards])
 
 
 def _postings(cards: list[list[str]], slots: list[int], shard_count: int) -> tuple[np.ndarray, np.ndarray]:
-    """(shard, packed posting) of every (term, document) pair of these cards, in shard order."""
-    batch = _batch_of(cards)
-    return kernels().document_postings(batch.points, batch.starts, batch.ends, batch.title_ends, batch.summary_ends,
-                                       np.array(slots, dtype=np.int64), terms.shard_shift(shard_count))  # fmt: skip
+    """(shard, packed posting) of every (term, document) pair of a few cards (an update's), in NumPy."""
+    if not cards:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+    shard_parts, posting_parts = [], []
+    for card, slot in zip(cards, slots, strict=True):
+        title, summary, *rest = _searched(card)
+        term_ids, values = terms.postings(title, summary, rest)
+        shard, key = terms.filing(term_ids, shard_count)
+        shard_parts.append(shard)
+        posting_parts.append(codec.pack(key, np.full(len(key), slot), values))
+    return np.concatenate(shard_parts), np.concatenate(posting_parts)
 
 
 # ---------------------------------------------------------------- update
