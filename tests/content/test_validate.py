@@ -166,7 +166,6 @@ def test_example_content_is_clean():
 
 
 def test_a_cached_verdict_says_what_checking_the_file_said(content, tmp_path, monkeypatch):
-    from hongwang.pipeline.content import load
     from hongwang.pipeline.core import cache
 
     monkeypatch.setattr(cache.FileDigests, "RACY_SECONDS", -60)  # trust the stat of files written just now
@@ -176,22 +175,30 @@ def test_a_cached_verdict_says_what_checking_the_file_said(content, tmp_path, mo
     checked = validate(content.root, store=cache.Store(tmp_path / "cache"))
     assert {code for _, _, code in codes(checked)} == {"slug-duplicate", "html-sanitised", "image-alt-missing"}
 
+    assert_answered_from_cache(content.root, tmp_path / "cache", checked, monkeypatch)
+
+
+def assert_answered_from_cache(root, cache_folder, checked, monkeypatch) -> None:
+    """Validating again reads no submission (load_source) and says what checking them said, with and without
+    the documents."""
+    from hongwang.pipeline.content import load
+    from hongwang.pipeline.core import cache
+
     def unread(*args, **kwargs):
-        raise AssertionError("a file unchanged since it was checked was read again")
+        raise AssertionError("a file whose bytes were checked before was read and checked again")
 
     monkeypatch.setattr(load, "load_source", unread)
     for documents in (False, True):
-        cached = validate(content.root, store=cache.Store(tmp_path / "cache"), documents=documents)
-        assert cached.diagnostics == checked.diagnostics
-        assert cached.facts == checked.facts
-        assert [d.fields for d in cached.documents] == ([d.fields for d in checked.documents] if documents else [])
+        again = validate(root, store=cache.Store(cache_folder), documents=documents)
+        assert again.diagnostics == checked.diagnostics
+        assert again.facts == checked.facts
+        assert [d.fields for d in again.documents] == ([d.fields for d in checked.documents] if documents else [])
 
 
 def test_a_file_whose_stat_changed_but_not_its_bytes_is_hashed_not_checked_again(content, tmp_path, monkeypatch):
     """Written just before the run (its stat not trusted yet), copied or checked out again: the same bytes."""
     import os
 
-    from hongwang.pipeline.content import load
     from hongwang.pipeline.core import cache
 
     content.article("dz/2026/good.md", GOOD)
@@ -200,13 +207,4 @@ def test_a_file_whose_stat_changed_but_not_its_bytes_is_hashed_not_checked_again
     assert {code for _, _, code in codes(checked)} == {"html-sanitised"}
     for path in content.root.rglob("*.md"):
         os.utime(path)
-
-    def unread(*args, **kwargs):
-        raise AssertionError("a file whose bytes were checked before was checked again")
-
-    monkeypatch.setattr(load, "load_source", unread)
-    for documents in (False, True):
-        again = validate(content.root, store=cache.Store(tmp_path / "cache"), documents=documents)
-        assert again.diagnostics == checked.diagnostics
-        assert again.facts == checked.facts
-        assert [d.fields for d in again.documents] == ([d.fields for d in checked.documents] if documents else [])
+    assert_answered_from_cache(content.root, tmp_path / "cache", checked, monkeypatch)
