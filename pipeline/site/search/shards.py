@@ -78,7 +78,7 @@ def write(spill: Path, root: Path, shards: int, slots: int) -> tuple[int, int]:
 
 
 def _spill_postings(path: Path, shards: int) -> None:
-    """The batch's postings, after where each bucket's start in them."""
+    """The batch's postings in shard order, after the offset where each bucket starts in them."""
     from . import kernels
 
     with np.load(path) as batch:
