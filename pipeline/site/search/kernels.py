@@ -15,13 +15,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .codec import CODES, ID_SHIFT, KEY_SHIFT, SLOT_BITS
-from .terms import FNV_PRIME, IN_SUMMARY, IN_TITLE, KEY_SEED, MAX_COUNT, SHARD_SEED
+from .codec import CODES, ID_SHIFT, KEY_SHIFT, SEPARATOR, SLOT_BITS
+from .terms import CODE_POINT, FNV_PRIME, IN_SUMMARY, IN_TITLE, KEY_SEED, MAX_COUNT, SHARD_SEED
 
-_CODE_POINT = 0x1FFFFF
 _MASK32 = 0xFFFFFFFF
 _SPREAD = 0x9E3779B97F4A7C15  # Fibonacci hashing: where a term sits in a document's table
-_DOT = 46  # "."
+_DOT = ord(SEPARATOR)
 
 
 @njit(cache=True, inline="always")
@@ -46,8 +45,8 @@ def _mix(seed, first, middle, last, length):
 @njit(cache=True, inline="always")
 def _filed(term, shard_shift):
     """(shard, key) of a term id, as terms.filing files it."""
-    last = term & np.uint64(_CODE_POINT)
-    middle = (term >> np.uint64(21)) & np.uint64(_CODE_POINT)
+    last = term & np.uint64(CODE_POINT)
+    middle = (term >> np.uint64(21)) & np.uint64(CODE_POINT)
     first = term >> np.uint64(42)
     length = 3 if term >= np.uint64(1 << 42) else (2 if term >= np.uint64(1 << 21) else 1)
     shard_hash = _mix(SHARD_SEED, first, middle, last, length)

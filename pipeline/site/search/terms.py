@@ -94,7 +94,7 @@ def shard_shift(shards: int) -> int:
 FNV_PRIME = np.uint32(0x01000193)
 SHARD_SEED = np.uint32(0x811C9DC5)  # FNV-1a's own offset basis
 KEY_SEED = np.uint32(0x050C5D1F)
-_CODE_POINT = np.uint64(0x1FFFFF)
+CODE_POINT = 0x1FFFFF  # a term id holds up to three 21-bit code points (term_ids)
 
 
 def filing(ids: np.ndarray, shards: int) -> tuple[np.ndarray, np.ndarray]:
@@ -106,8 +106,8 @@ def filing(ids: np.ndarray, shards: int) -> tuple[np.ndarray, np.ndarray]:
     In whole-array NumPy steps, for a few documents' terms (an update, a query); kernels.py files a whole index's
     the same way, compiled."""
     ids = np.asarray(ids, dtype=np.uint64)
-    last = (ids & _CODE_POINT).astype(np.uint32)
-    middle = ((ids >> np.uint64(21)) & _CODE_POINT).astype(np.uint32)
+    last = (ids & np.uint64(CODE_POINT)).astype(np.uint32)
+    middle = ((ids >> np.uint64(21)) & np.uint64(CODE_POINT)).astype(np.uint32)
     first = (ids >> np.uint64(42)).astype(np.uint32)
     three, two = ids >= np.uint64(1 << 42), ids >= np.uint64(1 << 21)
     lengths = two.astype(np.uint32) + three + np.uint32(1)

@@ -337,18 +337,12 @@ def _batch_of(cards: list[list[str]]) -> terms.Batch:
     return terms.Batch.of([_searched(card) for card in cards])
 
 
-def _postings(cards: list[list[str]], slots: list[int], shard_count: int) -> tuple[np.ndarray, np.ndarray]:
-    """(shard, packed posting) of every (term, document) pair of a few cards (an update's), in NumPy."""
-    if not cards:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
-    shard_parts, posting_parts = [], []
-    for card, slot in zip(cards, slots, strict=True):
-        title, summary, *rest = _searched(card)
-        term_ids, values = terms.postings(title, summary, rest)
-        shard, key = terms.filing(term_ids, shard_count)
-        shard_parts.append(shard)
-        posting_parts.append(codec.pack(key, np.full(len(key), slot), values))
-    return np.concatenate(shard_parts), np.concatenate(posting_parts)
+def _card_postings(card: list[str], slot: int, shard_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """(shard, packed posting) of every term of one card (an update's), in NumPy."""
+    title, summary, *rest = _searched(card)
+    term_ids, values = terms.postings(title, summary, rest)
+    shard, key = terms.filing(term_ids, shard_count)
+    return shard, codec.pack(key, np.full(len(key), slot), values)
 
 
 # ---------------------------------------------------------------- update
@@ -362,7 +356,7 @@ def _update(planned: _Plan, previous: dict, root: Path, changed: set[str], tally
     gone = []  # read every old card before any is written: a moved document may take another's old slot
     for key in sorted(changed & old.keys()):
         slot = old[key][1]
-        before.append(_postings([read_card(root, slot)], [slot], planned.shards))
+        before.append(_card_postings(read_card(root, slot), slot, planned.shards))
         if key not in by_key or planned.ids[key] != slot:
             gone.append(slot)
     for slot in sorted(set(gone) - {planned.ids[key] for key in changed if key in by_key}):
@@ -378,7 +372,7 @@ def _update(planned: _Plan, previous: dict, root: Path, changed: set[str], tally
             if len(files) == 1:  # the whole text fits in the card now: no rest may stay behind
                 _remove(root / f"{text_name(slot)}.js", tally)
             cards[key] = _card_digest(files)
-            after.append(_postings([card], [slot], planned.shards))
+            after.append(_card_postings(card, slot, planned.shards))
     removed, added = _difference(before, after)
     for shard in sorted(removed.keys() | added.keys()):
         _patch(root, shard, removed.get(shard), added.get(shard), planned.slots, tally)
