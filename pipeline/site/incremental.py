@@ -97,6 +97,14 @@ class Digests:
             return repr(value)
         if kind is list or kind is tuple:
             return "[" + ",".join([self.token(v) for v in value]) + "]"
+        if kind is dict and all(type(k) is str for k in value):
+            return "{" + ",".join([f"{k!r}:{self.token(v)}" for k, v in sorted(value.items())]) + "}"
+        known = self.item_tokens.get(id(value)) or self.org_tokens.get(id(value))  # held by the portal: ids stable
+        if known:
+            return known
+        known = self.object_tokens.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
         return self._token_of_other(value)
 
     def _token_of_other(self, value) -> str:
@@ -136,17 +144,8 @@ class Digests:
 
     def page(self, spec, arguments: dict) -> str:
         pager = (spec.pager.number, spec.pager.count, spec.pager.base) if spec.pager else None
-        own = self.token(
-            [
-                spec.name,
-                spec.template,
-                spec.title,
-                [list(c) for c in spec.crumbs],
-                pager,
-                getattr(spec, "feed", None),
-                arguments,
-            ]
-        )
+        plain = repr((spec.name, spec.template, spec.title, spec.crumbs, pager, getattr(spec, "feed", None)))
+        own = plain + self.token(arguments)
         reads_portal = "" if _holds_item(spec.variables) else self.all_items
         return self._hash(self.shared + reads_portal + own)
 
