@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..core.cache import stat_stamp
 from ..core.diagnostics import Diagnostic, diag
 from ..core.yamltree import Tree, YamlProblem, parse
 from . import aliases
@@ -394,6 +395,48 @@ def submission_files(content_dir: Path, only: list[Path] | None = None) -> list[
     return [Path(name) for name in submission_names(content_dir, only)]
 
 
+@dataclass
+class Listing:
+    """content/ as one walk saw it, for a build: every file and folder with its stat (what makes a build
+    the last build, site/unchanged.py) and the submissions among them with theirs (what validate checks,
+    without a second walk or a second stat per file)."""
+
+    entries: list[tuple]  # (path below content/, size, mtime, ctime, inode), every file and folder, sorted
+    submissions: list[str]  # as submission_names gives them
+    stamps: dict[str, tuple]  # submission → (size, mtime, ctime, inode) (core/cache.FileDigests' stamp)
+
+
+def listing(content_dir: Path) -> Listing:
+    """One scandir per folder and one stat per entry (following symlinks, as validate reads files).
+
+    Every folder is walked, hidden ones and media/ too (a changed video is a changed input); submissions are
+    found as _submissions_under finds them: not in hidden, `_` or top-level media/ folders, nor in a symlinked
+    folder."""
+    entries, found, stamps = [], [], {}
+    folders = [(str(content_dir), (), True)]
+    while folders:
+        folder, parts, may_hold = folders.pop()
+        try:
+            with os.scandir(folder) as scanned:
+                for entry in scanned:
+                    try:
+                        status = entry.stat()
+                    except OSError:
+                        continue
+                    stamp = stat_stamp(status)
+                    entries.append(("/".join((*parts, entry.name)), *stamp))
+                    if entry.is_dir():
+                        holds = may_hold and not entry.is_symlink() and _folder_of_submissions(entry.name, parts)
+                        folders.append((entry.path, (*parts, entry.name), holds))
+                    elif may_hold and _submission_entry(entry, parts, content_dir):
+                        found.append(((*parts, entry.name), entry.path))
+                        stamps[entry.path] = stamp
+        except OSError:
+            continue
+    submissions = [name for _, name in sorted(found, key=_path_order)]
+    return Listing(sorted(entries), submissions, stamps)
+
+
 def submission_names(content_dir: Path, only: list[Path] | None = None) -> list[str]:
     """submission_files as strings, in the same order: at county scale making and sorting 20,000 Paths
     costs more than a no-change validate's whole check."""
@@ -431,17 +474,25 @@ def _submissions_under(content_dir: Path):
                 for entry in entries:
                     try:
                         if entry.is_dir(follow_symlinks=False):
-                            if not _hidden(entry.name) and not (not parts and entry.name in SKIPPED_DIRS):
+                            if _folder_of_submissions(entry.name, parts):
                                 folders.append((entry.path, (*parts, entry.name)))
-                        elif entry.is_symlink():
-                            if entry.is_file() and _is_submission(Path(entry.path), content_dir):
-                                yield (*parts, entry.name), entry.path
-                        elif entry.is_file() and _submission_name(entry.name, top_level=not parts):
+                        elif _submission_entry(entry, parts, content_dir):
                             yield (*parts, entry.name), entry.path
                     except OSError:
                         continue
         except OSError:
             continue
+
+
+def _folder_of_submissions(name: str, parts: tuple) -> bool:
+    return not _hidden(name) and not (not parts and name in SKIPPED_DIRS)
+
+
+def _submission_entry(entry: os.DirEntry, parts: tuple, content_dir: Path) -> bool:
+    """A file entry (not a folder) found below content/`parts`."""
+    if entry.is_symlink():
+        return entry.is_file() and _is_submission(Path(entry.path), content_dir)
+    return entry.is_file() and _submission_name(entry.name, top_level=not parts)
 
 
 def _hidden(name: str) -> bool:

@@ -164,8 +164,10 @@ class FileDigests:
     TABLE = "file-digests"
     RACY_SECONDS = 2
 
-    def __init__(self, store: Store, max_bytes: int, table: str = TABLE):
+    def __init__(self, store: Store, max_bytes: int, table: str = TABLE, stamps: dict[str, tuple] | None = None):
+        """stamps: files' stamps as a walk just saw them (content/load.Listing), else each is stat'ed."""
         self.store = store
+        self.stamps = stamps or {}
         self.max_bytes = max_bytes
         self.table = table
         self.known = store.read(table)
@@ -202,13 +204,13 @@ class FileDigests:
 
     def stamp(self, name: str) -> tuple | None:
         """(size, mtime, ctime, inode), or None for a file that is missing or over max_bytes."""
-        try:
-            status = os.stat(name)
-        except OSError:
-            return None
-        if status.st_size > self.max_bytes:
-            return None
-        return stat_stamp(status)
+        stamp = self.stamps.get(name)
+        if stamp is None:
+            try:
+                stamp = stat_stamp(os.stat(name))
+            except OSError:
+                return None
+        return None if stamp[0] > self.max_bytes else stamp
 
     def known_digest(self, name: str, stamp: tuple) -> str | None:
         entry = self.known.get(name)

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..content import validate
+from ..content import load, validate
 from ..content.documents import Validation
 from ..core import cache, dates, urls, workers
 from ..core.diagnostics import Diagnostic
@@ -156,11 +156,12 @@ def _build(
     settings_file = settings_file or DEFAULT_SETTINGS
     now = now or dates.now()
     record = incremental.record_name(output_dir, f"{profile}|{Path(settings_file).resolve()}")
-    inputs = unchanged.Inputs.of(content_dir, settings_file, profile, extra_settings) if store.enabled else None
+    listing = load.listing(content_dir) if store.enabled else None
+    inputs = listing and unchanged.Inputs.of(listing, settings_file, profile, extra_settings)
     last = inputs and unchanged.previous(store, record, inputs, output_dir, now)
     if last:
         return _as_last_time(last, content_dir, output_dir, started)
-    validation = validate.validate(content_dir, store=store, now=now, progress=progress)
+    validation = validate.validate(content_dir, store=store, now=now, progress=progress, listing=listing)
     result = BuildResult(validation, output_dir)
     if validation.errors:
         return result

@@ -17,13 +17,13 @@ anything, so a file edited during a build is seen by the next one.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from ..content.documents import Facts
 from ..content.lint import FAR_FUTURE_DAYS
+from ..content.load import Listing
 from ..core import cache, dates
 
 SUFFIX = "-unchanged"
@@ -36,30 +36,15 @@ class Inputs:
     digest: str
 
     @classmethod
-    def of(cls, content_dir: Path, settings_file: Path, profile: str, extra_settings: dict | None) -> Inputs:
+    def of(cls, listing: Listing, settings_file: Path, profile: str, extra_settings: dict | None) -> Inputs:
+        """listing: content/ walked (content/load.py): every file and folder by its stat, as git's index tells
+        a change."""
         digest = hashlib.blake2b(digest_size=20)
         for part in (cache.code_salt(), profile, repr(sorted((extra_settings or {}).items()))):
             digest.update(part.encode() + b"\0")
         digest.update(Path(settings_file).read_bytes())
-        _walk(Path(content_dir), "", digest)
+        digest.update(repr(listing.entries).encode("utf-8", "surrogateescape"))
         return cls(digest.hexdigest())
-
-
-def _walk(folder: Path, prefix: str, digest) -> None:
-    """Every file and folder under content/, in name order, by its stat (as git's index tells a change)."""
-    try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError:
-        return
-    for entry in entries:
-        try:
-            status = entry.stat()
-        except OSError:
-            continue
-        stamp = (prefix + entry.name, *cache.stat_stamp(status))
-        digest.update(repr(stamp).encode())
-        if entry.is_dir():
-            _walk(Path(entry.path), prefix + entry.name + "/", digest)
 
 
 def output_mark(output_dir: Path) -> tuple | None:

@@ -139,6 +139,15 @@ def test_the_tree_walk_keeps_every_rule_of_a_submission(content, tmp_path):
     assert found == ["dz/UPPER.MD", "dz/b.yml", "dz/escape.md", "dz/linked.md", "dz/media/kept.md", "dz/site.yaml"]
     by_path_rules = sorted(p for p in load._walk(content.root) if load._is_submission(p, content.root))
     assert [p.relative_to(content.root).as_posix() for p in by_path_rules] == found
+    # The build's one walk finds the same, with each one's stat, and lists every file and folder besides
+    listing = load.listing(content.root)
+    assert listing.submissions == [str(content.root / rel) for rel in found]
+    for name in listing.submissions:
+        status = Path(name).stat()  # a symlink's target, as validate reads it
+        assert listing.stamps[name] == (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+    listed = [entry[0] for entry in listing.entries]
+    assert listed == sorted(listed)
+    assert {".git/HEAD.md", "_drafts/a.md", "media/readme.md", "dz/notes.txt", "linked-folder/secret.md"} <= set(listed)
 
 
 def test_submission_names_are_in_the_order_of_sorted_paths(content):
