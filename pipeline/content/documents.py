@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -121,8 +122,9 @@ class Validation:
     site: SiteSettings
     orgs: list[dict]
     links: list[dict]
-    pickled: list[bytes] = field(default_factory=list)  # each document, pickled, in the order of facts; empty
-    # when validate was asked for facts only. A build unpickles only those it has no item for (site/model.py).
+    # Each document, pickled, in the order of facts, or a callable that fetches it from the cache; empty when
+    # validate was asked for facts only. A build unpickles only those it has no item for (site/model.py).
+    pickled: list[bytes | Callable[[], bytes]] = field(default_factory=list)
     facts: list[Facts] = field(default_factory=list)  # one per document
     fingerprint: str = ""  # the configuration the documents were checked against (content/validate.py)
     rendered: dict = field(default_factory=dict)  # bodies the markup check rendered, for the build to reuse
@@ -131,11 +133,12 @@ class Validation:
 
     @functools.cached_property
     def documents(self) -> list[Document]:
-        return [pickle.loads(blob) for blob in self.pickled]
+        return [self.document(index) for index in range(len(self.pickled))]
 
     def document(self, index: int) -> Document:
         """The document of facts[index]."""
-        return pickle.loads(self.pickled[index])
+        blob = self.pickled[index]
+        return pickle.loads(blob if isinstance(blob, bytes) else blob())
 
     def release_documents(self) -> None:
         """Let the documents go: the model holds what pages need (~40 MiB at N = 20,000)."""

@@ -113,6 +113,37 @@ class Store:
                 self._write_file(_shard_name(name, number, shards), part)
         self._parts[name] = parts
 
+    def part(self, name: str, key, shards: int) -> dict:
+        """The shard of a sharded table that holds `key`, read alone (the whole table when it was read)."""
+        if name in self._loaded:
+            return self._loaded[name]
+        number = _shard_of(key, shards)
+        parts = self._parts.setdefault(name, [None] * shards)
+        if parts[number] is None:
+            parts[number] = self._read_file(_shard_name(name, number, shards))
+        return parts[number]
+
+    def patch(self, name: str, changes: dict, removed, shards: int) -> None:
+        """Set `changes` and delete the `removed` keys of a sharded table, reading and writing only their shards
+        (unless the whole table was read)."""
+        if name in self._loaded:
+            gone = set(removed)
+            kept = {key: value for key, value in self._loaded[name].items() if key not in gone}
+            self.write(name, {**kept, **changes}, shards)
+            return
+        touched: dict[int, dict] = {}
+        for key in [*changes, *removed]:
+            number = _shard_of(key, shards)
+            if number not in touched:
+                touched[number] = dict(self.part(name, key, shards))
+        for key in removed:
+            touched[_shard_of(key, shards)].pop(key, None)
+        for key, value in changes.items():
+            touched[_shard_of(key, shards)][key] = value
+        for number, part in touched.items():
+            self._write_file(_shard_name(name, number, shards), part)
+            self._parts[name][number] = part
+
     def drop_retired(self) -> None:
         """Delete the files of RETIRED_TABLES, whole or sharded."""
         if not self.folder:

@@ -91,6 +91,27 @@ def test_a_sharded_table_rewrites_only_the_shards_whose_entries_changed(tmp_path
     assert "content/org3/a3.md" not in cache.Store(tmp_path).read("documents", shards=8)
 
 
+def test_a_patch_reads_and_writes_only_the_shards_of_the_keys_it_changes(tmp_path):
+    table = {f"content/org{n}/a{n}.md": ("digest", n) for n in range(200)}
+    cache.Store(tmp_path).write("documents", table, shards=8)
+    before = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("documents-*.pickle")}
+    time.sleep(0.01)
+    damaged = cache._shard_name("documents", cache._shard_of("content/org9/a9.md", 8), 8) + ".pickle"
+    (tmp_path / damaged).write_bytes(b"x")
+    edited, gone = "content/org7/a7.md", "content/org3/a3.md"
+
+    store = cache.Store(tmp_path)
+    assert store.part("documents", edited, shards=8)[edited] == ("digest", 7)
+    store.patch("documents", {edited: ("digest", "edited"), "content/new.md": ("digest", "new")}, [gone], shards=8)
+    changed = {p.name for p in tmp_path.glob("documents-*.pickle") if p.stat().st_mtime_ns != before[p.name]}
+    shards = {cache._shard_of(key, 8) for key in (edited, gone, "content/new.md")}
+    assert changed == {cache._shard_name("documents", n, 8) + ".pickle" for n in shards} | {damaged}
+    read = cache.Store(tmp_path).read("documents", shards=8)
+    lost = {k for k in table if cache._shard_of(k, 8) == cache._shard_of("content/org9/a9.md", 8)}
+    expected = {k: v for k, v in table.items() if k != gone and k not in lost}
+    assert read == {**expected, edited: ("digest", "edited"), "content/new.md": ("digest", "new")}
+
+
 def test_tables_no_version_reads_are_deleted_and_the_others_kept(tmp_path):
     store = cache.Store(tmp_path)
     store.write("items", {"a": 1}, cache.SHARDS)

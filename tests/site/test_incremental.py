@@ -121,6 +121,19 @@ def test_a_damaged_output_file_is_written_again(county, tmp_path):
     assert_same_tree(tmp_path / "out", cold_build(county, tmp_path, "cold"))
 
 
+def test_documents_the_cache_lost_are_checked_again_when_the_build_needs_them(county, tmp_path):
+    # A kept verdict leaves its document in the cache until the build asks for it: when the items are gone too,
+    # it asks for every one, and the documents table is gone as well (a cache folder cleaned by hand)
+    incremental_build(county, tmp_path)
+    for path in [*(tmp_path / "cache").glob("items-*.pickle"), *(tmp_path / "cache").glob("documents-*.pickle")]:
+        path.unlink()
+    (tmp_path / "out/index.html").unlink()  # not the last build any more: it builds
+    again = incremental_build(county, tmp_path)
+    assert again.pages_rendered >= 1
+    assert_same_tree(tmp_path / "out", cold_build(county, tmp_path, "cold"))
+    assert len(list((tmp_path / "cache").glob("items-*.pickle"))) == 16
+
+
 def test_a_build_deletes_the_tables_an_earlier_version_left_in_the_cache(county, tmp_path):
     incremental_build(county, tmp_path)
     left = [tmp_path / "cache/bodies.pickle", tmp_path / "cache/bodies-03-of-16.pickle"]
