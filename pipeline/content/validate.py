@@ -81,7 +81,7 @@ def _validate(
             if documents:
                 result.pickled.append(verdict.pickled)
                 result.rendered.update(verdict.rendered)
-    diagnostics += check_images(result.facts, result.content_dir)
+    diagnostics += check_images(result.facts, result.content_dir, store)
     diagnostics += _check_unique_slugs(result.facts)
     diagnostics += _check_provisional_names(result.facts)
     diagnostics += media.check(result, [f.video for f in result.facts if f.video], store)
@@ -183,21 +183,40 @@ def _line_of_link(text: str, first_line: int, written: str) -> int:
     return _line_of(text, first_line, posixpath.basename(unquote(written)) or written)
 
 
-def check_images(facts: list[Facts], content_dir: Path) -> list[Diagnostic]:
+def check_images(facts: list[Facts], content_dir: Path, store: cache.Store | None = None) -> list[Diagnostic]:
     """Each image a page shows must be one Pillow can re-encode for the site (site/assets.py): the header
-    is read here, every build (the image may change while its page's file does not)."""
+    is read here, every build (the image may change while its page's file does not), unless the image's
+    stat is the one it had when its header was last read."""
     found = []
-    checked: dict[str, str | None] = {}
+    checked: dict[str, str] = {}
+    verdicts = cache.FileDigests(store or cache.Store(None), images.MAX_BYTES, IMAGE_VERDICTS)
     for document in facts:
         for path, line in document.assets:
             if posixpath.splitext(path)[1].lower() not in images.SUFFIXES:
                 continue
             if path not in checked:
-                source = content_dir / path
-                checked[path] = images.check(source) if source.is_file() else None
+                checked[path] = _image_verdict(content_dir / path, verdicts)
             if checked[path]:
                 found.append(diag(document.rel, line, "image-unreadable", f"第 {line} 行的图片“{path}”{checked[path]}"))
+    verdicts.save()
     return found
+
+
+# Image path → (its stat, why it cannot be published or ""): FileDigests' memo by stat, holding a verdict.
+IMAGE_VERDICTS = "image-verdicts"
+
+
+def _image_verdict(source: Path, verdicts: cache.FileDigests) -> str:
+    name = str(source)
+    stamp = verdicts.stamp(name)  # None: missing, or too large (images.check says so from its size)
+    if stamp is not None:
+        known = verdicts.known_digest(name, stamp)
+        if known is not None:
+            return known
+    verdict = (images.check(source) or "") if source.is_file() else ""  # a missing image: a broken link
+    if stamp is not None:
+        verdicts.remember(name, stamp, verdict)
+    return verdict
 
 
 _MARKUP_IN_TEXT = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|javascript:", re.IGNORECASE)
@@ -312,8 +331,11 @@ def _check_files(
         entry = previous.get(name)
         if not (digest and entry and entry[0] == (digest, fingerprint)):
             return None
-        stored = functools.partial(_stored_document, store, name, entry[0], result, org_index)
-        return Verdict(entry[1], entry[2], stored if documents and entry[2] else None)
+        if not (documents and entry[2]):
+            return Verdict(entry[1], entry[2])
+        return Verdict(
+            entry[1], entry[2], functools.partial(_stored_document, store, name, entry[0], result, org_index)
+        )
 
     for index, name in enumerate(names):
         stamp = file_digest.stamp(name)

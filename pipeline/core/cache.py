@@ -27,7 +27,7 @@ from .paths import ROOT
 
 # Every module of every sub-package (a new sub-package is covered without an edit), the theme, the settings.
 CODE_GLOBS = ("pipeline/**/*.py", "theme/**/*", "pelicanconf.py", "publishconf.py")
-LIBRARIES = ("markdown", "nh3", "pelican", "jinja2", "pyyaml", "markupsafe", "chinese-calendar", "pypinyin")
+LIBRARIES = ("markdown", "nh3", "pelican", "jinja2", "pyyaml", "markupsafe", "chinese-calendar", "pypinyin", "pillow")
 DEFAULT_FOLDER = ".hongwang-cache"
 
 

@@ -208,3 +208,32 @@ def test_a_file_whose_stat_changed_but_not_its_bytes_is_hashed_not_checked_again
     for path in content.root.rglob("*.md"):
         os.utime(path)
     assert_answered_from_cache(content.root, tmp_path / "cache", checked, monkeypatch)
+
+
+def test_an_image_header_is_read_again_only_when_the_image_changed(content, tmp_path, monkeypatch):
+    import io
+
+    from PIL import Image
+
+    from hongwang.pipeline.core import cache, images
+
+    monkeypatch.setattr(cache.FileDigests, "RACY_SECONDS", -60)  # trust the stat of files written just now
+    png = io.BytesIO()
+    Image.new("RGB", (4, 3)).save(png, "PNG")
+    content.article("dz/2026/photo.md", GOOD, "![合影](photo.png)")
+    image = content.root / "dz/2026/photo.png"
+    image.write_bytes(png.getvalue())
+    read = []
+    real_check = images.check
+    monkeypatch.setattr(images, "check", lambda source: read.append(source) or real_check(source))
+
+    def image_codes():
+        return [code for _, _, code in codes(validate(content.root, store=cache.Store(tmp_path / "cache")))]
+
+    assert image_codes() == [] and len(read) == 1
+    assert image_codes() == [] and len(read) == 1  # the same stat: the verdict kept, the header not read
+    image.write_bytes(b"\x89PNG\r\n\x1a\nnot really")  # the photo replaced by a broken file
+    assert image_codes() == ["image-unreadable"] and len(read) == 2
+    assert image_codes() == ["image-unreadable"] and len(read) == 2
+    image.write_bytes(png.getvalue())
+    assert image_codes() == [] and len(read) == 3
