@@ -23,6 +23,7 @@ import typer
 from .pipeline.content import jsonschema
 from .pipeline.content import schema as content_schema
 from .pipeline.content.config import validate_config
+from .pipeline.content.validate import report as validation_report
 from .pipeline.content.validate import validate as run_validate
 from .pipeline.core import cache, dates
 from .pipeline.core import diagnostics as diagnostics_module
@@ -262,11 +263,14 @@ def validate(
     only = [resolve_inside(p, content) for p in paths] if paths else None
     store = cache.Store(None if no_cache else cache.default_folder(content))
     with terminal_progress(quiet) as progress:
-        result = run_validate(content, only, store=store, documents=False, progress=progress)
-    render_diagnostics(result.diagnostics, output_format)
+        if only:
+            diagnostics = run_validate(content, only, store=store, documents=False, progress=progress).diagnostics
+        else:
+            diagnostics = validation_report(content, store, progress=progress)
+    render_diagnostics(diagnostics, output_format)
     if output_format is OutputFormat.text:
-        typer.echo(summary_line(result.diagnostics))
-    raise typer.Exit(1 if result.errors else 0)
+        typer.echo(summary_line(diagnostics))
+    raise typer.Exit(1 if any(d.is_error for d in diagnostics) else 0)
 
 
 def resolve_inside(path: Path, content: Path) -> Path:

@@ -64,6 +64,21 @@ def far_future(facts, now: datetime) -> list[Diagnostic]:
     ]
 
 
+def next_change(facts, now: datetime) -> datetime:
+    """The first moment after `now` at which a page, feed or warning could change with no file changing: an
+    item's date or moment (embargo, notice period, interview, alert), FAR_FUTURE_DAYS before one, or the next
+    day in Beijing (a notice's remaining working days). facts: Facts (content/documents.py)."""
+    tomorrow = datetime.combine(now.astimezone(dates.SHANGHAI).date() + timedelta(days=1), datetime.min.time())
+    soonest = tomorrow.replace(tzinfo=dates.SHANGHAI)
+    far = timedelta(days=FAR_FUTURE_DAYS)
+    for document in facts:
+        for moment in (document.date, *document.moments) if document.date else document.moments:
+            for candidate in (moment, moment - far):
+                if now < candidate < soonest:
+                    soonest = candidate
+    return soonest
+
+
 def check_document(document) -> list[Diagnostic]:
     source, fields = document.source, document.fields
     found: list[Diagnostic] = []

@@ -401,7 +401,7 @@ class Listing:
     the last build, site/unchanged.py) and the submissions among them with theirs (what validate checks,
     without a second walk or a second stat per file)."""
 
-    entries: list[tuple]  # (path below content/, size, mtime, ctime, inode), every file and folder, sorted
+    entries: list[tuple]  # (path below content/, (size, mtime, ctime, inode)), every file and folder, sorted
     submissions: list[str]  # as submission_names gives them
     stamps: dict[str, tuple]  # submission → (size, mtime, ctime, inode) (core/cache.FileDigests' stamp)
 
@@ -416,6 +416,7 @@ def listing(content_dir: Path) -> Listing:
     folders = [(str(content_dir), (), True)]
     while folders:
         folder, parts, may_hold = folders.pop()
+        prefix = "".join(part + "/" for part in parts)
         try:
             with os.scandir(folder) as scanned:
                 for entry in scanned:
@@ -424,7 +425,7 @@ def listing(content_dir: Path) -> Listing:
                     except OSError:
                         continue
                     stamp = stat_stamp(status)
-                    entries.append(("/".join((*parts, entry.name)), *stamp))
+                    entries.append((prefix + entry.name, stamp))
                     if entry.is_dir():
                         holds = may_hold and not entry.is_symlink() and _folder_of_submissions(entry.name, parts)
                         folders.append((entry.path, (*parts, entry.name), holds))

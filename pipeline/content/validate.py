@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
 
-from ..core import budget, cache, images, workers
+from ..core import budget, cache, dates, images, workers
 from ..core.diagnostics import Diagnostic, diag, internal_error, sort_key
 from ..core.hashing import sha256
 from ..core.progress import CHECK, QUIET, Progress
@@ -29,7 +29,7 @@ from .checker import FIELD_PLACEHOLDERS, Checker
 from .config import validate_config
 from .documents import Document, Facts, SiteSettings, Validation
 
-__all__ = ["validate", "validate_config", "check_source"]
+__all__ = ["validate", "validate_config", "check_source", "report"]
 
 
 def validate(
@@ -54,6 +54,32 @@ def validate(
     """
     with cache.cycle_collector_paused():
         return _validate(content_dir, only, store, now, progress, documents, listing)
+
+
+# The last whole validate without errors, for `hongwang validate` to answer with while nothing it read changed
+RECORD = "validate-record"
+
+
+def report(
+    content_dir: Path, store: cache.Store, now: datetime | None = None, progress: Progress = QUIET
+) -> list[Diagnostic]:
+    """What `hongwang validate` says of the whole tree: the last run's diagnostics when no file or folder under
+    content/ changed (their stat, as the build's unchanged check), nor our code, nor anything the clock could
+    change (lint.next_change); else a validation, which leaves that record when it found no error (the files
+    with errors are the ones being fixed: they are always checked)."""
+    now = now or dates.now()
+    listing = load.listing(Path(content_dir).resolve())
+    inputs = sha256("\0".join([cache.code_salt(), repr(listing.entries)]).encode("utf-8", "surrogateescape"))
+    last = store.read(RECORD) if store.enabled else {}
+    if last.get("inputs") == inputs and now < last["valid_until"]:
+        progress.stage(CHECK, len(listing.submissions))
+        progress.advance(len(listing.submissions))
+        return last["diagnostics"]
+    result = validate(content_dir, store=store, now=now, progress=progress, documents=False, listing=listing)
+    if store.enabled:
+        kept = {} if result.errors else {"inputs": inputs, "valid_until": lint.next_change(result.facts, now)}
+        store.write(RECORD, {**kept, "diagnostics": result.diagnostics} if kept else {})
+    return result.diagnostics
 
 
 def _validate(

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..content import load, validate
+from ..content import lint, load, validate
 from ..content.documents import Validation
 from ..core import cache, dates, urls, workers
 from ..core.diagnostics import Diagnostic
@@ -177,7 +177,7 @@ def _build(
     }
     writes = page_writes(store, output_dir, record, validation)
     writes.progress = progress
-    valid_until = unchanged.next_change(validation.facts, now) if inputs else None
+    valid_until = lint.next_change(validation.facts, now) if inputs else None
     validation.release_documents()
     if writes.previous:  # the output holds the last build: keep what did not change
         settings["DELETE_OUTPUT_DIRECTORY"] = False

@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
-from ..content.documents import Facts
-from ..content.lint import FAR_FUTURE_DAYS
 from ..content.load import Listing
-from ..core import cache, dates
+from ..core import cache
 
 SUFFIX = "-unchanged"
 
@@ -54,19 +52,6 @@ def output_mark(output_dir: Path) -> tuple | None:
     except OSError:
         return None
     return (str(Path(output_dir).resolve()), status.st_size, status.st_mtime_ns, status.st_ino)
-
-
-def next_change(facts: list[Facts], now: datetime) -> datetime:
-    """The first moment after `now` at which a page, feed or warning could change with no file changing."""
-    tomorrow = datetime.combine(now.astimezone(dates.SHANGHAI).date() + timedelta(days=1), datetime.min.time())
-    soonest = tomorrow.replace(tzinfo=dates.SHANGHAI)
-    far = timedelta(days=FAR_FUTURE_DAYS)
-    for document in facts:
-        for moment in (document.date, *document.moments) if document.date else document.moments:
-            for candidate in (moment, moment - far):
-                if now < candidate < soonest:
-                    soonest = candidate
-    return soonest
 
 
 @dataclass(frozen=True)

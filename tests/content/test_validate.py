@@ -1,5 +1,7 @@
 """Each diagnostic names the file, the line, a code and a fix in Chinese."""
 
+import pytest
+
 from hongwang.pipeline.content.validate import validate
 
 GOOD = """
@@ -237,3 +239,40 @@ def test_an_image_header_is_read_again_only_when_the_image_changed(content, tmp_
     assert image_codes() == ["image-unreadable"] and len(read) == 2
     image.write_bytes(png.getvalue())
     assert image_codes() == [] and len(read) == 3
+
+
+def test_a_validate_with_nothing_changed_says_what_the_last_one_said_without_reading_a_file(
+    content, tmp_path, monkeypatch
+):
+    from datetime import datetime, timedelta
+
+    from hongwang.pipeline.content import load
+    from hongwang.pipeline.content.validate import report
+    from hongwang.pipeline.core import cache, dates
+
+    content.article("dz/2026/good.md", GOOD)
+    content.article("dz/2026/later.md", GOOD.replace("2026-11-20", "2027-03-01"))  # far ahead of `now`
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=dates.SHANGHAI)
+    store = cache.Store(tmp_path / "cache")
+    said = report(content.root, store, now)
+    assert [code for _, _, code in codes_of(said)] == ["date-far-future"]
+
+    real_load = load.load_source
+    monkeypatch.setattr(load, "load_source", lambda *a, **k: pytest.fail("a file was read again"))
+    assert report(content.root, cache.Store(tmp_path / "cache"), now + timedelta(hours=1)) == said
+    # The next day (or any moment an item's dates could change a warning) it is checked again, and an edit is seen
+    monkeypatch.setattr(load, "load_source", real_load)
+    [tomorrow] = report(content.root, cache.Store(tmp_path / "cache"), now + timedelta(days=1))
+    assert "晚 96 天" in said[0].message and "晚 95 天" in tomorrow.message
+    content.article("dz/2026/good.md", GOOD.replace('org: "dz"', 'org: "nowhere"'))
+    broken = report(content.root, cache.Store(tmp_path / "cache"), now + timedelta(days=1))
+    assert "org-unknown" in [code for _, _, code in codes_of(broken)]
+    # An error is never answered from the record: its file is the one being fixed, and checked every time
+    checked = []
+    monkeypatch.setattr(load, "load_source", lambda *a, **k: checked.append(a[0]) or real_load(*a, **k))
+    assert report(content.root, cache.Store(tmp_path / "cache"), now + timedelta(days=1)) == broken
+    assert [path.name for path in checked] == ["good.md"]
+
+
+def codes_of(diagnostics):
+    return [(d.file, d.line, d.code) for d in diagnostics]
