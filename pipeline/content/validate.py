@@ -77,8 +77,9 @@ def report(
         return last["diagnostics"]
     result = validate(content_dir, store=store, now=now, progress=progress, documents=False, listing=listing)
     if store.enabled:
-        kept = {} if result.errors else {"inputs": inputs, "valid_until": lint.next_change(result.facts, now)}
-        store.write(RECORD, {**kept, "diagnostics": result.diagnostics} if kept else {})
+        valid_until = lint.next_change(result.facts, now)
+        kept = {"inputs": inputs, "valid_until": valid_until, "diagnostics": result.diagnostics}
+        store.write(RECORD, {} if result.errors else kept)
     return result.diagnostics
 
 
@@ -351,52 +352,51 @@ def _check_files(
     hits: dict[str, tuple] = {}
     unread: list[tuple[int, tuple | None]] = []
 
-    def cached(name: str, digest: str | None) -> Verdict | None:
-        """The verdict kept for these bytes of this file under this configuration; its document stays in the
-        cache until somebody asks for it (a build needs the few whose items it does not keep)."""
+    def kept(name: str, digest: str | None) -> bool:
+        """Whether a verdict is kept for these bytes of this file under this configuration."""
         entry = previous.get(name)
-        if not (digest and entry and entry[0] == (digest, fingerprint)):
-            return None
-        if not (documents and entry[2]):
-            return Verdict(entry[1], entry[2])
-        return Verdict(
-            entry[1], entry[2], functools.partial(_stored_document, store, name, entry[0], result, org_index)
-        )
+        return bool(digest and entry and entry[0] == (digest, fingerprint))
+
+    def kept_verdict(name: str) -> Verdict:
+        """The kept verdict; its document stays in the cache until somebody asks for it (a build needs the few
+        whose items it does not keep). Made here, never in a worker: the fetcher holds the store."""
+        key, diagnostics, facts = previous[name]
+        if not (documents and facts):
+            return Verdict(diagnostics, facts)
+        return Verdict(diagnostics, facts, functools.partial(_stored_document, store, name, key, result, org_index))
 
     for index, name in enumerate(names):
         stamp = file_digest.stamp(name)
-        verdict = cached(name, stamp and file_digest.known_digest(name, stamp))
-        if verdict:
-            verdicts[index] = verdict
+        if kept(name, stamp and file_digest.known_digest(name, stamp)):
+            verdicts[index] = kept_verdict(name)
             hits[name] = previous[name]
         else:
             unread.append((index, stamp))
     progress.advance(len(names) - len(unread))  # unchanged since they were checked
 
-    def check(job: tuple[int, tuple | None]) -> tuple[str, Verdict, bool]:
-        """(digest, verdict, whether it was the one kept for these bytes)."""
+    def check(job: tuple[int, tuple | None]) -> tuple[str, Verdict | None]:
+        """(digest, the verdict of checking the file, or None when the one kept for these bytes stands)."""
         path = Path(names[job[0]])
         try:
             data = path.read_bytes() if job[1] else None  # None: missing or too large, load_source says which
         except OSError:
             data = None
         digest = sha256(data) if data is not None else ""
-        kept = cached(names[job[0]], digest)
-        if kept:
-            return digest, kept, True
+        if kept(names[job[0]], digest):
+            return digest, None
         verdict = _check_file(path, result.content_dir, result.site, org_index, data, digest)
         if not documents:
             verdict.rendered = {}  # nobody will build from it: not worth sending back
-        return digest, verdict, False
+        return digest, verdict
 
     checked: dict[str, tuple] = {}
     done = workers.run(check, unread, advance=progress.advance)
-    for (index, stamp), (digest, verdict, kept) in zip(unread, done, strict=True):
-        verdicts[index] = verdict
+    for (index, stamp), (digest, verdict) in zip(unread, done, strict=True):
         name = names[index]
+        verdicts[index] = verdict or kept_verdict(name)
         if digest:
             file_digest.remember(name, stamp, digest)
-            if kept:
+            if verdict is None:
                 hits[name] = previous[name]
             elif verdict.keepable:
                 checked[name] = ((digest, fingerprint), verdict)

@@ -30,16 +30,17 @@ def _run_chunk(index: int) -> list:
 def run(
     task: Callable,
     items: Sequence,
-    min_parallel: int = MIN_PARALLEL_TASKS,
+    min_parallel: int | None = None,
     advance: Callable[[int], None] | None = None,
 ) -> list:
     """[task(item) for item in items], in order, on every core when it pays (min_parallel: fewer tasks than
-    this run here; heavy tasks such as re-encoding a photo pay from two).
+    this run here, MIN_PARALLEL_TASKS when not given; heavy tasks such as re-encoding a photo pay from two).
 
     advance(n), if given, is called here (never in a worker) as n more items are done: per item when serial,
     per chunk as the workers' results come back (core/progress.py draws it)."""
     global _work
     count = workers()
+    min_parallel = MIN_PARALLEL_TASKS if min_parallel is None else min_parallel  # read now: tests lower it
     if count < 2 or len(items) < max(2, min_parallel) or "fork" not in multiprocessing.get_all_start_methods():
         if advance is None:
             return [task(item) for item in items]

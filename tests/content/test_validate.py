@@ -201,7 +201,7 @@ def test_a_file_whose_stat_changed_but_not_its_bytes_is_hashed_not_checked_again
     """Written just before the run (its stat not trusted yet), copied or checked out again: the same bytes."""
     import os
 
-    from hongwang.pipeline.core import cache
+    from hongwang.pipeline.core import cache, workers
 
     content.article("dz/2026/good.md", GOOD)
     content.article("dz/2026/warned.md", GOOD.replace("主题党日活动", "<b>主题党日</b>活动"))
@@ -209,6 +209,8 @@ def test_a_file_whose_stat_changed_but_not_its_bytes_is_hashed_not_checked_again
     assert {code for _, _, code in codes(checked)} == {"html-sanitised"}
     for path in content.root.rglob("*.md"):
         os.utime(path)
+    monkeypatch.setattr(workers, "MIN_PARALLEL_TASKS", 1)  # hashed by forked workers, as a county's files are
+    monkeypatch.setenv("HONGWANG_WORKERS", "2")
     assert_answered_from_cache(content.root, tmp_path / "cache", checked, monkeypatch)
 
 
