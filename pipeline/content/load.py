@@ -397,9 +397,9 @@ def submission_files(content_dir: Path, only: list[Path] | None = None) -> list[
 
 @dataclass
 class Listing:
-    """content/ as one walk saw it, for a build: every file and folder with its stat (what makes a build
-    the last build, site/unchanged.py) and the submissions among them with theirs (what validate checks,
-    without a second walk or a second stat per file)."""
+    """content/ as one walk saw it, for a build or a whole validate: every file and folder with its stat (what
+    makes a build the last build, site/unchanged.py, and a validate the last one, validate.report) and the
+    submissions among them with theirs (what validate checks, without a second walk or stat per file)."""
 
     entries: list[tuple]  # (path below content/, (size, mtime, ctime, inode)), every file and folder, sorted
     submissions: list[str]  # as submission_names gives them
