@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..core.cache import stat_stamp
 from ..core.diagnostics import Diagnostic, diag
+from ..core.hashing import sha256
 from ..core.yamltree import Tree, YamlProblem, parse
 from . import aliases
 
@@ -404,6 +405,11 @@ class Listing:
     entries: list[tuple]  # (path below content/, (size, mtime, ctime, inode)), every file and folder, sorted
     submissions: list[str]  # as submission_names gives them
     stamps: dict[str, tuple]  # submission → (size, mtime, ctime, inode) (core/cache.FileDigests' stamp)
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """Of every entry and its stat: equal for two walks only if nothing under content/ changed between."""
+        return sha256(repr(self.entries).encode("utf-8", "surrogateescape"))
 
 
 def listing(content_dir: Path) -> Listing:

@@ -69,7 +69,7 @@ def report(
     with errors are the ones being fixed: they are always checked)."""
     now = now or dates.now()
     listing = load.listing(Path(content_dir).resolve())
-    inputs = sha256("\0".join([cache.code_salt(), repr(listing.entries)]).encode("utf-8", "surrogateescape"))
+    inputs = sha256(f"{cache.code_salt()}\0{listing.digest}".encode())
     last = store.read(RECORD) if store.enabled else {}
     if last.get("inputs") == inputs and now < last["valid_until"]:
         progress.stage(CHECK, len(listing.submissions))
@@ -210,13 +210,13 @@ def _line_of_link(text: str, first_line: int, written: str) -> int:
     return _line_of(text, first_line, posixpath.basename(unquote(written)) or written)
 
 
-def check_images(facts: list[Facts], content_dir: Path, store: cache.Store | None = None) -> list[Diagnostic]:
+def check_images(facts: list[Facts], content_dir: Path, store: cache.Store) -> list[Diagnostic]:
     """Each image a page shows must be one Pillow can re-encode for the site (site/assets.py): the header
     is read here, every build (the image may change while its page's file does not), unless the image's
     stat is the one it had when its header was last read."""
     found = []
     checked: dict[str, str] = {}
-    verdicts = cache.FileDigests(store or cache.Store(None), images.MAX_BYTES, IMAGE_VERDICTS)
+    verdicts = cache.FileDigests(store, images.MAX_BYTES, IMAGE_VERDICTS)
     for document in facts:
         for path, line in document.assets:
             if posixpath.splitext(path)[1].lower() not in images.SUFFIXES:

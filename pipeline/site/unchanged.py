@@ -41,7 +41,7 @@ class Inputs:
         for part in (cache.code_salt(), profile, repr(sorted((extra_settings or {}).items()))):
             digest.update(part.encode() + b"\0")
         digest.update(Path(settings_file).read_bytes())
-        digest.update(repr(listing.entries).encode("utf-8", "surrogateescape"))
+        digest.update(listing.digest.encode())
         return cls(digest.hexdigest())
 
 

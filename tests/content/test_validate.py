@@ -13,7 +13,11 @@ GOOD = """
 
 
 def codes(result):
-    return [(d.file, d.line, d.code) for d in result.diagnostics]
+    return codes_of(result.diagnostics)
+
+
+def codes_of(diagnostics):
+    return [(d.file, d.line, d.code) for d in diagnostics]
 
 
 def test_clean_article_has_no_diagnostics(content):
@@ -274,7 +278,3 @@ def test_a_validate_with_nothing_changed_says_what_the_last_one_said_without_rea
     monkeypatch.setattr(load, "load_source", lambda *a, **k: checked.append(a[0]) or real_load(*a, **k))
     assert report(content.root, cache.Store(tmp_path / "cache"), now + timedelta(days=1)) == broken
     assert [path.name for path in checked] == ["good.md"]
-
-
-def codes_of(diagnostics):
-    return [(d.file, d.line, d.code) for d in diagnostics]
