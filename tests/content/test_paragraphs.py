@@ -2,6 +2,7 @@
 sanitiser make them: over the example county, a bench corpus and generated documents."""
 
 import posixpath
+import re
 import sys
 from pathlib import Path
 
@@ -166,3 +167,16 @@ def test_generated_documents_render_as_markdown_does(blocks, ending):
 )
 def test_neighbouring_blocks_markdown_reads_together(text):
     assert_same(text)
+
+
+# What the line tests say, as MULTILINE patterns: paragraphs.py finds the same lines without trying ^ and $ at
+# every character.
+SYNTAX_LINE = re.compile(r"^(?:[ \t]|[#>=:+-]|\d+\.)|[ \t]$", re.MULTILINE)
+LINKED_BLOCKS = re.compile(r"^[ ]{0,3}(?:\[[^\]\n]*\]:|\*\[|```|~~~|:)", re.MULTILINE)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=list("a中 \t\n#>=:+-1.[]*`~"), max_size=16))
+def test_line_tests_find_the_lines_multiline_patterns_find(text):
+    assert paragraphs._syntax_line(text) == bool(SYNTAX_LINE.search(text))
+    assert (paragraphs._LINKED_BLOCKS.search("\n" + text) is not None) == bool(LINKED_BLOCKS.search(text))
