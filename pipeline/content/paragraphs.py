@@ -56,7 +56,7 @@ class Run:
 
 def split(text: str) -> list[Run] | None:
     """The text as runs, or None when it must go to Markdown whole."""
-    if "<" in text or "\r" in text or _LINKED_BLOCKS.search("\n" + text) or _LEADING_SPACES.match(text):
+    if "<" in text or "\r" in text or _linked_blocks(text) or _LEADING_SPACES.match(text):
         return None
     blocks: list[tuple[str, str]] = []  # (block, the blank lines after it)
     position = 0
@@ -106,6 +106,11 @@ def _written(block: str, before: str, after: str, follows_markdown: bool) -> Run
             return None
         return _list(block)
     return None
+
+
+def _linked_blocks(text: str) -> bool:
+    """A line that ties blocks together across blank lines (a reference or abbreviation, a fence, a definition)."""
+    return _LINKED_BLOCKS.search("\n" + text) is not None
 
 
 def _is_plain(text: str) -> bool:
