@@ -70,6 +70,8 @@ class PortalGenerator(Generator):
 
     def generate_context(self) -> None:
         self.portal, self.writes, self.specs = _portal_for(self.settings)
+        if self.writes.store:
+            self.env.bytecode_cache = self.writes.store.template_bytecode(self.settings["JINJA_ENVIRONMENT"])
         self.context["portal"] = self.portal
         self.context["site"] = self.portal.site.values
         # Feeds exist only with an absolute site URL (see pipeline/urls.py); templates announce them then.

@@ -124,3 +124,50 @@ def test_tables_no_version_reads_are_deleted_and_the_others_kept(tmp_path):
     assert not any(path.exists() for path in retired)
     assert sorted(p.name for p in tmp_path.iterdir()) == kept
     assert cache.Store(tmp_path).read("items", cache.SHARDS) == {"a": 1}
+
+
+def _environment(templates, store, options):
+    from jinja2 import Environment, FileSystemLoader
+
+    environment = Environment(loader=FileSystemLoader(str(templates)), **options)
+    environment.bytecode_cache = store.template_bytecode(options)
+    return environment
+
+
+def test_compiled_templates_are_kept_and_a_changed_template_is_compiled_again(tmp_path, monkeypatch):
+    from jinja2 import Environment
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "page.html").write_text("<p>{{ name }}</p>", encoding="utf-8")
+    options = {"trim_blocks": True, "autoescape": True}
+    store = cache.Store(tmp_path / "cache")
+    assert _environment(templates, store, options).get_template("page.html").render(name="党委") == "<p>党委</p>"
+    assert len(list((tmp_path / "cache" / "templates").glob("*.cache"))) == 1
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(Environment, "compile", refuse)
+    assert _environment(templates, store, options).get_template("page.html").render(name="<b>") == "<p>&lt;b&gt;</p>"
+    (templates / "page.html").write_text("<div>{{ name }}</div>", encoding="utf-8")
+    try:
+        _environment(templates, store, options).get_template("page.html")
+    except AssertionError as error:
+        assert str(error) == "compiled again"
+    else:
+        raise AssertionError("a changed template was served from the cache")
+
+
+def test_compiled_templates_of_other_options_or_code_are_not_served_and_are_deleted(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "page.html").write_text("{% if true %}\n<p>{{ name }}</p>\n{% endif %}\n", encoding="utf-8")
+    store = cache.Store(tmp_path / "cache")
+    trimmed = _environment(templates, store, {"trim_blocks": True})
+    assert trimmed.get_template("page.html").render(name="x") == "<p>x</p>\n"
+    first = sorted((tmp_path / "cache" / "templates").glob("*.cache"))
+    plain = _environment(templates, store, {"trim_blocks": False})  # Jinja's own key would serve the trimmed code
+    assert plain.get_template("page.html").render(name="x") == "\n<p>x</p>\n"
+    assert not any(path.exists() for path in first)
+    assert cache.Store(None).template_bytecode({}) is None
