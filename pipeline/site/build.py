@@ -182,10 +182,10 @@ def _build(
     if writes.previous:  # the output holds the last build: keep what did not change
         settings["DELETE_OUTPUT_DIRECTORY"] = False
     site_url = configured_site_url(settings_file, settings, portal)
-    specs = pages.plan(portal)  # once: the glue, the dependency record and the sitemap share it
     if writes.incremental:
         writes.item_tokens = incremental.item_tokens(portal, writes.source_digests)
     with _search_beside_pages(portal, output_dir, writes) as search_update:
+        specs = pages.plan(portal)  # once: the glue, the dependency record and the sitemap share it
         result.engine_warnings = run_pelican(settings_file, settings, content_dir, portal, writes, specs)
         result.pages_rendered = len(writes.outcome.written)
         result.assets = writes.assets
@@ -257,7 +257,8 @@ def post_build(
 @contextmanager
 def _search_beside_pages(portal: model.Portal, output_dir: Path, writes: glue.PageWrites):
     """An update of the index (a few documents changed: one process's work) runs in a forked process while
-    Pelican renders the pages; a whole index is written after them, on every core."""
+    the pages are planned and rendered (forked before planning: the update then no longer finishes after the
+    pages in a one-article edit); a whole index is written after them, on every core."""
     from .search import writer as search
 
     if not (writes.incremental and writes.previous and (output_dir / search.FOLDER / "index.js").is_file()):
