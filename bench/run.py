@@ -115,6 +115,11 @@ def build_report(printed: str) -> dict:
 
 
 DISCARDED = ".discarded"
+DISCARDED_AT = ".discarded-at"  # when the last run deleted what it had set aside
+# ext4 without a journal will not reuse an inode deleted less than 60 s ago, or 360 s while the block of the inode
+# table holding it is not yet written back (fs/ext4/ialloc.c, recently_deleted): until then every file made in
+# that part of the disk is allocated past them, slowly.
+RECENTLY_DELETED_SECONDS = 360
 
 
 def set_aside(folder: Path, work: Path) -> None:
@@ -122,8 +127,9 @@ def set_aside(folder: Path, work: Path) -> None:
 
     This machine's ext4 has no journal, and ext4 then passes over recently deleted inodes when it allocates one:
     20,000 files made right after 60,000 were deleted nearby took 121 µs each, 37–46 µs otherwise, and the
-    corpus of N = 20,000 took 66–83 s to write after its predecessor was deleted, 12 s before. A step that
-    follows a deletion of the harness's would be measuring the harness."""
+    corpus of N = 20,000 took 66–83 s to write after its predecessor was deleted, 12 s before; on 2026-12-08,
+    minutes after 400,000 files were deleted under /work, a file took 506 µs to make in bench/work and 27 µs in
+    /work itself. A step that follows a deletion of the harness's would be measuring the harness."""
     if folder.exists():
         aside = work / DISCARDED / f"{folder.name}-{time.time_ns()}"
         aside.parent.mkdir(parents=True, exist_ok=True)
@@ -132,8 +138,19 @@ def set_aside(folder: Path, work: Path) -> None:
 
 def discard_set_aside(work: Path) -> None:
     started = time.perf_counter()
-    shutil.rmtree(work / DISCARDED, ignore_errors=True)
+    if (work / DISCARDED).exists():
+        shutil.rmtree(work / DISCARDED, ignore_errors=True)
+        (work / DISCARDED_AT).write_text(f"{time.time():.0f}\n")
     print(f"folders of earlier runs deleted in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def seconds_to_settle(work: Path, now: float) -> float:
+    """How long to wait before measuring: until the inodes the last run deleted may be reused (0 when they may)."""
+    try:
+        deleted_at = float((work / DISCARDED_AT).read_text())
+    except (OSError, ValueError):
+        return 0.0
+    return max(0.0, min(RECENTLY_DELETED_SECONDS, deleted_at + RECENTLY_DELETED_SECONDS - now))
 
 
 def run_size(n: int, work: Path, bins: dict[str, str], skip: set[str], profile: bool) -> dict:
@@ -535,6 +552,11 @@ def main(argv: list[str] | None = None) -> None:
     if skip - set(GROUPS):
         parser.error(f"--skip takes {', '.join(GROUPS)}")
     sizes = sizes_from(args.sizes, args.huge)
+    wait = seconds_to_settle(args.work, time.time())
+    if wait:
+        print(f"waiting {wait:.0f} s: the last run deleted its folders less than {RECENTLY_DELETED_SECONDS} s ago, and "
+              "this file system makes files slowly until it may reuse their inodes", flush=True)  # fmt: skip
+        time.sleep(wait)
     bins = tools()
     compile_bytecode()
     kernels_seconds = compile_kernels()

@@ -151,3 +151,15 @@ def test_a_replaced_folder_is_set_aside_and_deleted_only_after_the_run(tmp_path)
     assert (aside / "out" / "page.html").read_text() == "x"
     run.discard_set_aside(tmp_path)
     assert not (tmp_path / run.DISCARDED).exists()
+
+
+def test_a_run_waits_until_the_inodes_the_last_one_deleted_may_be_reused(tmp_path):
+    assert run.seconds_to_settle(tmp_path, 1000.0) == 0  # no run deleted anything here
+    (tmp_path / run.DISCARDED / "n10").mkdir(parents=True)
+    run.discard_set_aside(tmp_path)
+    deleted_at = float((tmp_path / run.DISCARDED_AT).read_text())
+    assert run.seconds_to_settle(tmp_path, deleted_at + 60) == run.RECENTLY_DELETED_SECONDS - 60
+    assert run.seconds_to_settle(tmp_path, deleted_at + run.RECENTLY_DELETED_SECONDS + 1) == 0
+    assert run.seconds_to_settle(tmp_path, deleted_at - 3600) == run.RECENTLY_DELETED_SECONDS  # a clock set back
+    run.discard_set_aside(tmp_path)  # nothing set aside: nothing deleted, the time kept
+    assert float((tmp_path / run.DISCARDED_AT).read_text()) == deleted_at
