@@ -23,6 +23,7 @@ times are noisy; only ratios measured in the same run mean anything.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import math
 import os
@@ -32,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -116,6 +118,7 @@ def build_report(printed: str) -> dict:
 
 DISCARDED = ".discarded"
 DISCARDED_AT = ".discarded-at"  # when the last run deleted what it had set aside
+RUNNING = ".running"  # locked (flock) by the run using the work folder
 # ext4 without a journal will not reuse an inode deleted less than 60 s ago, or 360 s while the block of the inode
 # table holding it is not yet written back (fs/ext4/ialloc.c, recently_deleted): until then every file made in
 # that part of the disk is allocated past them, slowly.
@@ -142,6 +145,20 @@ def discard_set_aside(work: Path) -> None:
         shutil.rmtree(work / DISCARDED, ignore_errors=True)
         (work / DISCARDED_AT).write_text(f"{time.time():.0f}\n")
     print(f"folders of earlier runs deleted in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+@contextmanager
+def alone_in(work: Path):
+    """One run at a time in a work folder, its final deletion included: a run started while another still deletes
+    its set-aside folders times that deletion (it happened, twice: every step at half speed)."""
+    work.mkdir(parents=True, exist_ok=True)
+    with open(work / RUNNING, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"another run is using {work} (or still deleting its folders): waiting for it to end", flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def seconds_to_settle(work: Path, now: float) -> float:
@@ -552,6 +569,11 @@ def main(argv: list[str] | None = None) -> None:
     if skip - set(GROUPS):
         parser.error(f"--skip takes {', '.join(GROUPS)}")
     sizes = sizes_from(args.sizes, args.huge)
+    with alone_in(args.work):
+        measure(args, sizes, skip)
+
+
+def measure(args: argparse.Namespace, sizes: list[int], skip: set[str]) -> None:
     wait = seconds_to_settle(args.work, time.time())
     if wait:
         print(f"waiting {wait:.0f} s: the last run deleted its folders less than {RECENTLY_DELETED_SECONDS} s ago, and "

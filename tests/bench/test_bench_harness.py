@@ -163,3 +163,19 @@ def test_a_run_waits_until_the_inodes_the_last_one_deleted_may_be_reused(tmp_pat
     assert run.seconds_to_settle(tmp_path, deleted_at - 3600) == run.RECENTLY_DELETED_SECONDS  # a clock set back
     run.discard_set_aside(tmp_path)  # nothing set aside: nothing deleted, the time kept
     assert float((tmp_path / run.DISCARDED_AT).read_text()) == deleted_at
+
+
+def test_a_run_holds_the_work_folder_until_it_has_deleted_its_folders(tmp_path):
+    import fcntl
+
+    def free() -> bool:
+        with open(tmp_path / run.RUNNING, "a") as other:
+            try:
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            return True
+
+    with run.alone_in(tmp_path):
+        assert not free()  # a second `make bench` would wait here
+    assert free()
