@@ -162,3 +162,7 @@ def _serve() -> None:
     task = json.loads(sys.stdin.read())
     result = write(Path(task["spill"]), Path(task["root"]), task["shards"], task["slots"])
     sys.stdout.write(json.dumps(result))
+    sys.stdout.flush()
+    # The build waits for this process to end, and an interpreter with Numba loaded took 0.2-0.3 s to shut
+    # down (0.02 s this way). Its files are closed and its workers joined: nothing is left to tear down.
+    os._exit(0)
