@@ -124,16 +124,22 @@ def test_serve_refuses_missing_site(tmp_path):
     assert result.exit_code == 2 and "hongwang build" in result.output
 
 
+def validate_in_a_fresh_python(content, before: str = "", after: str = "") -> subprocess.CompletedProcess:
+    """`hongwang validate` of content through cli.main() in a new interpreter, with code run before and after it."""
+    argv = ["hongwang", "validate", "--content", str(content.root), "--quiet"]
+    code = f"import atexit, gc, sys, hongwang.cli\n{before}sys.argv = {argv!r}\n"
+    code += f"try: hongwang.cli.main()\nexcept SystemExit as exit: assert not exit.code, exit.code\n{after}"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+
+
 def test_a_warm_validate_imports_no_renderer(content):
     # Markdown, Jinja, Pelican (and urllib, for check-links) cost a no-change validate of a county a tenth of its
     # time; only a miss renders
     content.article("dz/a.md", GOOD)
-    argv = ["hongwang", "validate", "--content", str(content.root), "--quiet"]
-    code = "import sys, hongwang.cli\n"
-    code += "hongwang.cli.cache.FileDigests.RACY_SECONDS = -60  # trust the stat of a file written just now\n"
-    code += f"sys.argv = {argv!r}\ntry: hongwang.cli.main()\nexcept SystemExit: pass\n"
-    code += "print(sorted(m for m in ('markdown', 'jinja2', 'pelican', 'urllib.request') if m in sys.modules))"
-    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True) for _ in "12"]
+    before = "hongwang.cli.cache.FileDigests.RACY_SECONDS = -60  # trust the stat of a file written just now\n"
+    after = "print(sorted(m for m in ('markdown', 'jinja2', 'pelican', 'urllib.request') if m in sys.modules))"
+    runs = [validate_in_a_fresh_python(content, before, after) for _ in "12"]
+    assert all(ran.returncode == 0 for ran in runs), runs[-1].stderr
     assert "'markdown'" in runs[0].stdout  # the first run checked the file
     assert runs[1].stdout.splitlines()[-1] == "[]"
 
@@ -142,11 +148,7 @@ def test_the_exit_does_not_collect_what_the_command_made(content):
     # The interpreter's shutdown runs the cycle collector whatever gc.disable() said; over a county's model that
     # pass was a tenth of an edit. main() freezes the heap first, so that pass skips it.
     content.article("dz/a.md", GOOD)
-    argv = ["hongwang", "validate", "--content", str(content.root), "--quiet"]
-    code = "import atexit, gc, sys, hongwang.cli\n"
-    code += "atexit.register(lambda: print('frozen', gc.get_freeze_count()))\n"
-    code += f"sys.argv = {argv!r}\nhongwang.cli.main()\n"
-    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    ran = validate_in_a_fresh_python(content, "atexit.register(lambda: print('frozen', gc.get_freeze_count()))\n")
     assert ran.returncode == 0, ran.stderr
     frozen = int(ran.stdout.split("frozen")[-1])
     assert frozen > 10_000  # the modules and whatever the command made, not nothing
