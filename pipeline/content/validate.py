@@ -49,8 +49,10 @@ def validate(
     `now` is the build time (embargoes are judged against it); default the clock. `progress` is told
     the files checked (core/progress.py). `documents=False` leaves Validation.documents empty: the
     checks across files read only each document's Facts, so `hongwang validate` never loads a
-    document it does not check. `listing`, content/ as the build just walked it (load.listing), spares
-    a second walk and a second stat of every file.
+    document it does not check, nor makes one for the cache: a file it checks is kept with its verdict
+    alone, and the next build checks it again for its document (pickling, sending back and keeping 20,000
+    documents was a sixth of a validate with an empty cache). `listing`, content/ as the build just walked it
+    (load.listing), spares a second walk and a second stat of every file.
     """
     with cache.cycle_collector_paused():
         return _validate(content_dir, only, store, now, progress, documents, listing)
@@ -297,7 +299,13 @@ class Verdict:
 
 
 def _check_file(
-    path: Path, content_dir: Path, site: SiteSettings, org_index: dict, data: bytes | None, digest: str = ""
+    path: Path,
+    content_dir: Path,
+    site: SiteSettings,
+    org_index: dict,
+    data: bytes | None,
+    digest: str = "",
+    keep_document: bool = True,
 ) -> Verdict:
     try:
         with budget.cpu_budget():
@@ -305,10 +313,12 @@ def _check_file(
     except (Exception, budget.BudgetExceeded) as error:  # noqa: BLE001 - reading one file never stops the others
         return Verdict([internal_error(load.relative_name(path, content_dir), 1, error)])
     source.digest = digest
-    rendered: dict = {}
+    rendered: dict | None = {} if keep_document else None
     document, found = check_source(source, site, org_index, rendered)
     if document is None:
         return Verdict(found)
+    if not keep_document:
+        return Verdict(found, Facts.of(document))
     return Verdict(found, Facts.of(document), pickle.dumps(document.for_build(), pickle.HIGHEST_PROTOCOL), rendered)
 
 
@@ -322,9 +332,9 @@ def _config_fingerprint(result: Validation, org_index: dict) -> str:
     return sha256("\0".join(parts).encode())
 
 
-# Cache tables, both file → ((digest, config fingerprint), …): the verdict as (diagnostics, facts), and the
-# pickled document. A validate on its own reads only the first: 20,000 Verdict objects in it took a third
-# longer to unpickle than the pairs.
+# Cache tables, both file → ((digest, config fingerprint), …): the verdict as (diagnostics, facts, whether the
+# other table holds its document), and the pickled document. A validate on its own reads only the first: 20,000
+# Verdict objects in it took a third longer to unpickle than the tuples.
 VERDICTS = "verdicts"
 DOCUMENTS = "documents"
 
@@ -355,12 +365,12 @@ def _check_files(
     def kept(name: str, digest: str | None) -> bool:
         """Whether a verdict is kept for these bytes of this file under this configuration."""
         entry = previous.get(name)
-        return bool(digest and entry and entry[0] == (digest, fingerprint))
+        return bool(digest and entry and entry[0] == (digest, fingerprint) and (entry[3] or not documents))
 
     def kept_verdict(name: str) -> Verdict:
         """The kept verdict; its document stays in the cache until somebody asks for it (a build needs the few
         whose items it does not keep). Made here, never in a worker: the fetcher holds the store."""
-        key, diagnostics, facts = previous[name]
+        key, diagnostics, facts, _ = previous[name]
         if not (documents and facts):
             return Verdict(diagnostics, facts)
         return Verdict(diagnostics, facts, functools.partial(_stored_document, store, name, key, result, org_index))
@@ -384,10 +394,7 @@ def _check_files(
         digest = sha256(data) if data is not None else ""
         if kept(names[job[0]], digest):
             return digest, None
-        verdict = _check_file(path, result.content_dir, result.site, org_index, data, digest)
-        if not documents:
-            verdict.rendered = {}  # nobody will build from it: not worth sending back
-        return digest, verdict
+        return digest, _check_file(path, result.content_dir, result.site, org_index, data, digest, documents)
 
     checked: dict[str, tuple] = {}
     done = workers.run(check, unread, advance=progress.advance)
@@ -411,9 +418,12 @@ def _keep(store: cache.Store, previous: dict, hits: dict, checked: dict, partial
 
     Only the shards of the documents table that change are read and written: it is the biggest table
     (~90 MB at N = 20,000) and a one-article edit changes one entry."""
-    verdicts = {name: (key, verdict.diagnostics, verdict.facts) for name, (key, verdict) in checked.items()}
+    verdicts = {
+        name: (key, verdict.diagnostics, verdict.facts, verdict.pickled is not None)
+        for name, (key, verdict) in checked.items()
+    }
     store.write(VERDICTS, {**(previous if partial else hits), **verdicts}, cache.SHARDS)
-    blobs = {name: (key, verdict.pickled) for name, (key, verdict) in checked.items()}
+    blobs = {name: (key, verdict.pickled) for name, (key, verdict) in checked.items() if verdict.pickled is not None}
     gone = [] if partial else [name for name in previous if name not in hits and name not in checked]
     store.patch(DOCUMENTS, blobs, gone, cache.SHARDS)
 

@@ -201,6 +201,35 @@ def assert_answered_from_cache(root, cache_folder, checked, monkeypatch) -> None
         assert [d.fields for d in again.documents] == ([d.fields for d in checked.documents] if documents else [])
 
 
+def test_a_validate_alone_keeps_no_document_and_the_build_makes_them(content, tmp_path, monkeypatch):
+    """`hongwang validate` checks without making the documents only a build needs; the next build checks those
+    files again for them, and what it builds from is what a fresh check makes."""
+    from hongwang.pipeline.content import load
+    from hongwang.pipeline.content import validate as module
+    from hongwang.pipeline.core import cache
+
+    monkeypatch.setattr(cache.FileDigests, "RACY_SECONDS", -60)  # trust the stat of files written just now
+    content.article("dz/2026/good.md", GOOD)
+    content.article("dz/2026/warned.md", GOOD.replace("主题党日活动", "<b>主题党日</b>活动"))
+    store = tmp_path / "cache"
+    alone = validate(content.root, store=cache.Store(store), documents=False)
+    kept = cache.Store(store).read(module.VERDICTS, cache.SHARDS)
+    assert len(kept) == 2 and not any(documented for *_, documented in kept.values())
+    assert cache.Store(store).read(module.DOCUMENTS, cache.SHARDS) == {}
+
+    real_load = load.load_source
+    read = []
+    monkeypatch.setattr(load, "load_source", lambda path, *a, **k: read.append(path.name) or real_load(path, *a, **k))
+    assert validate(content.root, store=cache.Store(store), documents=False).diagnostics == alone.diagnostics
+    assert read == []  # the verdicts alone answer another validate
+    built = validate(content.root, store=cache.Store(store))
+    assert sorted(read) == ["good.md", "warned.md"]
+    fresh = validate(content.root)
+    assert built.diagnostics == alone.diagnostics == fresh.diagnostics
+    assert [d.fields for d in built.documents] == [d.fields for d in fresh.documents] != []
+    assert_answered_from_cache(content.root, store, built, monkeypatch)
+
+
 def test_a_file_whose_stat_changed_but_not_its_bytes_is_hashed_not_checked_again(content, tmp_path, monkeypatch):
     """Written just before the run (its stat not trusted yet), copied or checked out again: the same bytes."""
     import os
