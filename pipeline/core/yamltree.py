@@ -71,6 +71,30 @@ for _loader in {_StrictLoader, _FastLoader}:
     ]:
         _loader.add_implicit_resolver(_tag, re.compile(_regexp), _first)
 
+
+class _Resolving:
+    """The resolver's part with no path resolvers and no wildcard implicit ones (neither is ever added here):
+    libyaml's composer calls these three for every node, and PyYAML's own build a list each time."""
+
+    def descend_resolver(self, current_node, current_index):
+        return None
+
+    def ascend_resolver(self):
+        return None
+
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return self.DEFAULT_SCALAR_TAG
+        return self.DEFAULT_SEQUENCE_TAG if kind is SequenceNode else self.DEFAULT_MAPPING_TAG
+
+
+if _FastLoader is not _StrictLoader:
+    _FastLoader = type("_FastLoader", (_Resolving, _FastLoader), {})
+
 _STR = "tag:yaml.org,2002:str"
 _SAFE_TAGS = {
     "tag:yaml.org,2002:null",
@@ -107,7 +131,8 @@ def parse(text: str, line_offset: int = 0, map_key: KeyMapper | None = None) -> 
         tree = Tree(None)
         if node is None:
             return tree
-        builder = _Builder(loader, line_offset, map_key or (lambda _p, k: k), tree.lines)
+        surrogates = "\\" in text or _SURROGATE.search(text) is not None
+        builder = _Builder(loader, line_offset, map_key or (lambda _p, k: k), tree.lines, surrogates)
         tree.value = builder.build(node, ())
     except RecursionError:  # PyYAML composes recursively: [[[[…]]]] deep enough to exhaust the stack
         line = _deep_flow_line(text) + line_offset
@@ -186,23 +211,27 @@ def _describe_yaml_error(error: yaml.MarkedYAMLError) -> str:
 
 
 class _Builder:
-    def __init__(self, loader, line_offset: int, map_key: KeyMapper, lines: dict):
+    def __init__(self, loader, line_offset: int, map_key: KeyMapper, lines: dict, surrogates: bool = True):
         self.loader = loader
-        self.offset = line_offset
+        self.first_line = line_offset + 1  # marks count lines from 0
         self.map_key = map_key
         self.lines = lines
+        self.surrogates = surrogates  # whether a value may hold any (the text, or an escape in it, does)
         self.nodes = 0
 
     def line_of(self, node) -> int:
-        return node.start_mark.line + 1 + self.offset
+        return node.start_mark.line + self.first_line
 
-    def build(self, node, path: Path):
+    def count(self, node, path: Path) -> None:
         if len(path) > MAX_DEPTH:
             line = self.line_of(node)
             raise YamlProblem("yaml-too-complex", line, f"第 {line} 行起{TOO_DEEP}", DEEP_FIX)
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise YamlProblem("yaml-too-complex", self.line_of(node), f"信息块超过 {MAX_NODES} 个条目")
+
+    def build(self, node, path: Path):
+        self.count(node, path)
         self.lines.setdefault(path, self.line_of(node))
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
@@ -221,18 +250,23 @@ class _Builder:
                 raise YamlProblem(
                     "yaml-syntax", self.line_of(key_node), f"字段“{raw_key}”重复出现（可能同时写了中文和英文字段名）"
                 )
-            self.lines[path + (key,)] = self.line_of(key_node)
-            result[key] = self.build(value_node, path + (key,))
+            key_path = path + (key,)
+            self.lines[key_path] = self.line_of(key_node)
+            if isinstance(value_node, ScalarNode):  # most values: their line is their key's
+                self.count(value_node, key_path)
+                result[key] = self._scalar(value_node)
+            else:
+                result[key] = self.build(value_node, key_path)
         return result
 
     def _scalar(self, node: ScalarNode):
-        if node.tag == _STR:  # most scalars: their text is their value
-            return _whole_characters(node.value)
-        if node.tag not in _SAFE_TAGS:
-            # Unknown explicit tags (!!python/object, !!timestamp, ...) are read as plain text.
-            return _whole_characters(node.value)
-        value = self.loader.construct_object(node, deep=True)
-        return _whole_characters(value) if isinstance(value, str) else value
+        if node.tag == _STR or node.tag not in _SAFE_TAGS:  # most scalars: their text is their value
+            value = node.value  # unknown explicit tags (!!python/object, !!timestamp, ...) are read as text
+        else:
+            value = self.loader.construct_object(node, deep=True)
+            if not isinstance(value, str):
+                return value
+        return _whole_characters(value) if self.surrogates else value
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
