@@ -115,9 +115,9 @@ class Checker:
         raise ValueError(condition)  # a condition the schema names but nobody wrote
 
     def check_keys(self, kind: Kind) -> None:
-        names = {name for spec in kind.fields for name in (spec.key, *spec.aliases)}
         for key in self.meta:
             if key not in kind.keys:
+                names = {name for spec in kind.fields for name in (spec.key, *spec.aliases)}
                 self.report(
                     (key,),
                     "unknown-key",

@@ -181,6 +181,12 @@ def submission_key(path: tuple, key: str) -> str:
     return key
 
 
+@functools.lru_cache(maxsize=4096)
+def _mapped_key(path: tuple, key: str) -> tuple[str, bool]:
+    """(submission_key, whether the key as written needed cleaning): a county's files share a few dozen keys."""
+    return submission_key(path, key), clean_key(key) != key
+
+
 def clean_key(key: str) -> str:
     """Forgive invisible differences: full-width spaces, NBSP, curly quotes around a key."""
     if key.isascii():
@@ -291,8 +297,9 @@ def _parse_yaml(text: str, rel: str, first_line: int, map_key) -> tuple[Tree | N
 # ---------------------------------------------------------------- public API
 
 
-def load_source(path: Path, content_dir: Path, data: bytes | None = None) -> Source:
-    rel = relative_name(path, content_dir)
+def load_source(path: Path, content_dir: Path, data: bytes | None = None, rel: str | None = None) -> Source:
+    """One submission as read: `data` its bytes and `rel` its name below content/ when the caller knows them."""
+    rel = rel or relative_name(path, content_dir)
     source = Source(path=path, rel=rel, is_markdown=path.suffix.lower() in MARKDOWN_SUFFIXES)
     text, source.diagnostics = decode(path, rel, data)
     if text is None:
@@ -321,9 +328,10 @@ def load_source(path: Path, content_dir: Path, data: bytes | None = None) -> Sou
     forgiven: list[tuple[tuple, str]] = []
 
     def map_key(path: tuple, key: str) -> str:
-        if clean_key(key) != key:
+        canonical, unclean = _mapped_key(path, key)
+        if unclean:
             forgiven.append((path, key))
-        return submission_key(path, key)
+        return canonical
 
     tree, problems = _parse_yaml(front, rel, front_line, map_key)
     source.diagnostics.extend(problems)
@@ -405,6 +413,8 @@ class Listing:
     entries: list[tuple]  # (path below content/, (size, mtime, ctime, inode)), every file and folder, sorted
     submissions: list[str]  # as submission_names gives them
     stamps: dict[str, tuple]  # submission → (size, mtime, ctime, inode) (core/cache.FileDigests' stamp)
+    # submission → its name below content/, for each that is no symlink (relative_name costs an lstat)
+    relative: dict[str, str] = field(default_factory=dict)
 
     @functools.cached_property
     def digest(self) -> str:
@@ -418,7 +428,7 @@ def listing(content_dir: Path) -> Listing:
     Every folder is walked, hidden ones and media/ too (a changed video is a changed input); submissions are
     found as _submissions_under finds them: not in hidden, `_` or top-level media/ folders, nor in a symlinked
     folder."""
-    entries, found, stamps = [], [], {}
+    entries, found, stamps, relative = [], [], {}, {}
     folders = [(str(content_dir), (), True)]
     while folders:
         folder, parts, may_hold = folders.pop()
@@ -438,10 +448,12 @@ def listing(content_dir: Path) -> Listing:
                     elif may_hold and _submission_entry(entry, parts, content_dir):
                         found.append(((*parts, entry.name), entry.path))
                         stamps[entry.path] = stamp
+                        if not entry.is_symlink():
+                            relative[entry.path] = prefix + entry.name
         except OSError:
             continue
     submissions = [name for _, name in sorted(found, key=_path_order)]
-    return Listing(sorted(entries), submissions, stamps)
+    return Listing(sorted(entries), submissions, stamps, relative)
 
 
 def submission_names(content_dir: Path, only: list[Path] | None = None) -> list[str]:

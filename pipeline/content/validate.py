@@ -102,8 +102,7 @@ def _validate(
     store = store or cache.Store(None)
     progress.stage(CHECK, len(names))
     result.fingerprint = _config_fingerprint(result, org_index)
-    stamps = listing.stamps if listing else None
-    for verdict in _check_files(names, result, org_index, store, bool(only), progress, documents, stamps):
+    for verdict in _check_files(names, result, org_index, store, bool(only), progress, documents, listing):
         diagnostics += verdict.diagnostics
         if verdict.facts:
             result.facts.append(verdict.facts)
@@ -306,10 +305,11 @@ def _check_file(
     data: bytes | None,
     digest: str = "",
     keep_document: bool = True,
+    rel: str | None = None,
 ) -> Verdict:
     try:
         with budget.cpu_budget():
-            source = load.load_source(path, content_dir, data)
+            source = load.load_source(path, content_dir, data, rel)
     except (Exception, budget.BudgetExceeded) as error:  # noqa: BLE001 - reading one file never stops the others
         return Verdict([internal_error(load.relative_name(path, content_dir), 1, error)])
     source.digest = digest
@@ -347,7 +347,7 @@ def _check_files(
     partial: bool,
     progress: Progress,
     documents: bool,
-    stamps: dict[str, tuple] | None = None,
+    listing: load.Listing | None = None,
 ) -> list[Verdict]:
     """Each file's verdict, from the cache when its bytes and the configuration are unchanged.
 
@@ -357,7 +357,8 @@ def _check_files(
     checked)."""
     fingerprint = result.fingerprint
     previous = store.read(VERDICTS, cache.SHARDS)
-    file_digest = cache.FileDigests(store, load.MAX_FILE_BYTES, stamps=stamps)
+    file_digest = cache.FileDigests(store, load.MAX_FILE_BYTES, stamps=listing.stamps if listing else None)
+    relative = listing.relative if listing else {}
     verdicts: list = [None] * len(names)
     hits: dict[str, tuple] = {}
     unread: list[tuple[int, tuple | None]] = []
@@ -386,15 +387,17 @@ def _check_files(
 
     def check(job: tuple[int, tuple | None]) -> tuple[str, Verdict | None]:
         """(digest, the verdict of checking the file, or None when the one kept for these bytes stands)."""
-        path = Path(names[job[0]])
+        name = names[job[0]]
+        path = Path(name)
         try:
             data = path.read_bytes() if job[1] else None  # None: missing or too large, load_source says which
         except OSError:
             data = None
         digest = sha256(data) if data is not None else ""
-        if kept(names[job[0]], digest):
+        if kept(name, digest):
             return digest, None
-        return digest, _check_file(path, result.content_dir, result.site, org_index, data, digest, documents)
+        site, rel = result.site, relative.get(name)
+        return digest, _check_file(path, result.content_dir, site, org_index, data, digest, documents, rel)
 
     checked: dict[str, tuple] = {}
     done = workers.run(check, unread, advance=progress.advance)

@@ -145,6 +145,13 @@ def test_the_tree_walk_keeps_every_rule_of_a_submission(content, tmp_path):
     for name in listing.submissions:
         status = Path(name).stat()  # a symlink's target, as validate reads it
         assert listing.stamps[name] == (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+    # and each one's name below content/ as relative_name gives it, but for the symlinks (which name their target)
+    assert listing.relative == {
+        name: load.relative_name(Path(name), content.root)
+        for name in listing.submissions
+        if not Path(name).is_symlink()
+    }
+    assert len(listing.relative) == len(found) - 2
     listed = [entry[0] for entry in listing.entries]
     assert listed == sorted(listed)
     assert {".git/HEAD.md", "_drafts/a.md", "media/readme.md", "dz/notes.txt", "linked-folder/secret.md"} <= set(listed)
