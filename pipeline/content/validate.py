@@ -388,16 +388,12 @@ def _check_files(
     def check(job: tuple[int, tuple | None]) -> tuple[str, Verdict | None]:
         """(digest, the verdict of checking the file, or None when the one kept for these bytes stands)."""
         name = names[job[0]]
-        path = Path(name)
-        try:
-            data = path.read_bytes() if job[1] else None  # None: missing or too large, load_source says which
-        except OSError:
-            data = None
+        data = _read(name) if job[1] else None  # None: missing or too large, load_source says which
         digest = sha256(data) if data is not None else ""
         if kept(name, digest):
             return digest, None
         site, rel = result.site, relative.get(name)
-        return digest, _check_file(path, result.content_dir, site, org_index, data, digest, documents, rel)
+        return digest, _check_file(Path(name), result.content_dir, site, org_index, data, digest, documents, rel)
 
     checked: dict[str, tuple] = {}
     done = workers.run(check, unread, advance=progress.advance)
@@ -414,6 +410,16 @@ def _check_files(
         _keep(store, previous, hits, checked, partial)
     file_digest.save(partial)
     return verdicts
+
+
+def _read(name: str) -> bytes | None:
+    """A file's bytes, None if it cannot be read. Unbuffered: Path.read_bytes' buffered reader took a tenth of a
+    worker's time for a county's small files."""
+    try:
+        with open(name, "rb", buffering=0) as handle:
+            return handle.readall()
+    except OSError:
+        return None
 
 
 def _keep(store: cache.Store, previous: dict, hits: dict, checked: dict, partial: bool) -> None:
