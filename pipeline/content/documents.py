@@ -36,9 +36,12 @@ class SiteSettings:
     disclosure_types: list[str]
     notice_min_workdays: dict[str, int]
     calendar: workdays.Calendar
+    _categories_by_name: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def category(self, name: str) -> Category | None:
-        return next((c for c in self.categories if name in (c.name, c.slug)), None)
+        if name not in self._categories_by_name:  # asked for every submission checked
+            self._categories_by_name[name] = next((c for c in self.categories if name in (c.name, c.slug)), None)
+        return self._categories_by_name[name]
 
 
 @dataclass

@@ -17,6 +17,7 @@ links.yaml) are declared at the end, for their aliases and docs.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -133,9 +134,9 @@ class Kind:
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)
 
-    @property
-    def keys(self) -> set[str]:
-        return {f.key for f in self.fields}
+    @functools.cached_property
+    def keys(self) -> frozenset[str]:
+        return frozenset(f.key for f in self.fields)
 
     @property
     def required_keys(self) -> tuple[str, ...]:
