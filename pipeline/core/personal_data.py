@@ -18,9 +18,9 @@ _DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[\d -]{12,24}[\dXx]|\d{13,17}[\dXx])(?![\d
 # An ID number glued to other digits is still the ID number: look inside long runs too.
 _LONG_RUN = re.compile(r"\d{18,}[Xx]?")
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘ－　", "0123456789Xx- ")
-# Every pattern above and below needs eleven digits with nothing but spaces and dashes (full-width ones too)
-# between them: most strings have none (a date and time has ten), and this one scan spares them the three.
-_CANDIDATE = re.compile(r"\d(?:[ \-－　]*\d){10}")
+# Every pattern above needs a digit and ten more digits, spaces or dashes (full-width ones too) in a row:
+# most strings have none, and this one scan spares them the three.
+_CANDIDATE = re.compile(r"\d[\d \-－　]{10,}")
 _MOBILE = re.compile(r"(?<![\d])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
