@@ -103,20 +103,28 @@ class Facts(NamedTuple):
         )
 
 
-def moments(value):
+def moments(value) -> list[datetime]:
     """Every date and time in a document's fields, however deep (periods, schedules, lists of people)."""
+    found: list[datetime] = []
+    _add_moments(value, found)
+    return found
+
+
+def _add_moments(value, found: list[datetime]) -> None:
+    if value is None or isinstance(value, str | int | float):  # most fields: nothing to look into
+        return
     if isinstance(value, dates.ParsedDate):
-        yield value.value
+        found.append(value.value)
     elif isinstance(value, datetime):
-        yield value if value.tzinfo else value.replace(tzinfo=dates.SHANGHAI)
+        found.append(value if value.tzinfo else value.replace(tzinfo=dates.SHANGHAI))
     elif isinstance(value, date):
-        yield datetime.combine(value, datetime.min.time(), tzinfo=dates.SHANGHAI)
+        found.append(datetime.combine(value, datetime.min.time(), tzinfo=dates.SHANGHAI))
     elif isinstance(value, dict):
         for item in value.values():
-            yield from moments(item)
+            _add_moments(item, found)
     elif isinstance(value, list | tuple):
         for item in value:
-            yield from moments(item)
+            _add_moments(item, found)
 
 
 @dataclass

@@ -18,7 +18,7 @@ generated documents.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Characters that start inline syntax (code, escapes, links, images, emphasis, HTML, entities), tables,
 # attribute lists and admonitions; control characters (Markdown's own placeholders are STX and ETX);
@@ -44,9 +44,11 @@ _RULE_CELL = re.compile(r"[ ]*:?-+:?[ ]*")
 _IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([A-Za-z0-9._~/%+-]+)\)")
 
 
-@dataclass(frozen=True)
-class Run:
-    """Written HTML (final, or `raw` for the sanitiser to finish), or consecutive blocks for Markdown."""
+class Run(NamedTuple):
+    """Written HTML (final, or `raw` for the sanitiser to finish), or consecutive blocks for Markdown.
+
+    A named tuple: one is made per block of every body checked, and a frozen dataclass sets each field
+    through object.__setattr__."""
 
     html: str | None
     raw: bool = False

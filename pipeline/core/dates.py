@@ -46,14 +46,12 @@ def parse(raw: object) -> ParsedDate | None:
     match = _DATE_TIME.match(text)
     if not match:
         return None
-    parts = {k: int(v) for k, v in match.groupdict().items() if v and k != "sep"}
+    year, month, day, hour, minute, second = (int(part or 0) for part in match.group("y", "m", "d", "H", "M", "S"))
     try:
-        value = datetime(
-            parts["y"], parts["m"], parts["d"], parts.get("H", 0), parts.get("M", 0), parts.get("S", 0), tzinfo=SHANGHAI
-        )
+        value = datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI)
     except ValueError:
         return None
-    return ParsedDate(value, "H" in parts, not _ISO.match(text))
+    return ParsedDate(value, match.group("H") is not None, not _ISO.match(text))
 
 
 def parse_month(raw: object) -> tuple[int, int] | None:
