@@ -28,6 +28,8 @@ _DURATION_CN = re.compile(r"^(?:(\d+)\s*(?:小时|时))?\s*(?:(\d+)\s*(?:分钟|
 KIND_SPEC = schema.Field("kind", "类型", schema.KIND, choices=schema.KIND_CHOICES)
 PERSON_LABELS = {f.key: f.label for f in schema.PERSON_FIELDS}
 FIELD_PLACEHOLDERS, BODY_PLACEHOLDERS = schema.placeholders()
+# Each field type → the Checker method that checks it: "check_" and the type, "-" written "_"
+_HANDLERS = {spec.type: "check_" + spec.type.replace("-", "_") for kind in schema.KINDS for spec in kind.fields}
 # One pass to tell that a text holds none of them, as nearly every text does.
 _ANY_FIELD_PLACEHOLDER = re.compile("|".join(map(re.escape, FIELD_PLACEHOLDERS)))
 _ANY_BODY_PLACEHOLDER = re.compile("|".join(map(re.escape, BODY_PLACEHOLDERS)))
@@ -44,7 +46,7 @@ class Checker:
         self.found: list[Diagnostic] = []
         self.fields: dict = {}
         self.parsed: dict[str, dates.ParsedDate | None] = {}  # date fields as parsed, for rules that need the time
-        self.where = 1  # the line being checked: where an unexpected failure is reported (internal-error)
+        self.where: int | str = 1  # the line, or the field, being checked: where an unexpected failure is reported
 
     def report(self, key_path: tuple, code: str, detail: str, fix: str | None = None) -> None:
         self.found.append(diag(self.source.rel, self.source.line(*key_path), code, detail, fix))
@@ -81,14 +83,18 @@ class Checker:
         self.fields = {"kind": kind.key, "org": None}
         for spec in kind.fields:
             if not spec.only_in or self.applies(spec.only_in):
-                self.where = self.source.line(spec.key)
-                getattr(self, "check_" + spec.type.replace("-", "_"))(spec)
+                self.where = spec.key
+                getattr(self, _HANDLERS[spec.type])(spec)
         for rule in kind.rules:
             self.where = 1
             getattr(self, "rule_" + rule)()
         self.check_placeholders()
         self.fields.update(kind.fixed)
         return Document(self.source, kind.key, self.fields)
+
+    def where_line(self) -> int:
+        """The line being checked; a field's is looked up only when something failed there."""
+        return self.source.line(self.where) if isinstance(self.where, str) else self.where
 
     def check_placeholders(self) -> None:
         """Nothing `hongwang new` wrote for the collector to replace may be published (schema.placeholders)."""
@@ -242,10 +248,9 @@ class Checker:
         """One value of a plain type (or a duration) as the field declares it; the default when absent or wrong."""
         if raw is None:
             return spec.default
-        name = ".".join(map(str, path))
         if spec.type == schema.TEXT:
             if isinstance(raw, (dict, list)):
-                self.report(path, "value-type", f"{name}（{spec.label}）应为一段文字")
+                self.report(path, "value-type", f"{_dotted(path)}（{spec.label}）应为一段文字")
                 return spec.default
             return str(raw).strip()
         if spec.type == schema.CHOICE:
@@ -255,7 +260,7 @@ class Checker:
             self.report(
                 path,
                 "value-invalid",
-                f"{name}（{spec.label}）的值“{raw}”无法识别{did_you_mean(value, spec.values)}",
+                f"{_dotted(path)}（{spec.label}）的值“{raw}”无法识别{did_you_mean(value, spec.values)}",
                 f"只能是 {'、'.join(spec.values)}",
             )
             return spec.default
@@ -264,7 +269,7 @@ class Checker:
         if spec.type == schema.INTEGER:
             if isinstance(raw, int) and not isinstance(raw, bool):
                 return raw
-            self.report(path, "value-type", f"{name}（{spec.label}）应为整数", f"写成 {path[-1]}: 5")
+            self.report(path, "value-type", f"{_dotted(path)}（{spec.label}）应为整数", f"写成 {path[-1]}: 5")
             return spec.default
         if spec.type == schema.TAGS:
             return self.tags(spec, raw, path)
@@ -753,3 +758,8 @@ class Checker:
 
 
 _FULLWIDTH_LETTERS = str.maketrans({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})
+
+
+def _dotted(path: tuple) -> str:
+    """A key path as messages name it: persons.0.name."""
+    return ".".join(map(str, path))

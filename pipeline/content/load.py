@@ -6,6 +6,7 @@ diagnostics and no metadata, so validation can report every file at once.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import os
 import re
@@ -70,19 +71,27 @@ class Source:
     @functools.cached_property
     def strings(self) -> list[tuple[tuple, str]]:
         """(key path, text) of every string and number in the front matter: what the text checks read."""
-        return list(strings(self.meta))
+        return strings(self.meta)
 
 
-def strings(value, path: tuple = ()):
+def strings(value, path: tuple = ()) -> list[tuple[tuple, str]]:
     """(key path, text) for every string or number in parsed YAML."""
-    if isinstance(value, dict):
+    found: list[tuple[tuple, str]] = []
+    _add_strings(value, path, found)
+    return found
+
+
+def _add_strings(value, path: tuple, found: list) -> None:
+    if isinstance(value, str):  # most values
+        found.append((path, value))
+    elif isinstance(value, dict):
         for key, item in value.items():
-            yield from strings(item, (*path, key))
+            _add_strings(item, (*path, key), found)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from strings(item, (*path, index))
-    elif isinstance(value, (str, int)) and not isinstance(value, bool):
-        yield path, str(value)
+            _add_strings(item, (*path, index), found)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        found.append((path, str(value)))
 
 
 @dataclass
@@ -118,12 +127,12 @@ def decode(path: Path, rel: str, data: bytes | None = None) -> tuple[str | None,
     for bom, codec in _UTF16_BOMS:
         if data.startswith(bom):
             return _decode_utf16(data, codec, rel)
-    if b"\x00" in data[:8192]:
+    if data.find(b"\x00", 0, 8192) >= 0:
         kind = next((name for magic, name in _BINARY_KINDS if data.startswith(magic)), "二进制文件")
         return None, [diag(rel, 1, "file-unreadable", f"{rel} 实际是{kind}，不是文本")]
     diagnostics: list[Diagnostic] = []
     try:
-        text = data.decode("utf-8-sig")
+        text = data[3:].decode() if data.startswith(codecs.BOM_UTF8) else data.decode()  # C's UTF-8 path
     except UnicodeDecodeError:
         text, diagnostics = _decode_legacy(data, rel)
         if text is None:
@@ -162,7 +171,7 @@ def _decode_legacy(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]
 
 
 def normalise_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 # ---------------------------------------------------------------- key mapping

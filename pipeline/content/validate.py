@@ -140,7 +140,7 @@ def check_source(
                 content += check_markup(document, rendered)
                 content += lint.check_document(document)
     except (Exception, budget.BudgetExceeded) as error:  # noqa: BLE001 - one file's failure is that file's only
-        return None, [*found, *checker.found, *content, internal_error(source.rel, checker.where, error)]
+        return None, [*found, *checker.found, *content, internal_error(source.rel, checker.where_line(), error)]
     return document, [*found, *checker.found, *content]
 
 
@@ -254,6 +254,8 @@ def check_field_markup(document: Document) -> list[Diagnostic]:
     """Front-matter text is shown as typed (escaped), so HTML there would appear as literal code."""
     source = document.source
     found = []
+    if not _MARKUP_IN_TEXT.search("\n".join(text for _, text in source.strings)):
+        return found  # one scan for nearly every file (joined, a tag may seem to span two texts: then each alone)
     for key_path, text in source.strings:
         match = _MARKUP_IN_TEXT.search(text)
         if match:
