@@ -202,3 +202,23 @@ def test_a_body_that_breaks_markdown_does_not_break_the_files_after_it(content, 
         assert [d.code for d in result.errors] == ["internal-error"]
         [after] = [r.html for key, r in result.rendered.items() if key[1] == "dz/2026/b-after.md"]
         assert after == '<p>见<a href="https://a.example/n.html" rel="noopener noreferrer">通知</a>。</p>'
+
+
+def test_an_unexpected_failure_in_a_field_check_names_that_fields_line(content, monkeypatch):
+    """A bug of ours in one field's check is that file's internal-error on the field's line, not a crash."""
+    from hongwang.pipeline.content import schema
+    from hongwang.pipeline.content.checker import Checker
+
+    def broken(self, spec):
+        if spec.key == "category":
+            raise KeyError("a bug")
+        return handler(self, spec)
+
+    name = "check_" + schema.ARTICLE.field("category").type.replace("-", "_")
+    handler = getattr(Checker, name)
+    monkeypatch.setattr(Checker, name, broken)
+    content.write("dz/2026/a.md", front_matter(GOOD, "正文。"))
+    content.write("dz/2026/b.md", front_matter(GOOD.replace('"dz"', '"nowhere"'), "正文。"))
+    errors = sorted((d.file, d.line, d.code) for d in validate(content.root).errors)
+    assert errors == [("dz/2026/a.md", 5, "internal-error"), ("dz/2026/b.md", 4, "org-unknown"),
+                      ("dz/2026/b.md", 5, "internal-error")]  # fmt: skip
