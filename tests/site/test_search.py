@@ -7,6 +7,7 @@ read with html.parser, and a query's answer is every page whose normalised text 
 
 from __future__ import annotations
 
+import html
 import random
 import re
 import shutil
@@ -615,3 +616,16 @@ def test_names_are_normalised_for_display_too(example_site):
         content = path.read_text(encoding="utf-8")
         assert content == unicodedata.normalize("NFC", content)
     assert writer.FOLDER == "search"
+
+
+HTML_PIECES = ["<p>", "</p>", "<br>", "<b>", "</b>", "&amp;", "&nbsp;", "\n", " ", "\t", "\r", "\u3000", "\u2028",
+               "\xa0", "党建", "a", "<li>", "<h2>"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(HTML_PIECES), max_size=40).map("".join))
+def test_html_text_joins_each_run_of_white_space_with_a_line_break_into_one(markup):
+    """As the pattern it replaced did: every white-space run holding a line break (after tags and entities)
+    becomes one line break, other white space stays, the ends are stripped."""
+    stripped = html.unescape(text._TAG.sub("", text._BLOCK.sub("\n", markup)))
+    assert text.html_text(markup) == re.sub(r"\s*\n\s*", "\n", stripped).strip()

@@ -107,10 +107,11 @@ def words(query: str) -> list[str]:
 _BLOCK = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|tr|td|th|table|thead|tbody|blockquote|pre|br|hr|figcaption|"
                     r"dt|dd|caption|summary|details)\b[^>]*>", re.IGNORECASE)  # fmt: skip
 _TAG = re.compile(r"<[^>]+>")
-_BLANK_LINES = re.compile(r"\s*\n\s*")
 
 
 def html_text(markup: str) -> str:
-    """The readable text of sanitised body HTML: blocks become lines, tags go, entities are decoded."""
-    text = _TAG.sub("", _BLOCK.sub("\n", str(markup)))
-    return _BLANK_LINES.sub("\n", html.unescape(text)).strip()
+    """The readable text of sanitised body HTML: blocks become lines, tags go, entities are decoded, and every
+    run of white space holding a line break is one line break (each line stripped, blank ones dropped: a
+    pattern for those runs, tried at every character, took as long as the rest together)."""
+    text = html.unescape(_TAG.sub("", _BLOCK.sub("\n", str(markup))))
+    return "\n".join(filter(None, (line.strip() for line in text.split("\n"))))
