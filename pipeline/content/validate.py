@@ -119,18 +119,23 @@ def _validate(
 
 
 def check_source(
-    source: load.Source, site: SiteSettings, org_index: dict[str, dict], rendered: dict | None = None
+    source: load.Source,
+    site: SiteSettings,
+    org_index: dict[str, dict],
+    rendered: dict | None = None,
+    seconds: float | None = None,
 ) -> tuple[Document | None, list[Diagnostic]]:
     """One loaded submission → its document (None if unusable) and every diagnostic about it.
 
-    `rendered`, when given, collects the bodies rendered for the markup check so the build reuses them."""
+    `rendered`, when given, collects the bodies rendered for the markup check so the build reuses them.
+    `seconds`: the CPU budget, budget.seconds_per_file() when not given."""
     found = list(source.diagnostics)
     if not source.readable:
         return None, found
     checker = Checker(source, site, org_index)
     content: list[Diagnostic] = []
     try:
-        with budget.cpu_budget():
+        with budget.cpu_budget(seconds):
             document = checker.run()
             content += invisible.scan(source)
             if document:
@@ -308,15 +313,16 @@ def _check_file(
     digest: str = "",
     keep_document: bool = True,
     rel: str | None = None,
+    seconds: float | None = None,
 ) -> Verdict:
     try:
-        with budget.cpu_budget():
+        with budget.cpu_budget(seconds):
             source = load.load_source(path, content_dir, data, rel)
     except (Exception, budget.BudgetExceeded) as error:  # noqa: BLE001 - reading one file never stops the others
         return Verdict([internal_error(load.relative_name(path, content_dir), 1, error)])
     source.digest = digest
     rendered: dict | None = {} if keep_document else None
-    document, found = check_source(source, site, org_index, rendered)
+    document, found = check_source(source, site, org_index, rendered, seconds)
     if document is None:
         return Verdict(found)
     if not keep_document:
@@ -361,6 +367,7 @@ def _check_files(
     previous = store.read(VERDICTS, cache.SHARDS)
     file_digest = cache.FileDigests(store, load.MAX_FILE_BYTES, stamps=listing.stamps if listing else None)
     relative = listing.relative if listing else {}
+    seconds = budget.seconds_per_file()  # read from the environment once, not twice a file
     verdicts: list = [None] * len(names)
     hits: dict[str, tuple] = {}
     unread: list[tuple[int, tuple | None]] = []
@@ -394,8 +401,10 @@ def _check_files(
         digest = sha256(data) if data is not None else ""
         if kept(name, digest):
             return digest, None
-        site, rel = result.site, relative.get(name)
-        return digest, _check_file(Path(name), result.content_dir, site, org_index, data, digest, documents, rel)
+        rel = relative.get(name)
+        return digest, _check_file(
+            Path(name), result.content_dir, result.site, org_index, data, digest, documents, rel, seconds
+        )
 
     checked: dict[str, tuple] = {}
     done = workers.run(check, unread, advance=progress.advance)
