@@ -39,8 +39,9 @@ class cpu_budget:  # noqa: N801 - used as `with cpu_budget():`, like a function 
 
     A timer ticks every tenth of the shortest budget in force and counts the ticks the running budget has
     seen: n ticks mean at least n - 1 tenths spent. Entering a budget sets nothing and reads no clock (setting
-    the timer and reading the CPU clock around every file cost ~20 µs a file, a sixteenth of a validate); the
-    timer stops at its first tick with no budget running. Budgets nest: the innermost counts."""
+    and clearing the timer around every file cost 13-20 µs a file, reading the CPU clock instead 7-14 µs, out
+    of ~310 µs of checks); the timer stops at its first tick with no budget running. Budgets nest: the innermost
+    counts."""
 
     def __init__(self, seconds: float | None = None):
         self.seconds = seconds_per_file() if seconds is None else seconds
