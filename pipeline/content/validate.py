@@ -54,8 +54,11 @@ def validate(
     documents was a sixth of a validate with an empty cache). `listing`, content/ as the build just walked it
     (load.listing), spares a second walk and a second stat of every file.
     """
-    with cache.cycle_collector_paused():
-        return _validate(content_dir, only, store, now, progress, documents, listing)
+    try:
+        with cache.cycle_collector_paused():
+            return _validate(content_dir, only, store, now, progress, documents, listing)
+    finally:
+        budget.rest()  # its files are checked: no timer left ticking behind them
 
 
 # The last whole validate without errors, for `hongwang validate` to answer with while nothing it read changed

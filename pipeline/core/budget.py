@@ -11,6 +11,7 @@ it does nothing.
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import threading
@@ -40,8 +41,8 @@ class cpu_budget:  # noqa: N801 - used as `with cpu_budget():`, like a function 
     A timer ticks every tenth of the shortest budget in force and counts the ticks the running budget has
     seen: n ticks mean at least n - 1 tenths spent. Entering a budget sets nothing and reads no clock (setting
     and clearing the timer around every file cost 13-20 µs a file, reading the CPU clock instead 7-14 µs, out
-    of ~310 µs of checks); the timer stops at its first tick with no budget running. Budgets nest: the innermost
-    counts."""
+    of ~310 µs of checks); the timer stops at its first tick with no budget running, when `rest()` is called
+    (validate calls it when its files are checked), and at exit. Budgets nest: the innermost counts."""
 
     def __init__(self, seconds: float | None = None):
         self.seconds = seconds_per_file() if seconds is None else seconds
@@ -72,16 +73,25 @@ def _start_ticking(period: float) -> None:
     global _tick, _handler_installed
     if not _handler_installed:
         signal.signal(signal.SIGVTALRM, _ticked)
+        # The interpreter puts SIGVTALRM's default action (end the process) back as it exits: a tick after that,
+        # with the timer still running, killed a publish in CI. atexit runs before.
+        atexit.register(rest)
         _handler_installed = True
     signal.setitimer(signal.ITIMER_VIRTUAL, period, period)
     _tick = period
 
 
-def _ticked(_signum, _frame):
+def rest() -> None:
+    """Stop the timer until a budget is entered again."""
     global _tick
-    if _running is None:
+    if _tick is not None and threading.current_thread() is threading.main_thread():
         signal.setitimer(signal.ITIMER_VIRTUAL, 0)
         _tick = None
+
+
+def _ticked(_signum, _frame):
+    if _running is None:
+        rest()
         return
     _running[1] += 1
     if (_running[1] - 1) * _tick >= _running[0]:

@@ -62,3 +62,20 @@ def test_a_forked_worker_keeps_its_own_timer(monkeypatch):
 def test_the_budget_per_file_comes_from_the_environment(monkeypatch, seconds):
     monkeypatch.setenv(budget.ENVIRONMENT, seconds)
     assert budget.cpu_budget().seconds == (0.3 if seconds == "0.3" else budget.DEFAULT_SECONDS)
+
+
+def test_a_process_that_ends_right_after_a_budget_is_not_killed_by_its_timer(tmp_path):
+    """The interpreter puts SIGVTALRM's default action (end the process) back as it exits: a tick of a timer left
+    running then killed a `hongwang publish` in CI. Here the exit tears down a big heap right after a budget."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "ends.py"
+    script.write_text(
+        "from hongwang.pipeline.core import budget\n"
+        "junk = [[i] for i in range(3_000_000)]  # freed at exit: a tenth of a second of CPU and more\n"
+        "with budget.cpu_budget(0.1):\n"
+        "    pass\n"
+    )
+    for _ in range(3):
+        assert subprocess.run([sys.executable, str(script)]).returncode == 0
